@@ -1,0 +1,59 @@
+# pedigree — `make run` builds everything it needs and runs the pipeline on the
+# bundled sample; `make test` builds the same and runs the checks. Second runs
+# reuse the venv, jar cache and sample and start in seconds.
+
+PYTHON      ?= python3
+VENV        := .venv
+PY          := $(VENV)/bin/python
+SNAPSHOT    ?= 2026-11-01
+SAMPLE_N    ?= 20000
+SAMPLE_SEED ?= 7
+SAMPLE      := data/sample
+OUTPUT      ?= output
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help setup run test lint format jars sample clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+.cache/jars/graphframes.json: $(VENV)/.installed
+	$(PY) scripts/fetch_jars.py --allow-missing
+
+$(SAMPLE)/manifest.json: $(VENV)/.installed scripts/generate_sample.py
+	$(PY) scripts/generate_sample.py --models $(SAMPLE_N) --seed $(SAMPLE_SEED) --output $(SAMPLE)
+
+setup: $(VENV)/.installed .cache/jars/graphframes.json $(SAMPLE)/manifest.json ## venv, deps, GraphFrames jar cache, default sample
+
+run: setup ## run the pipeline on the default sample (20,000 generated models)
+	$(PY) -m jobs.ingest --input $(SAMPLE)/card-dataset --format card-dataset \
+		--output $(OUTPUT) --snapshot $(SNAPSHOT)
+	@echo "pedigree: outputs for snapshot $(SNAPSHOT) are in $(abspath $(OUTPUT))/"
+
+test: setup lint ## lint, type-check and run the whole test suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff and mypy
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+format: $(VENV)/.installed ## apply ruff's fixes and formatting
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+jars: $(VENV)/.installed ## fetch the GraphFrames JVM package again
+	$(PY) scripts/fetch_jars.py --allow-missing
+
+sample: $(SAMPLE)/manifest.json ## generate the default sample
+
+clean: ## remove outputs (keeps venv, jars, sample)
+	rm -rf $(OUTPUT) spark-warehouse

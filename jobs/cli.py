@@ -1,0 +1,90 @@
+"""The command-line contract every stage shares, and its one-line errors.
+
+    python -m jobs.<stage> --input PATH --format FMT --output DIR --snapshot YYYY-MM-DD \
+        [--config conf/x.yaml] [--set key=value ...]
+
+The same module runs under `spark-submit jobs/<stage>.py ...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jobs.config import Config, ConfigError, load_config
+
+
+class UserError(Exception):
+    """A problem with the user's input or environment; printed as one line, exit code 2."""
+
+
+@dataclass(frozen=True)
+class JobArgs:
+    input: Path
+    format: str
+    output: Path
+    snapshot: str
+    config: Config
+
+
+def snapshot_date(text: str) -> str:
+    """`--snapshot` is an ISO date; it names the output partition."""
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got '{text}'") from None
+
+
+def parse_args(stage: str, formats: Sequence[str], argv: Sequence[str] | None) -> JobArgs:
+    parser = argparse.ArgumentParser(prog=f"jobs.{stage}", description=f"pedigree {stage} stage")
+    parser.add_argument("--input", required=True, type=Path, help="file or folder to read")
+    parser.add_argument("--format", required=True, choices=list(formats), help="input format")
+    parser.add_argument("--output", required=True, type=Path, help="root folder of all tables")
+    parser.add_argument("--snapshot", required=True, type=snapshot_date, help="YYYY-MM-DD")
+    parser.add_argument("--config", type=Path, help="job config YAML (default conf/pedigree.yaml)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key"
+    )
+    args = parser.parse_args(argv)
+    config = load_config(args.config, tuple(args.set))
+    return JobArgs(args.input, args.format, args.output, args.snapshot, config)
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("PEDIGREE_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("py4j").setLevel(logging.WARNING)
+
+
+def run_main(stage: str, body: Callable[[], None]) -> int:
+    """Run a stage; any failure becomes one line on stderr and a non-zero exit code.
+
+    Known user errors exit 2; anything else exits 1 with the exception's type and
+    message (set PEDIGREE_DEBUG=1 for the traceback).
+    """
+    configure_logging()
+    try:
+        body()
+    except (UserError, ConfigError) as err:
+        print(f"pedigree {stage}: error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:
+        if os.environ.get("PEDIGREE_DEBUG"):
+            raise
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        print(
+            f"pedigree {stage}: failed: {type(err).__name__}: {first_line} "
+            "(set PEDIGREE_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -1,0 +1,76 @@
+"""Every table's Spark schema, in one place (DESIGN.md "Tables")."""
+
+from __future__ import annotations
+
+from pyspark.sql.types import (
+    ArrayType,
+    BooleanType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+)
+
+STRINGS = ArrayType(StringType(), containsNull=False)
+
+BASE_MODEL = StructType(
+    [
+        StructField("parent_id", StringType(), nullable=False),
+        StructField("relation", StringType(), nullable=False),
+        StructField("source", StringType(), nullable=False),
+        StructField("other_relations", STRINGS, nullable=False),
+    ]
+)
+
+MODELS = StructType(
+    [
+        StructField("model_id", StringType(), nullable=False),
+        StructField("author", StringType()),
+        StructField("created_at", StringType()),
+        StructField("last_modified", StringType()),
+        StructField("downloads", LongType()),
+        StructField("likes", LongType()),
+        StructField("library_name", StringType()),
+        StructField("pipeline_tag", StringType()),
+        StructField("tags", STRINGS),
+        StructField("licenses", STRINGS),
+        StructField("languages", STRINGS),
+        StructField("datasets", STRINGS),
+        StructField("base_models", ArrayType(BASE_MODEL, containsNull=False)),
+        StructField("has_front_matter", BooleanType()),
+        StructField("yaml_error", StringType()),
+        StructField("has_card", BooleanType()),
+        StructField("card_chars", IntegerType()),
+        StructField("card_words", IntegerType()),
+        StructField("auto_generated", BooleanType()),
+        StructField("template_score", DoubleType()),
+        StructField("has_model_index", BooleanType()),
+        StructField("n_model_index_metrics", IntegerType()),
+        StructField("sections", STRINGS),
+        StructField("is_error_page", BooleanType()),
+        StructField("files", STRINGS),
+        StructField("card_sha1", StringType()),
+    ]
+)
+
+REJECTS = StructType(
+    [
+        StructField("raw_id", StringType()),
+        StructField("reason", StringType(), nullable=False),
+        StructField("detail", StringType()),
+        StructField("source_file", StringType()),
+    ]
+)
+
+# What the parser emits per input row: a model (reason null) or a reject (reason set).
+PARSED = StructType(
+    [
+        *[StructField(f.name, f.dataType, nullable=True) for f in MODELS.fields],
+        StructField("reject_reason", StringType()),
+        StructField("reject_detail", StringType()),
+        StructField("raw_id", StringType()),
+        StructField("source_file", StringType()),
+    ]
+)

@@ -1,0 +1,78 @@
+"""Reading and writing snapshot partitions: `<output>/<table>/snapshot=<date>/`.
+
+A stage writes all its tables into a staging folder first and swaps each into place
+only when every table is written, so a failed run never leaves a partition that
+looks complete, and rerunning a snapshot replaces that partition and nothing else.
+Paths go through Hadoop's FileSystem so the same code works on HDFS or S3.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from pyspark.sql import DataFrame, SparkSession
+
+SUCCESS_MARKER = "_SUCCESS"
+
+
+def partition_path(output: str, table: str, snapshot: str) -> str:
+    return f"{output.rstrip('/')}/{table}/snapshot={snapshot}"
+
+
+def staging_path(output: str, snapshot: str) -> str:
+    return f"{output.rstrip('/')}/_staging/{snapshot}-{uuid.uuid4().hex[:12]}"
+
+
+def _fs(spark: SparkSession, path: str):  # type: ignore[no-untyped-def]
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
+    return hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hadoop_path
+
+
+def path_exists(spark: SparkSession, path: str) -> bool:
+    fs, hadoop_path = _fs(spark, path)
+    return bool(fs.exists(hadoop_path))
+
+
+def delete_path(spark: SparkSession, path: str) -> None:
+    fs, hadoop_path = _fs(spark, path)
+    fs.delete(hadoop_path, True)
+
+
+def publish(spark: SparkSession, staged: Mapping[str, str], output: str, snapshot: str) -> None:
+    """Swap staged table folders into their snapshot partitions (old partition removed)."""
+    for table, source in staged.items():
+        target = partition_path(output, table, snapshot)
+        fs, target_path = _fs(spark, target)
+        _, source_path = _fs(spark, source)
+        if fs.exists(target_path):
+            fs.delete(target_path, True)
+        fs.mkdirs(target_path.getParent())
+        if not fs.rename(source_path, target_path):
+            raise OSError(f"could not move {source} to {target}")
+
+
+def write_snapshot(
+    spark: SparkSession, tables: Mapping[str, DataFrame], output: str, snapshot: str
+) -> dict[str, str]:
+    """Write every table, then publish them together; returns table -> partition path."""
+    staging = staging_path(output, snapshot)
+    try:
+        staged = {}
+        for table, frame in tables.items():
+            staged[table] = f"{staging}/{table}"
+            frame.write.mode("errorifexists").parquet(staged[table])
+        publish(spark, staged, output, snapshot)
+    finally:
+        delete_path(spark, staging)
+    return {table: partition_path(output, table, snapshot) for table in tables}
+
+
+def read_table(spark: SparkSession, output: str, table: str, snapshot: str) -> DataFrame:
+    """Read a published partition; one without a success marker is incomplete and refused."""
+    path = partition_path(output, table, snapshot)
+    if not path_exists(spark, f"{path}/{SUCCESS_MARKER}"):
+        raise FileNotFoundError(f"table {table} has no complete snapshot {snapshot} at {path}")
+    return spark.read.parquet(path)

@@ -1,0 +1,45 @@
+"""One SparkSession for the whole test run, built by the project's own factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """local[2], few shuffle partitions, no UI, UTC: small and quick for tests."""
+    from jobs.config import load_config
+    from jobs.spark_session import build_session
+
+    os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
+    config = load_config(
+        None,
+        (
+            "spark.master=local[2]",
+            "spark.app_name=pedigree-tests",
+        ),
+    )
+    session = build_session(config, tmp_path_factory.mktemp("spark"))
+    session.conf.set("spark.sql.shuffle.partitions", "4")
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def graphframes_ready(spark: object) -> None:
+    """Skip, quoting the fetch error, when the GraphFrames JVM package is not in the cache."""
+    from jobs.config import load_config, resolve_repo_path
+    from jobs.spark_session import GraphFramesUnavailable, cached_graphframes_jars
+
+    try:
+        cached_graphframes_jars(resolve_repo_path(load_config().spark.jar_cache))
+    except GraphFramesUnavailable as err:
+        pytest.skip(f"GraphFrames JVM package unavailable: {err}")

@@ -1,0 +1,110 @@
+"""The pinned Spark / GraphFrames pair, the session factory, and GraphFrames on the JVM."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import metadata
+
+import pyspark
+import pytest
+
+from jobs.config import REPO_ROOT
+from jobs.spark_session import (
+    GraphFramesUnavailable,
+    cached_graphframes_jars,
+    graphframes_package,
+    read_spark_defaults,
+    require_graphframes,
+)
+
+# Spark lines GraphFrames 0.12.x publishes and tests its JVM packages for; the first is
+# the one graphframes-spark4_2.13 is built against (DESIGN.md "Running").
+GRAPHFRAMES_SPARK_LINES = {"0.12": ("4.1", "4.0", "3.5")}
+
+
+def pinned(name: str) -> str:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    for requirement in project["dependencies"]:
+        match = re.fullmatch(rf"{re.escape(name)}==(\S+)", requirement, flags=re.IGNORECASE)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"{name} is not pinned in pyproject.toml")
+
+
+def test_installed_versions_are_the_pinned_ones() -> None:
+    assert pyspark.__version__ == pinned("pyspark")
+    assert metadata.version("graphframes-py") == pinned("graphframes-py")
+
+
+def test_pinned_pyspark_is_the_spark_line_graphframes_is_built_for() -> None:
+    graphframes_minor = ".".join(pinned("graphframes-py").split(".")[:2])
+    spark_minor = ".".join(pinned("pyspark").split(".")[:2])
+    assert spark_minor == GRAPHFRAMES_SPARK_LINES[graphframes_minor][0]
+
+
+def test_jvm_coordinate_is_derived_from_the_installed_python_package() -> None:
+    package = graphframes_package()
+    version = metadata.version("graphframes-py")
+    assert package.core == f"io.graphframes:graphframes-spark4_2.13:{version}"
+    assert package.graphx == f"io.graphframes:graphframes-graphx-spark4_2.13:{version}"
+
+
+def test_spark3_gets_the_scala_212_artifacts() -> None:
+    assert graphframes_package("0.12.3", "3.5.6").coordinates == (
+        "io.graphframes:graphframes-spark3_2.12:0.12.3",
+        "io.graphframes:graphframes-graphx-spark3_2.12:0.12.3",
+    )
+    with pytest.raises(ValueError):
+        graphframes_package("0.12.3", "2.4.8")
+
+
+def test_jar_cache_for_another_version_counts_as_missing(tmp_path) -> None:
+    (tmp_path / "graphframes.json").write_text(
+        '{"coordinate": "io.graphframes:graphframes-spark4_2.13:0.0.1", "jars": ["x.jar"]}'
+    )
+    (tmp_path / "x.jar").write_bytes(b"")
+    with pytest.raises(GraphFramesUnavailable, match="0.0.1"):
+        cached_graphframes_jars(tmp_path)
+
+
+def test_empty_jar_cache_says_how_to_fill_it(tmp_path) -> None:
+    with pytest.raises(GraphFramesUnavailable, match="make setup"):
+        cached_graphframes_jars(tmp_path)
+
+
+@pytest.mark.spark
+def test_session_has_checkpoint_dir_and_local_defaults(spark) -> None:
+    defaults = read_spark_defaults(REPO_ROOT / "conf" / "spark-defaults.local.conf")
+    assert spark.conf.get("spark.sql.session.timeZone") == defaults["spark.sql.session.timeZone"]
+    assert spark.sparkContext.getCheckpointDir()
+    assert spark.sparkContext.master == "local[2]"
+
+
+@pytest.mark.spark
+@pytest.mark.graphframes
+def test_connected_components_through_the_graphframes_jvm_package(spark, graphframes_ready):
+    """Two trees joined by a merge, a separate tree and an isolated node, on long ids."""
+    from graphframes import GraphFrame
+
+    require_graphframes(spark)
+    big = 2**40  # ids beyond 32 bits: the long-id path, not the string-indexing one
+    tree_a = [(big + 1, big + 2), (big + 1, big + 3), (big + 3, big + 4)]
+    tree_b = [(big + 10, big + 11), (big + 10, big + 12)]
+    merge = [(big + 4, big + 20), (big + 12, big + 20)]
+    tree_c = [(big + 40, big + 41)]
+    isolated = big + 30
+    edges = spark.createDataFrame(tree_a + tree_b + merge + tree_c, "src long, dst long")
+    ids = sorted({v for e in tree_a + tree_b + merge + tree_c for v in e} | {isolated})
+    vertices = spark.createDataFrame([(i,) for i in ids], "id long")
+
+    components = GraphFrame(vertices, edges).connectedComponents().collect()
+
+    groups: dict[int, set[int]] = {}
+    for row in components:
+        groups.setdefault(row["component"], set()).add(row["id"] - big)
+    assert sorted(map(sorted, groups.values())) == [
+        [1, 2, 3, 4, 10, 11, 12, 20],
+        [30],
+        [40, 41],
+    ]
