@@ -1,0 +1,502 @@
+"""Fetch the Hugging Face Hub model listing (and, optionally, model cards) into resumable shards.
+
+Writes the `hub-listing` source of DESIGN.md: `OUT/hub-listing/part-NNNNN.{jsonl,parquet}`, one
+shard per listing page; with `--cards`, `OUT/cards/part-NNNNN.*` holds the README of the same
+models in the same order. `OUT/_fetch_state.json` records the next page URL and the completed
+shards; it is replaced atomically only after a page's shards are on disk, so rerunning the same
+command after a failure or a kill continues from the last completed page and ends with exactly
+the files an uninterrupted run writes.
+
+The listing asks `GET {endpoint}/api/models` with the same query as `HfApi.list_models(expand=...)`
+and follows the Hub's `Link: <...>; rel="next"` cursor itself, because `list_models` hides the
+cursor (no resume) and its retry policy is not configurable. Requests go through huggingface_hub's
+HTTP session, headers (token from `HF_TOKEN` or the saved login, never logged or written),
+endpoint setting (`HF_ENDPOINT`), URL builder and error classification.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import json
+import logging
+import os
+import random
+import sys
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx2
+import pyarrow as pa
+import pyarrow.parquet as pq
+from huggingface_hub import constants, hf_hub_url
+from huggingface_hub.errors import (
+    DisabledRepoError,
+    EntryNotFoundError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+)
+from huggingface_hub.hf_api import ExpandModelProperty_T
+from huggingface_hub.utils import (
+    build_hf_headers,
+    get_session,
+    hf_raise_for_status,
+    parse_ratelimit_headers,
+    tqdm,
+)
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+LOG = logging.getLogger("fetch_hub")
+# Leading underscore: Spark readers and jobs/ingest skip it if pointed at OUT itself.
+STATE_FILE = "_fetch_state.json"
+LISTING_DIR = "hub-listing"
+CARDS_DIR = "cards"
+MAX_PAGE_SIZE = 1000  # the Hub's cap on `limit` for /api/models
+# Same statuses huggingface_hub's own http_backoff retries.
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Output column -> Hub listing property, in output order (DESIGN.md, `hub-listing`).
+LISTING_FIELDS = {
+    "id": "id",
+    "author": "author",
+    "created_at": "createdAt",
+    "last_modified": "lastModified",
+    "downloads": "downloads",
+    "likes": "likes",
+    "library_name": "library_name",
+    "pipeline_tag": "pipeline_tag",
+    "tags": "tags",
+    "card_data": "cardData",
+}
+# Typed against the library's Literal so a misspelt property fails mypy, not a 2M-model run.
+EXPAND: list[ExpandModelProperty_T] = [
+    "author",
+    "createdAt",
+    "lastModified",
+    "downloads",
+    "likes",
+    "library_name",
+    "pipeline_tag",
+    "tags",
+    "cardData",
+]
+LISTING_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("author", pa.string()),
+        ("created_at", pa.string()),
+        ("last_modified", pa.string()),
+        ("downloads", pa.int64()),
+        ("likes", pa.int64()),
+        ("library_name", pa.string()),
+        ("pipeline_tag", pa.string()),
+        ("tags", pa.list_(pa.string())),
+        ("card_data", pa.string()),  # JSON text: card YAML has no fixed schema
+        ("siblings", pa.list_(pa.string())),
+    ]
+)
+CARDS_SCHEMA = pa.schema([("model_id", pa.string()), ("card", pa.string()), ("error", pa.string())])
+
+Row = dict[str, Any]
+
+
+class FetchError(Exception):
+    """A failure reported to the user as one line: what failed, where, and what to do."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """The settings that shape the output; a resumed run must use the same ones."""
+
+    endpoint: str
+    page_size: int
+    limit: int | None
+    files: bool
+    cards: bool
+    shard_format: str
+
+
+@dataclass
+class State:
+    """Progress saved after every completed page; `next_url` None means the fetch is complete."""
+
+    options: Options
+    next_url: str | None
+    models: int = 0
+    shards: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        data = {
+            "options": asdict(self.options),
+            "next_url": self.next_url,
+            "models": self.models,
+            "shards": self.shards,
+            "complete": self.next_url is None,
+        }
+        return json.dumps(data, indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter for 429/5xx and network errors, deferring to the server."""
+
+    max_retries: int
+    base: float
+    cap: float
+
+    def delay(self, attempt: int, headers: Mapping[str, str] | None) -> float:
+        """Seconds to wait before retry `attempt` (0-based): the server's hint, else backoff."""
+        hinted = _server_wait(headers) if headers is not None else None
+        if hinted is not None:
+            return hinted
+        ceiling = min(self.cap, self.base * 2**attempt)
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _server_wait(headers: Mapping[str, str]) -> float | None:
+    """`Retry-After` (seconds or HTTP date), else the Hub's `RateLimit` reset when exhausted."""
+    retry_after = headers.get("Retry-After", "").strip()
+    if retry_after.isdigit():
+        return float(retry_after)
+    if retry_after:
+        try:
+            when = email.utils.parsedate_to_datetime(retry_after)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return max(0.0, when.timestamp() - time.time())
+    ratelimit = parse_ratelimit_headers(headers)
+    if ratelimit is not None and ratelimit.remaining == 0:
+        return float(ratelimit.reset_in_seconds)
+    return None
+
+
+class HubClient:
+    """GETs through huggingface_hub's shared session with our retry policy and the Hub's headers."""
+
+    def __init__(self, endpoint: str, retry: RetryPolicy, timeout: float) -> None:
+        self.endpoint = endpoint
+        self.retry = retry
+        self.timeout = timeout
+        # Token comes from the library's default lookup (HF_TOKEN, then the saved login).
+        self._headers = build_hf_headers(library_name="pedigree")
+
+    def get(self, url: str) -> httpx2.Response:
+        """Return the first non-retryable response, or the last one once retries are spent."""
+        attempt = 0
+        while True:
+            spent = attempt >= self.retry.max_retries
+            try:
+                response = get_session().get(url, headers=self._headers, timeout=self.timeout)
+            except httpx2.TransportError as err:
+                if spent:
+                    raise FetchError(
+                        f"GET {url} failed: {str(err) or type(err).__name__} "
+                        f"(after {self.retry.max_retries} retries); check the network and "
+                        "--endpoint, then rerun the same command to resume"
+                    ) from None
+                reason, headers = type(err).__name__, None
+            else:
+                if response.status_code not in RETRY_STATUSES or spent:
+                    return response
+                reason, headers = f"HTTP {response.status_code}", response.headers
+            wait = self.retry.delay(attempt, headers)
+            attempt += 1
+            LOG.warning(
+                "%s for GET %s; retry %d/%d in %.2fs",
+                reason,
+                url,
+                attempt,
+                self.retry.max_retries,
+                wait,
+            )
+            time.sleep(wait)
+
+    def fetch_card(self, model_id: str) -> Row:
+        """README text of `model_id`; a missing file or repo is recorded as a null card."""
+        url = hf_hub_url(model_id, constants.REPOCARD_NAME, endpoint=self.endpoint)
+        response = self.get(url)
+        try:
+            hf_raise_for_status(response)
+        except (EntryNotFoundError, RepositoryNotFoundError, DisabledRepoError):
+            code = response.headers.get("X-Error-Code") or f"HTTP {response.status_code}"
+            return {"model_id": model_id, "card": None, "error": code}
+        except HfHubHTTPError:
+            raise FetchError(
+                describe_failure(response, f"README of {model_id}", self.retry.max_retries)
+            ) from None
+        return {
+            "model_id": model_id,
+            "card": response.content.decode("utf-8", errors="replace"),
+            "error": None,
+        }
+
+
+def describe_failure(response: httpx2.Response, what: str, retries: int) -> str:
+    """One line saying what failed, where, and what the user can do about it."""
+    status = response.status_code
+    message = response.headers.get("X-Error-Message") or response.reason_phrase
+    if status in RETRY_STATUSES:
+        hint = (
+            f"gave up after {retries} retries; rerun the same command later to "
+            "resume (or raise --max-retries)"
+        )
+    elif status in (401, 403):
+        hint = "check the token in HF_TOKEN (or unset it for public data), then rerun to resume"
+    elif status == 404:
+        hint = "check --endpoint / HF_ENDPOINT"
+    else:
+        hint = "rerun the same command to resume; report it if it persists"
+    return f"{what}: HTTP {status} {message} from {response.url}; {hint}"
+
+
+def first_page_url(options: Options) -> str:
+    """The URL `HfApi.list_models(limit=..., expand=...)` requests first."""
+    limit = min(options.page_size, options.limit or options.page_size)
+    expand = [*EXPAND, "siblings"] if options.files else EXPAND
+    query = urlencode([("limit", limit), *(("expand", prop) for prop in expand)])
+    return f"{options.endpoint}/api/models?{query}"
+
+
+def listing_row(item: Row, files: bool) -> Row:
+    """One output row from one listing record, keeping the Hub's raw values.
+
+    `card_data` stays the Hub's JSON: the library's `ModelCardData` drops unparseable
+    `model-index` blocks and null keys, which the audit stage needs to see.
+    """
+    row = {column: item.get(prop) for column, prop in LISTING_FIELDS.items()}
+    siblings = item.get("siblings") if files else None
+    row["siblings"] = None if siblings is None else [s["rfilename"] for s in siblings]
+    return row
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temp file, fsync, rename and fsync the folder, so a crash leaves no torn file."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def write_shard(path: Path, rows: list[Row], schema: pa.Schema, shard_format: str) -> None:
+    """Write rows as JSONL (one object a line) or Parquet (nested card_data as JSON text)."""
+    if shard_format == "jsonl":
+        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        _write_atomic(path, text.encode("utf-8"))
+        return
+    flat = [
+        {**row, "card_data": json.dumps(row["card_data"], ensure_ascii=False)}
+        if row.get("card_data") is not None
+        else row
+        for row in rows
+    ]
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pylist(flat, schema=schema), sink)
+    _write_atomic(path, sink.getvalue().to_pybytes())
+
+
+def load_state(out: Path, options: Options) -> State:
+    """The saved state of `out`, or a fresh one; refuse to mix runs with different options."""
+    path = out / STATE_FILE
+    if not path.exists():
+        if any((out / LISTING_DIR).glob("part-*")):
+            raise FetchError(
+                f"{out / LISTING_DIR} holds shards but no {STATE_FILE}; "
+                "use an empty --output (or delete it) to fetch again"
+            )
+        return State(options=options, next_url=first_page_url(options))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        saved = Options(**data["options"])
+        state = State(saved, data["next_url"], data["models"], list(data["shards"]))
+    except (ValueError, KeyError, TypeError) as err:
+        raise FetchError(
+            f"{path} is unreadable ({err}); delete {out} to start the fetch over"
+        ) from None
+    if saved != options:
+        theirs = ", ".join(f"{k}={v}" for k, v in asdict(saved).items())
+        raise FetchError(
+            f"{out} holds a fetch started with other options ({theirs}); "
+            "rerun with those options to resume, or use a new --output"
+        )
+    return state
+
+
+def discard_unfinished(out: Path, shards_done: int) -> None:
+    """Remove temp files and shards of a page that was not recorded as complete."""
+    for folder in (out / LISTING_DIR, out / CARDS_DIR):
+        for path in folder.glob("part-*"):
+            if path.name.endswith(".tmp") or int(path.name[5:10]) >= shards_done:
+                path.unlink()
+
+
+def fetch(out: Path, options: Options, client: HubClient, workers: int, quiet: bool) -> State:
+    """Page through the listing, writing one shard (and its card shard) per page."""
+    state = load_state(out, options)
+    if state.next_url is None:
+        LOG.info("%s is already complete (%d models); nothing to do", out, state.models)
+        return state
+    if state.shards:
+        LOG.info("resuming %s after %d shards (%d models)", out, len(state.shards), state.models)
+    for folder in (LISTING_DIR, CARDS_DIR) if options.cards else (LISTING_DIR,):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+    discard_unfinished(out, len(state.shards))
+
+    # Not a `with` block: on failure, README fetches still queued must be cancelled, not awaited.
+    pool = ThreadPoolExecutor(max_workers=workers)
+    bar = tqdm(
+        total=options.limit, initial=state.models, unit=" models", desc="hub-listing", disable=quiet
+    )
+    try:
+        # Log lines printed above a live bar instead of through it.
+        with nullcontext() if bar.disable else logging_redirect_tqdm(tqdm_class=tqdm):
+            while state.next_url is not None:
+                page, next_url = _fetch_page(client, state.next_url)
+                if options.limit is not None:
+                    page = page[: options.limit - state.models]
+                    if state.models + len(page) >= options.limit:
+                        next_url = None
+                if page:
+                    _store_page(out, options, state, page, client, pool)
+                state.next_url = next_url
+                _write_atomic(out / STATE_FILE, state.to_json().encode("utf-8"))
+                bar.update(len(page))
+    finally:
+        bar.close()
+        pool.shutdown(cancel_futures=True)
+    LOG.info("done: %d models in %d shards under %s", state.models, len(state.shards), out)
+    return state
+
+
+def _fetch_page(client: HubClient, url: str) -> tuple[list[Row], str | None]:
+    """One listing page and the Hub's next-page URL (None on the last page)."""
+    response = client.get(url)
+    if not response.is_success:
+        raise FetchError(describe_failure(response, "model listing", client.retry.max_retries))
+    try:
+        page = response.json()
+    except ValueError:
+        page = None
+    if not isinstance(page, list):
+        raise FetchError(
+            f"model listing: {url} did not answer a JSON list; check --endpoint / HF_ENDPOINT"
+        )
+    next_url = response.links.get("next", {}).get("url")
+    # The token goes with every page request: never follow a link off the endpoint's origin.
+    if next_url is not None and urlsplit(next_url)[:2] != urlsplit(client.endpoint)[:2]:
+        raise FetchError(
+            f"model listing: the next-page link {next_url} leaves {client.endpoint}; "
+            "point --endpoint at the server that serves the whole listing"
+        )
+    return page, next_url
+
+
+def _store_page(
+    out: Path,
+    options: Options,
+    state: State,
+    page: list[Row],
+    client: HubClient,
+    pool: ThreadPoolExecutor,
+) -> None:
+    """Write the page's listing shard, then its card shard, and count them in `state`."""
+    name = f"part-{len(state.shards):05d}.{options.shard_format}"
+    rows = [listing_row(item, options.files) for item in page]
+    write_shard(out / LISTING_DIR / name, rows, LISTING_SCHEMA, options.shard_format)
+    summary = f"{LISTING_DIR}/{name}: {len(rows)} models"
+    if options.cards:
+        cards = list(pool.map(client.fetch_card, [row["id"] for row in rows]))
+        write_shard(out / CARDS_DIR / name, cards, CARDS_SCHEMA, options.shard_format)
+        missing = sum(card["card"] is None for card in cards)
+        summary += f", {len(cards) - missing} cards ({missing} missing)"
+    state.shards.append(name)
+    state.models += len(rows)
+    LOG.info("%s; %d models so far", summary, state.models)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _page_size(text: str) -> int:
+    value = _positive(text)
+    if value > MAX_PAGE_SIZE:
+        raise argparse.ArgumentTypeError(f"the Hub serves at most {MAX_PAGE_SIZE} per page")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        epilog="The token comes from HF_TOKEN (or `hf auth login`); it is never written out.",
+    )
+    parser.add_argument("--output", required=True, type=Path, help="output folder (OUT)")
+    parser.add_argument("--limit", type=_positive, help="stop after this many models")
+    parser.add_argument("--page-size", type=_page_size, default=1000, help="models per page")
+    parser.add_argument("--cards", action="store_true", help="also fetch each README.md")
+    parser.add_argument("--files", action="store_true", help="include the file list (siblings)")
+    parser.add_argument("--workers", type=_positive, default=8, help="parallel README fetches")
+    parser.add_argument("--shard-format", choices=("jsonl", "parquet"), default="jsonl")
+    parser.add_argument("--endpoint", help="Hub URL (default: HF_ENDPOINT or huggingface.co)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--max-retries", type=int, default=8, help="retries per request")
+    parser.add_argument("--retry-base", type=float, default=1.0, help="first backoff, seconds")
+    parser.add_argument("--retry-max", type=float, default=60.0, help="longest backoff, seconds")
+    parser.add_argument("--timeout", type=float, default=60.0, help="per-request timeout, s")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the fetch; failures print one line to stderr and return non-zero."""
+    args = parse_args(argv)
+    # Root stays at WARNING so the HTTP client's per-request INFO lines stay out of the log.
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    LOG.setLevel(logging.INFO)
+    endpoint = (args.endpoint or constants.ENDPOINT).rstrip("/")
+    options = Options(
+        endpoint=endpoint,
+        page_size=args.page_size,
+        limit=args.limit,
+        files=args.files,
+        cards=args.cards,
+        shard_format=args.shard_format,
+    )
+    retry = RetryPolicy(max(0, args.max_retries), args.retry_base, args.retry_max)
+    try:
+        if urlsplit(endpoint).scheme not in ("http", "https"):
+            raise FetchError(f"--endpoint {endpoint!r} is not an http(s) URL")
+        args.output.mkdir(parents=True, exist_ok=True)
+        client = HubClient(endpoint, retry, args.timeout)
+        fetch(args.output, options, client, args.workers, args.quiet)
+    except FetchError as err:
+        print(f"fetch_hub: error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(
+            f"fetch_hub: error: {err}; fix it, then rerun the same command to resume",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print("fetch_hub: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""A local stand-in for the Hugging Face Hub, speaking its API the way huggingface_hub calls it.
+
+It serves `GET /api/models` (the `limit`, `cursor` and repeated `expand` query parameters, cursor
+pagination through a `Link: <...>; rel="next"` header) and
+`GET /{repo_id}/resolve/{revision}/README.md` (404 with the Hub's `X-Error-Code` when a file or repo
+is missing). Tests inject 429/5xx answers and hanging requests, and read back every request seen.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+MAX_PAGE_SIZE = 1000
+# The `expand` values the fake Hub knows; anything else is a 400, as on the Hub.
+EXPANDABLE = (
+    "author",
+    "cardData",
+    "createdAt",
+    "downloads",
+    "lastModified",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "siblings",
+    "tags",
+)
+README_RE = re.compile(r"^/(?P<repo_id>[^/]+/[^/]+)/resolve/(?P<revision>[^/]+)/README\.md$")
+
+
+def make_models(n: int = 250) -> tuple[list[dict], dict[str, str]]:
+    """Generate `n` Hub listing records (all properties) and the README text of most of them."""
+    models: list[dict] = []
+    readmes: dict[str, str] = {}
+    for i in range(n):
+        model_id = f"org-{i % 7}/model-{i:03d}"
+        tags = ["transformers", "safetensors", f"license:{('mit', 'apache-2.0')[i % 2]}"]
+        if i >= 7:
+            tags.append(f"base_model:finetune:org-{(i - 7) % 7}/model-{i - 7:03d}")
+        record: dict = {
+            "_id": f"{i:024x}",
+            "id": model_id,
+            "author": f"org-{i % 7}",
+            "createdAt": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}T10:{i % 60:02d}:00.000Z",
+            "lastModified": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T08:00:{i % 60:02d}.000Z",
+            "downloads": i * 13,
+            "likes": i % 17,
+            "pipeline_tag": None if i % 11 == 0 else "text-generation",
+            "tags": tags,
+            "siblings": [{"rfilename": ".gitattributes"}, {"rfilename": "model.safetensors"}],
+        }
+        if i % 5:
+            record["library_name"] = "transformers"
+        if i % 3:
+            record["cardData"] = {
+                "license": ("mit", "apache-2.0")[i % 2],
+                "language": ["en", "fr"] if i % 4 else "en",
+                "base_model": f"org-0/model-{i % 7:03d}",
+                "tags": ["dup", "dup"],
+            }
+            if i % 8 == 1:  # unparseable for ModelCardData, which would drop it
+                record["cardData"]["model-index"] = [{"name": "broken"}]
+        models.append(record)
+        if i % 10 != 3:
+            readmes[model_id] = f"---\nlicense: mit\n---\n# Model {i} — café ✓\n\n" + "text " * i
+    return models, readmes
+
+
+def encode_cursor(offset: int) -> str:
+    """Opaque cursor, as the Hub's: tests only rely on it naming the page's first offset."""
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    return int(json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["offset"])
+
+
+@dataclass
+class Fault:
+    """Answer `status` (or hang until `release` is set) to requests whose target has `match`."""
+
+    match: str
+    status: int | None
+    times: int | None  # None: forever
+    headers: dict[str, str] = field(default_factory=dict)
+    release: threading.Event = field(default_factory=threading.Event)
+    hit: threading.Event = field(default_factory=threading.Event)  # set once it has answered
+
+
+@dataclass
+class Seen:
+    """One GET request as the server received it."""
+
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # names lowercased
+
+
+class FakeHub:
+    """The data and the fault plan shared by the handler threads."""
+
+    def __init__(self, models: list[dict], readmes: dict[str, str]) -> None:
+        self.models = models
+        self.readmes = readmes
+        self.faults: list[Fault] = []
+        self.requests: list[Seen] = []
+        self.lock = threading.Lock()
+        self.base_url = ""
+
+    def fail(
+        self, match: str, status: int, times: int | None = 1, headers: dict[str, str] | None = None
+    ) -> Fault:
+        """Answer `status` to the next `times` requests whose path+query contains `match`."""
+        fault = Fault(match, status, times, headers or {})
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def hang(self, match: str) -> Fault:
+        """Hold requests containing `match` until the returned fault's `release` is set."""
+        fault = Fault(match, None, None)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            for fault in self.faults:
+                fault.release.set()
+            self.faults.clear()
+
+    def seen(self, path_prefix: str) -> list[Seen]:
+        with self.lock:
+            return [r for r in self.requests if r.path.startswith(path_prefix)]
+
+    def _fault_for(self, target: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.match in target and fault.times != 0:
+                    if fault.times is not None:
+                        fault.times -= 1
+                    fault.hit.set()
+                    return fault
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the library's httpx2 client expects
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep test output clean."""
+
+    def do_GET(self) -> None:
+        hub = self.server.hub
+        url = urlsplit(self.path)
+        query = parse_qs(url.query, keep_blank_values=True)
+        with hub.lock:
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            hub.requests.append(Seen(url.path, query, headers))
+        fault = hub._fault_for(self.path)
+        if fault is not None and fault.status is None:
+            fault.release.wait(timeout=30)
+            self.close_connection = True
+            return
+        if fault is not None and fault.status is not None:
+            self._send(fault.status, b'{"error": "injected"}', "application/json", fault.headers)
+            return
+        if url.path == "/api/models":
+            self._list_models(hub, query)
+            return
+        match = README_RE.match(url.path)
+        if match is None or not any(m["id"] == match["repo_id"] for m in hub.models):
+            self._error(404, "RepoNotFound", "Repository not found")
+        elif match["repo_id"] not in hub.readmes:
+            self._error(404, "EntryNotFound", "Entry not found")
+        else:
+            body = hub.readmes[match["repo_id"]].encode()
+            headers = {"ETag": f'"{len(body):040x}"', "X-Repo-Commit": "0" * 40}
+            self._send(200, body, "text/plain; charset=utf-8", headers)
+
+    def _list_models(self, hub: FakeHub, query: dict[str, list[str]]) -> None:
+        expand = query.get("expand", [])
+        unknown = sorted(set(expand) - set(EXPANDABLE))
+        if unknown:
+            self._error(400, "BadRequest", f"Invalid expand value(s): {unknown}")
+            return
+        limit = min(int(query.get("limit", [str(MAX_PAGE_SIZE)])[0]), MAX_PAGE_SIZE)
+        cursor = query.get("cursor")
+        offset = decode_cursor(cursor[0]) if cursor else 0
+        fields = ("_id", "id", *expand)
+        page = [
+            {k: m.get(k) for k in fields if k in m} for m in hub.models[offset : offset + limit]
+        ]
+        headers = {}
+        if offset + limit < len(hub.models):
+            params = [(k, v) for k, vs in query.items() if k != "cursor" for v in vs]
+            params.append(("cursor", encode_cursor(offset + limit)))
+            headers["Link"] = f'<{hub.base_url}/api/models?{urlencode(params)}>; rel="next"'
+        self._send(200, json.dumps(page).encode(), "application/json; charset=utf-8", headers)
+
+    def _error(self, status: int, code: str, message: str) -> None:
+        headers = {"X-Error-Code": code, "X-Error-Message": message}
+        self._send(status, json.dumps({"error": message}).encode(), "application/json", headers)
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, hub: FakeHub) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.hub = hub
+
+
+@contextmanager
+def serve(hub: FakeHub) -> Iterator[FakeHub]:
+    """Run `hub` on an ephemeral 127.0.0.1 port for the duration of the block."""
+    server = _Server(hub)
+    hub.base_url = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield hub
+    finally:
+        hub.clear_faults()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
