@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from jobs.config import Config, ConfigError, load_config
 
@@ -41,8 +42,15 @@ def snapshot_date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got '{text}'") from None
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is a UserError (one line, exit 2), not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UserError(f"{message}; see --help")
+
+
 def parse_args(stage: str, formats: Sequence[str], argv: Sequence[str] | None) -> JobArgs:
-    parser = argparse.ArgumentParser(prog=f"jobs.{stage}", description=f"pedigree {stage} stage")
+    parser = OneLineParser(prog=f"jobs.{stage}", description=f"pedigree {stage} stage")
     parser.add_argument("--input", required=True, type=Path, help="file or folder to read")
     parser.add_argument("--format", required=True, choices=list(formats), help="input format")
     parser.add_argument("--output", required=True, type=Path, help="root folder of all tables")
