@@ -65,12 +65,14 @@ def parse_args(stage: str, formats: Sequence[str], argv: Sequence[str] | None) -
 
 
 def configure_logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("PEDIGREE_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("py4j").setLevel(logging.WARNING)
+    """Pedigree's own log lines on stderr, whatever handlers Spark or a caller installed."""
+    logger = logging.getLogger("pedigree")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(os.environ.get("PEDIGREE_LOG_LEVEL", "INFO"))
 
 
 def run_main(stage: str, body: Callable[[], None]) -> int:

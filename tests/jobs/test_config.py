@@ -27,14 +27,14 @@ def test_unknown_keys_and_bad_overrides_are_rejected(override: str) -> None:
 
 
 def test_wrong_type_is_rejected_with_the_key_named() -> None:
-    with pytest.raises(ConfigError, match="ingest.arrow_batch_rows"):
+    with pytest.raises(ConfigError, match=r"ingest\.arrow_batch_rows"):
         load_config(DEFAULT_CONFIG, ("ingest.arrow_batch_rows=many",))
 
 
 def test_unknown_key_in_yaml_file_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "x.yaml"
     path.write_text("spark:\n  mastr: local[1]\n")
-    with pytest.raises(ConfigError, match="spark.mastr"):
+    with pytest.raises(ConfigError, match=r"spark\.mastr"):
         load_config(path)
 
 

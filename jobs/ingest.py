@@ -1,0 +1,252 @@
+"""Stage 1: parse model cards and Hub metadata into `models` and `rejects`.
+
+    python -m jobs.ingest --input PATH --format card-dataset --output DIR --snapshot 2026-11-01
+
+Reads top to bottom: find the source files -> read them as records -> parse every
+record in Arrow batches (Python sees whole batches, never single rows through Py4J)
+-> keep one winner per duplicate id -> write both tables -> check that every input
+row became exactly one model or one reject.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+from pyspark.sql.pandas.types import to_arrow_schema
+
+from jobs import schemas
+from jobs.cli import JobArgs, UserError, parse_args, run_main
+from jobs.config import Config
+from jobs.spark_session import build_session
+from jobs.tables import read_table, write_snapshot
+from udfs.model_row import MODEL_FIELDS, parse_model
+from udfs.sources import (
+    decode_card_bytes,
+    model_id_from_readme_path,
+    raw_from_record,
+    record_from_json_line,
+)
+
+log = logging.getLogger("pedigree.ingest")
+
+FORMATS = ("card-dataset", "hub-listing", "cards", "ecosystem-csv")
+
+# File kinds each format may come as, by file name ending.
+FILE_KINDS = {
+    "parquet": (".parquet",),
+    "jsonl": (".jsonl", ".json", ".jsonl.gz", ".json.gz", ".ndjson"),
+    "csv": (".csv", ".csv.gz"),
+    "readme": ("README.md",),
+}
+FORMAT_KINDS = {
+    "card-dataset": ("parquet", "jsonl"),
+    "hub-listing": ("parquet", "jsonl"),
+    "cards": ("parquet", "jsonl", "readme"),
+    "ecosystem-csv": ("csv",),
+}
+
+DUPLICATE_ID = "duplicate_id"
+PARSER_ERROR = "parser_error"
+
+
+def source_files(input_path: Path, fmt: str) -> tuple[str, list[Path]]:
+    """The input's data files and their kind; one clear error when there are none or a mix."""
+    if not input_path.exists():
+        raise UserError(f"input {input_path} does not exist; pass a file or folder with --input")
+    candidates = (
+        [input_path]
+        if input_path.is_file()
+        else sorted(
+            p
+            for p in input_path.rglob("*")
+            if p.is_file() and not any(part.startswith(("_", ".")) for part in p.parts[-1:])
+        )
+    )
+    kinds: dict[str, list[Path]] = {}
+    for path in candidates:
+        for kind in FORMAT_KINDS[fmt]:
+            if path.name.endswith(FILE_KINDS[kind]):
+                kinds.setdefault(kind, []).append(path)
+                break
+    if not kinds:
+        wanted = ", ".join(e for k in FORMAT_KINDS[fmt] for e in FILE_KINDS[k])
+        raise UserError(f"no {fmt} files ({wanted}) under {input_path}; check --input and --format")
+    if len(kinds) > 1:
+        raise UserError(
+            f"{input_path} mixes {' and '.join(sorted(kinds))} files; give one kind per run"
+        )
+    for path in next(iter(kinds.values())):
+        try:
+            with path.open("rb") as handle:
+                handle.read(1)
+        except OSError as err:
+            raise UserError(f"cannot read {path}: {err.strerror}; check its permissions") from None
+    kind, files = next(iter(kinds.items()))
+    return kind, files
+
+
+def read_records(spark: SparkSession, kind: str, files: list[Path], config: Config) -> DataFrame:
+    """One DataFrame row per input record, plus the file it came from."""
+    paths = [str(p) for p in files]
+    if kind == "parquet":
+        frame = spark.read.parquet(*paths)
+    elif kind == "jsonl":
+        frame = spark.read.text(paths).withColumnRenamed("value", "line")
+    elif kind == "csv":
+        frame = (
+            spark.read.option("header", True)
+            .option("multiLine", True)
+            .option("escape", '"')
+            .option("mode", "PERMISSIVE")
+            .csv(paths)
+        )
+    else:
+        frame = spark.read.format("binaryFile").load(paths).select("path", "content")
+    frame = frame.withColumn("source_file", F.input_file_name())
+    if config.ingest.min_partitions and frame.rdd.getNumPartitions() < config.ingest.min_partitions:
+        frame = frame.repartition(config.ingest.min_partitions)
+    return frame
+
+
+def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: int) -> dict:
+    """One input record -> one PARSED row: a model, or a reject with its reason."""
+    source_file = record.pop("source_file", None)
+    reject = {"raw_id": None, "source_file": source_file, "reject_detail": None}
+    if kind == "jsonl":
+        decoded, error = record_from_json_line(record.get("line"))
+        if decoded is None:
+            return {**reject, "reject_reason": error}
+        record = decoded
+    elif kind == "readme":
+        record = {
+            "model_id": model_id_from_readme_path(record["path"], root),
+            "card": decode_card_bytes(record["content"]),
+        }
+    raw = raw_from_record(record)
+    reject["raw_id"] = raw["model_id"]
+    if raw["card"] is not None and len(raw["card"]) > max_card_chars:
+        raw["card"] = raw["card"][:max_card_chars]
+    try:
+        model, reason = parse_model(raw)
+    except Exception as err:  # a parser bug must cost one row, never the job
+        return {**reject, "reject_reason": PARSER_ERROR, "reject_detail": type(err).__name__}
+    if model is None:
+        return {**reject, "reject_reason": reason}
+    return {**model, "raw_id": raw["model_id"], "source_file": source_file}
+
+
+def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> DataFrame:
+    """Parse every record in Arrow batches on the executors (mapInArrow)."""
+    arrow_schema = to_arrow_schema(schemas.PARSED)
+    max_card_chars = config.ingest.max_card_chars
+
+    def parse_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            rows = [parse_record(kind, r, root, max_card_chars) for r in batch.to_pylist()]
+            yield pa.RecordBatch.from_pylist(rows, schema=arrow_schema)
+
+    return records.mapInArrow(parse_batches, schemas.PARSED)
+
+
+def pick_duplicate_winners(models: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """One row per model id: the latest last_modified, ties broken by a content hash.
+
+    Returns (winners, losers); losers become `duplicate_id` rejects.
+    """
+    content_hash = F.sha2(F.to_json(F.struct(*MODEL_FIELDS)), 256)
+    order = Window.partitionBy("model_id").orderBy(
+        F.col("last_modified").desc_nulls_last(), content_hash
+    )
+    ranked = models.withColumn("_rank", F.row_number().over(order))
+    winners = ranked.where(F.col("_rank") == 1).select(*schemas.MODELS.fieldNames())
+    losers = ranked.where(F.col("_rank") > 1).select(
+        F.col("raw_id"),
+        F.lit(DUPLICATE_ID).alias("reason"),
+        F.concat(F.lit("rank "), F.col("_rank").cast("string")).alias("detail"),
+        F.col("source_file"),
+    )
+    return winners, losers
+
+
+def to_models_and_rejects(parsed: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """Split parsed rows into the `models` and `rejects` tables."""
+    models, duplicates = pick_duplicate_winners(parsed.where(F.col("reject_reason").isNull()))
+    rejects = parsed.where(F.col("reject_reason").isNotNull()).select(
+        "raw_id",
+        F.col("reject_reason").alias("reason"),
+        F.col("reject_detail").alias("detail"),
+        "source_file",
+    )
+    models = spark_cast(models, schemas.MODELS)
+    return models, spark_cast(rejects.unionByName(duplicates), schemas.REJECTS)
+
+
+def spark_cast(frame: DataFrame, schema: Any) -> DataFrame:
+    """Select a table's columns in schema order with the schema's types."""
+    return frame.select(*[F.col(f.name).cast(f.dataType) for f in schema.fields])
+
+
+def reconcile(spark: SparkSession, args: JobArgs, rows_in: int) -> dict[str, int]:
+    """Count what was written and check `rows_in == models + rejects`."""
+    output, snapshot = str(args.output), args.snapshot
+    n_models = read_table(spark, output, "models", snapshot).count()
+    reasons = {
+        row["reason"]: row["count"]
+        for row in read_table(spark, output, "rejects", snapshot)
+        .groupBy("reason")
+        .count()
+        .collect()
+    }
+    n_rejects = sum(reasons.values())
+    if rows_in != n_models + n_rejects:
+        raise RuntimeError(
+            f"ingest lost rows: rows_in={rows_in} but models={n_models} + rejects={n_rejects}"
+        )
+    return {"rows_in": rows_in, "models": n_models, "rejects": n_rejects, **reasons}
+
+
+def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
+    """Ingest one snapshot; returns the reconciled counts."""
+    kind, files = source_files(args.input, args.format)
+    records = read_records(spark, kind, files, args.config)
+    root_uri = args.input.resolve().as_uri() if args.input.is_dir() else ""
+    rows_in = records.count()
+    parsed = parse_records(records, kind, root_uri, args.config)
+    models, rejects = to_models_and_rejects(parsed)
+    write_snapshot(spark, {"models": models, "rejects": rejects}, str(args.output), args.snapshot)
+    return reconcile(spark, args, rows_in)
+
+
+def main(argv: list[str] | None = None) -> int:
+    def body() -> None:
+        args = parse_args("ingest", FORMATS, argv)
+        started = time.monotonic()
+        kind, _ = source_files(args.input, args.format)  # bad input fails before Spark starts
+        spark = build_session(args.config, args.output.resolve())
+        counts = run(spark, args)
+        totals = ("rows_in", "models", "rejects")
+        reasons = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()) if k not in totals)
+        log.info(
+            "ingest %s (%s): rows_in=%d models=%d rejects=%d (%s) -> %s in %.1fs",
+            args.snapshot,
+            kind,
+            counts["rows_in"],
+            counts["models"],
+            counts["rejects"],
+            reasons or "none",
+            args.output,
+            time.monotonic() - started,
+        )
+
+    return run_main("ingest", body)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,287 @@
+from pathlib import Path
+
+import pytest
+from huggingface_hub.repocard import REGEX_YAML_BLOCK
+
+from udfs.cards import (
+    FRONT_MATTER_RE,
+    MAX_YAML_NESTING,
+    TEMPLATE_PATH,
+    card_facts,
+    load_yaml,
+    model_index_metrics,
+    read_card,
+    render_template,
+    section_headings,
+    split_front_matter,
+    template_score,
+    word_shingles,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def rendered_template_body() -> str:
+    return split_front_matter(render_template(TEMPLATE_PATH.read_text(encoding="utf-8")))[1]
+
+
+# --- front matter --------------------------------------------------------------------------
+
+
+def test_front_matter_rule_is_the_hubs():
+    assert FRONT_MATTER_RE.pattern == REGEX_YAML_BLOCK.pattern
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\nlicense: mit\n---\nBody",
+        "---\r\nlicense: mit\r\n---\r\nBody",
+        "---\rlicense: mit\r---\nBody",
+        "\ufeff---\nlicense: mit\n---\nBody",
+        "\n\n  ---\nlicense: mit\n---   \nBody",
+    ],
+    ids=["lf", "crlf", "cr", "bom", "leading-whitespace"],
+)
+def test_split_front_matter_line_endings(text):
+    assert split_front_matter(text) == ("license: mit", "Body")
+
+
+def test_split_front_matter_closing_line_at_end_of_text():
+    assert split_front_matter("---\na: 1\n---") == ("a: 1", "")
+    assert split_front_matter("---\ra: 1\r---") == ("a: 1", "")
+
+
+def test_split_front_matter_cr_after_closing_line_is_not_a_block_as_on_the_hub():
+    text = "---\ra: 1\r---\rBody"
+    assert split_front_matter(text) == (None, text)
+    assert REGEX_YAML_BLOCK.search(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# Title\n---\na: 1\n---\n",
+        "no front matter",
+        "",
+        "---\na: 1\n(never closed)",
+        "--- a\n---\n",
+    ],
+)
+def test_split_front_matter_without_block(text):
+    assert split_front_matter(text) == (None, text)
+
+
+def test_split_front_matter_keeps_later_rules_in_body():
+    yaml_text, body = split_front_matter("---\na: 1\n---\ntext\n---\nmore")
+    assert (yaml_text, body) == ("a: 1", "text\n---\nmore")
+
+
+# --- YAML ----------------------------------------------------------------------------------
+
+
+def test_load_yaml_mapping_keeps_yaml_types():
+    meta, error = load_yaml("license: mit\ndate: 2022-01-31\nlanguage: no\nn: 3")
+    assert error is None
+    assert meta is not None
+    assert meta["license"] == "mit"
+    assert str(meta["date"]) == "2022-01-31"
+    assert meta["language"] is False
+    assert meta["n"] == 3
+
+
+@pytest.mark.parametrize("yaml_text", ["", "# only a comment"])
+def test_load_yaml_empty_block_is_empty_metadata(yaml_text):
+    assert load_yaml(yaml_text) == ({}, None)
+
+
+def test_load_yaml_none_is_no_metadata():
+    assert load_yaml(None) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "error_start"),
+    [
+        ("tags:text-classification", "not a mapping: str"),
+        ("- a\n- b", "not a mapping: list"),
+        ("a: [1,", "ParserError"),
+        ("a: b: c", "ScannerError"),
+        ("a: 1\n\ta: 2", "ScannerError"),
+        ("d: 2022-13-45", "ValueError"),
+        ("a: !!python/object:os.system x", "ConstructorError"),
+        ("[" * 30_000, "nested deeper"),
+        ("a:\n" + "- " * 30_000 + "x", "nested deeper"),
+    ],
+)
+def test_load_yaml_errors_are_returned(yaml_text, error_start):
+    meta, error = load_yaml(yaml_text)
+    assert meta is None
+    assert error is not None
+    assert error.startswith(error_start)
+
+
+def test_load_yaml_accepts_ordinary_nesting_and_big_flow_lists():
+    nested = "a:" + "".join(f"\n{'  ' * depth}b{depth}:" for depth in range(1, 50)) + " x"
+    assert load_yaml(nested)[1] is None
+    big = "scores: [" + ", ".join(["[1, 2]"] * (MAX_YAML_NESTING * 2)) + "]"
+    assert load_yaml(big)[1] is None
+
+
+def test_read_card_broken_yaml_keeps_body():
+    card = read_card("---\na: [1,\n---\n# Body")
+    assert card.meta is None
+    assert card.yaml_error is not None
+    assert card.body == "# Body"
+
+
+# --- card facts ----------------------------------------------------------------------------
+
+
+def test_trainer_card_facts():
+    text = (FIXTURES / "trainer_card.md").read_text(encoding="utf-8")
+    facts = card_facts(text)
+    assert facts["has_card"] is True
+    assert facts["auto_generated"] is True
+    assert facts["has_model_index"] is True
+    assert facts["n_model_index_metrics"] == 3
+    assert facts["is_error_page"] is False
+    assert facts["card_chars"] == len(text)
+    assert facts["card_words"] == len(text.split())
+    assert facts["sections"] == [
+        "tiny-bert-imdb",
+        "model description",
+        "intended uses & limitations",
+        "training procedure",
+        "training hyperparameters",
+        "framework versions",
+    ]
+    assert 0.0 <= facts["template_score"] < 0.2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<!-- This model card has been generated automatically -->", True),
+        ("This card was AUTOMATICALLY GENERATED by a script.", True),
+        ("Weights generated automatically from a checkpoint.", True),
+        ("Generated by hand, automatically checked.", False),
+    ],
+)
+def test_auto_generated(text, expected):
+    assert card_facts(text)["auto_generated"] is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "has_card"), [("", False), ("   \n\t ", False), (" abc ", False), ("abcd", True)]
+)
+def test_has_card_needs_more_than_three_characters(text, has_card):
+    facts = card_facts(text)
+    assert facts["has_card"] is has_card
+    assert (facts["template_score"] is None) is not has_card
+
+
+def test_no_card_facts():
+    facts = card_facts(None)
+    assert facts["has_card"] is False
+    assert facts["card_chars"] == 0
+    assert facts["template_score"] is None
+    assert facts["sections"] == []
+
+
+def test_error_page_is_flagged_not_rejected():
+    facts = card_facts("Error: the path 'README.md' does not exist in the given tree")
+    assert facts["is_error_page"] is True
+    assert facts["has_card"] is True
+    assert card_facts("# Error: the path 'x' does not exist")["is_error_page"] is False
+    long_card = "Error: the path 'README.md' does not exist\n" + "text " * 200
+    assert card_facts(long_card)["is_error_page"] is False
+
+
+def test_template_score_high_for_the_template_and_low_for_prose():
+    assert template_score(rendered_template_body()) == 1.0
+    prose = (
+        "The river bends twice before it reaches the town, and in spring the water runs "
+        "brown with snow melt from the mountains. Fishermen wait on the bridge at dawn."
+    )
+    assert template_score(prose) < 0.05
+
+
+def test_template_score_for_a_partly_filled_template():
+    body = rendered_template_body().replace(
+        "[More Information Needed]", "A model for detecting spam in short messages.", 10
+    )
+    assert 0.5 < template_score(body) < 1.0
+
+
+def test_template_render_drops_jinja_and_keeps_defaults():
+    rendered = render_template(TEMPLATE_PATH.read_text(encoding="utf-8"))
+    assert "{{" not in rendered
+    assert "{%" not in rendered
+    assert "# Model Card for Model ID" in rendered
+    assert "[More Information Needed]" in rendered
+
+
+def test_template_score_of_body_without_words():
+    assert card_facts("---\nlicense: mit\n---\n")["template_score"] == 0.0
+
+
+def test_word_shingles():
+    assert word_shingles("A b, c! d") == {"a b c", "b c d"}
+    assert word_shingles("...") == set()
+
+
+# --- model-index ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        (None, (False, 0)),
+        ({}, (False, 0)),
+        ({"model-index": []}, (False, 0)),
+        ({"model-index": "yes"}, (False, 0)),
+        ({"model-index": [{"name": "x"}]}, (True, 0)),
+        ({"model-index": [{"results": [{"metrics": [{}, {}]}, {"metrics": [{}]}]}]}, (True, 3)),
+        ({"model-index": [{"results": [{"metrics": "f1"}, "junk"]}, "junk", None]}, (True, 0)),
+        (
+            {"model-index": [{"results": [{"metrics": [{}]}]}, {"results": [{"metrics": [{}]}]}]},
+            (True, 2),
+        ),
+    ],
+)
+def test_model_index_metrics(meta, expected):
+    assert model_index_metrics(meta) == expected
+
+
+def test_model_index_with_yaml_aliases_counts_each_occurrence():
+    yaml_text = "r: &r [{metrics: [a, b]}]\nmodel-index:\n- {results: *r}\n- {results: *r}"
+    meta, _ = load_yaml(yaml_text)
+    assert model_index_metrics(meta) == (True, 4)
+
+
+def test_card_facts_counts_model_index_in_given_metadata():
+    meta = {"model-index": [{"results": [{"metrics": [{"type": "f1"}]}]}]}
+    facts = card_facts("# Card without front matter", meta)
+    assert (facts["has_model_index"], facts["n_model_index_metrics"]) == (True, 1)
+
+
+# --- sections ------------------------------------------------------------------------------
+
+
+def test_section_headings_normalised():
+    body = (
+        "# Model Card for [Foo](https://x.y)\n"
+        "## Uses [optional]\n"
+        "### 1. **Direct Use:**\n"
+        "#### <b>Bias</b> ###\n"
+        "####### seven hashes is not a heading\n"
+        "#no space is not a heading\n"
+        "~~~\n# inside tildes\n~~~\n"
+        "## uses\n"
+        "## C#\n"
+    )
+    assert section_headings(body) == ["model card for foo", "uses", "direct use", "bias", "c#"]
+
+
+def test_section_headings_unclosed_fence_hides_the_rest():
+    assert section_headings("## A\n```\n## B") == ["a"]

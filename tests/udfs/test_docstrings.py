@@ -1,0 +1,14 @@
+"""The docstring examples in udfs/ are part of the spec: they must stay true."""
+
+import doctest
+
+import pytest
+
+from udfs import cards, model_row, normalize, parents
+
+
+@pytest.mark.parametrize("module", [cards, normalize, parents, model_row], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0

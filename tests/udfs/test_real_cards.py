@@ -1,0 +1,70 @@
+"""Parse the 5,000 real cards of the shared 2022 sample (optional: skipped when absent)."""
+
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from udfs.model_row import parse_model
+
+SAMPLE = Path(__file__).parents[2].parent / "shared/data/hub-2022-sample.jsonl.gz"
+N_ROWS = 5000
+
+pytestmark = pytest.mark.slow
+
+
+def raw_from_dump(record):
+    """The card-dataset source's columns, mapped to parse_model's raw record."""
+    return {
+        "model_id": record.get("modelId"),
+        "author": record.get("author"),
+        "created_at": record.get("createdAt"),
+        "last_modified": record.get("last_modified"),
+        "downloads": record.get("downloads"),
+        "likes": record.get("likes"),
+        "library_name": record.get("library_name"),
+        "pipeline_tag": record.get("pipeline_tag"),
+        "tags": record.get("tags"),
+        "card": record.get("card"),
+        "card_data": None,
+        "files": None,
+    }
+
+
+@pytest.fixture(scope="module")
+def results():
+    if not SAMPLE.exists():
+        pytest.skip(f"real-card sample not found at {SAMPLE} (optional data, not in the repo)")
+    with gzip.open(SAMPLE, "rt", encoding="utf-8") as lines:
+        return [parse_model(raw_from_dump(json.loads(line))) for line in lines]
+
+
+def test_real_cards_counts(results):
+    rows = [row for row, _ in results if row is not None]
+    rejects = Counter(reason for row, reason in results if row is None)
+    counts = {
+        "parsed": len(rows),
+        "rejected": sum(rejects.values()),
+        "front_matter": sum(row["has_front_matter"] for row in rows),
+        "yaml_error": sum(row["yaml_error"] is not None for row in rows),
+        "error_page": sum(row["is_error_page"] for row in rows),
+        "has_card": sum(row["has_card"] for row in rows),
+        "auto_generated": sum(row["auto_generated"] for row in rows),
+        "model_index": sum(row["has_model_index"] for row in rows),
+        "with_licenses": sum(bool(row["licenses"]) for row in rows),
+        "with_languages": sum(bool(row["languages"]) for row in rows),
+        "with_base_models": sum(bool(row["base_models"]) for row in rows),
+    }
+    print(counts, dict(rejects))
+    assert counts["parsed"] + counts["rejected"] == N_ROWS
+    assert counts["rejected"] <= 10
+    assert 280 <= counts["error_page"] <= 320
+    assert 3500 <= counts["front_matter"] <= 4500
+    assert counts["yaml_error"] <= 50
+    assert counts["has_card"] >= 4500
+    assert 300 <= counts["model_index"] <= 1500
+    assert 1500 <= counts["with_licenses"] <= counts["front_matter"]
+    # Feb 2022 predates the Hub's base_model metadata: (almost) no declared parents.
+    assert counts["with_base_models"] <= 50

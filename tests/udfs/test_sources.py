@@ -1,0 +1,133 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from udfs.sources import (
+    decode_card_bytes,
+    model_id_from_readme_path,
+    raw_from_record,
+    record_from_json_line,
+)
+
+
+def test_card_dump_columns_map_to_raw_keys() -> None:
+    raw = raw_from_record(
+        {
+            "modelId": "org/m",
+            "author": "org",
+            "createdAt": None,
+            "last_modified": "2021-10-28T17:14:26.000Z",
+            "downloads": 3,
+            "likes": 0,
+            "library_name": "transformers",
+            "tags": ["pytorch", "base_model:gpt2"],
+            "pipeline_tag": "text-generation",
+            "card": "---\nlicense: mit\n---\nhi",
+        }
+    )
+    assert raw["model_id"] == "org/m"
+    assert raw["last_modified"] == "2021-10-28T17:14:26.000Z"
+    assert raw["created_at"] is None
+    assert raw["tags"] == ["pytorch", "base_model:gpt2"]
+    assert raw["card_data"] is None and raw["files"] is None
+
+
+def test_hub_listing_columns_map_to_raw_keys() -> None:
+    raw = raw_from_record(
+        {
+            "id": "org/m",
+            "created_at": dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+            "card_data": {"license": "mit", "base_model": ["a/b"]},
+            "siblings": [{"rfilename": "model.safetensors"}, {"rfilename": "README.md"}],
+        }
+    )
+    assert raw["model_id"] == "org/m"
+    assert raw["created_at"] == "2024-01-02T03:04:05+00:00"
+    assert raw["card_data"] == {"license": "mit", "base_model": ["a/b"]}
+    assert raw["files"] == ["model.safetensors", "README.md"]
+
+
+def test_csv_text_values_are_coerced() -> None:
+    raw = raw_from_record(
+        {
+            "id": "m",
+            "tags": "['a', 'b']",
+            "downloads": "12",
+            "likes": "x",
+            "cardData": '{"license": "mit"}',
+            "siblings": "[{'rfilename': 'a.bin'}]",
+        }
+    )
+    assert raw["tags"] == ["a", "b"]
+    assert raw["downloads"] == 12
+    assert raw["likes"] is None
+    assert raw["card_data"] == {"license": "mit"}
+    assert raw["files"] == ["a.bin"]
+
+
+def test_comma_separated_tags_and_epoch_millis() -> None:
+    raw = raw_from_record({"id": "m", "tags": "a, b,,c", "lastModified": 1_700_000_000_000})
+    assert raw["tags"] == ["a", "b", "c"]
+    assert raw["last_modified"].startswith("2023-11-14T22:13:20")
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [("", "empty_line"), ("   ", "empty_line"), ("{oops", "invalid_json"), ("[1]", "invalid_json")],
+)
+def test_bad_json_lines_give_errors(line: str, error: str) -> None:
+    assert record_from_json_line(line) == (None, error)
+
+
+def test_readme_paths_give_model_ids() -> None:
+    root = "file:///data/cards"
+    assert model_id_from_readme_path("file:/data/cards/org/m/README.md", root) == "org/m"
+    assert model_id_from_readme_path("file:/data/cards/gpt2/README.md", root) == "gpt2"
+    assert model_id_from_readme_path("file:/data/cards/README.md", root) is None
+    assert model_id_from_readme_path("file:/elsewhere/a/b/README.md", root) is None
+
+
+def test_undecodable_card_bytes_become_replacement_characters() -> None:
+    assert decode_card_bytes(b"ok \xff\xfe") == "ok \ufffd\ufffd"
+    assert decode_card_bytes(None) is None
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=20,
+)
+
+
+@settings(deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "id",
+                "modelId",
+                "tags",
+                "siblings",
+                "cardData",
+                "downloads",
+                "createdAt",
+                "card",
+                "likes",
+            ]
+        ),
+        json_values,
+    )
+)
+def test_any_record_maps_without_raising(record: dict) -> None:
+    raw = raw_from_record(record)
+    assert raw["tags"] is None or all(isinstance(t, str) for t in raw["tags"])
+    assert raw["downloads"] is None or isinstance(raw["downloads"], int)
+
+
+@settings(deadline=None)
+@given(st.text())
+def test_any_line_decodes_without_raising(line: str) -> None:
+    record, error = record_from_json_line(line)
+    assert (record is None) != (error is None)

@@ -1,0 +1,352 @@
+"""What a model card is made of: front matter, metadata, body, and facts about the text.
+
+A model card is a README.md. It may open with a YAML block between two ``---`` lines (the
+front matter, the card's machine-readable metadata); the rest is the markdown body. Every
+function here is pure and never raises on odd input: 2 million cards from the wild contain
+everything, and one bad card must not fail a Spark task.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import huggingface_hub
+import numpy as np
+import yaml
+from datasketch import MinHash
+
+# The Hub's own front-matter rule, copied verbatim from huggingface_hub.repocard
+# (REGEX_YAML_BLOCK, itself "the exact same regex as in the Hub server"): an optional run of
+# whitespace, `---`, a newline (LF, CRLF or CR), the YAML, a newline, `---`. Copied rather
+# than imported because importing huggingface_hub.repocard costs ~0.3 s per Python worker;
+# tests/udfs/test_cards.py fails if the two patterns ever differ.
+FRONT_MATTER_RE = re.compile(
+    r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))"
+)
+BOM = "\ufeff"
+
+# libyaml's composer recurses in C and segfaults (killing the worker) on nesting tens of
+# thousands deep; real metadata nests fewer than 20 levels. Deeper input is a yaml_error.
+MAX_YAML_NESTING = 2000
+_FLOW_BRACKET_RE = re.compile(r"[\[\]{}]")
+_BLOCK_INDENT_RE = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]))*", re.MULTILINE)
+
+AUTO_GENERATED_PHRASES = ("automatically generated", "generated automatically")
+MIN_CARD_CHARS = 4  # DESIGN: a card counts when its stripped text is longer than 3 characters
+
+# A README fetch that failed and was stored as the card (seen in the public card dumps).
+ERROR_PAGE_RE = re.compile(
+    r"\A\s*(?:Error: the path '[^'\n]*' does not exist|Entry not found)", re.IGNORECASE
+)
+MAX_ERROR_PAGE_CHARS = 500
+
+# ATX headings (`## Title`) outside fenced code blocks, whose `# comment` lines are not headings.
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M)
+# Greedy and linear on purpose: a lazy match up to an optional closing "###" backtracks
+# quadratically on long lines of "# # # #"; _normalise_heading drops the closing run.
+_HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*)$", re.MULTILINE)
+_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_HTML_TAG_RE = re.compile(r"<[^>]*>")
+_HEADING_NOISE_RE = re.compile(r"\[optional\]|[*_`~]|^\s*\d+(?:\.\d+)*[.)]?\s+")
+MAX_SECTIONS = 200
+MAX_HEADING_CHARS = 200
+
+MAX_METRICS = 2**31 - 1  # the models table stores the count as a 32-bit int
+
+# Template score: estimated Jaccard of word 3-shingles, card body vs the Hub's default card.
+SHINGLE_WORDS = 3
+NUM_PERM = 128
+MINHASH_SEED = 1
+_WORD_RE = re.compile(r"\w+")
+_HASH_CHUNK = 4096  # shingles per numpy pass: bounds memory at 4096 x NUM_PERM x 4 bytes
+TEMPLATE_PATH = Path(huggingface_hub.__file__).parent / "templates" / "modelcard_template.md"
+_JINJA_RE = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_JINJA_DEFAULT_RE = re.compile(r"""default\(\s*(["'])(.*?)\1""", re.DOTALL)
+
+
+class Card(NamedTuple):
+    """A card split into its parts; `meta` is None when there is no usable front matter."""
+
+    text: str
+    yaml_text: str | None
+    body: str
+    meta: dict[str, Any] | None
+    yaml_error: str | None
+
+
+def split_front_matter(text: str) -> tuple[str | None, str]:
+    """Split a card into (YAML text, body) with the Hub's rule; (None, text) without a block.
+
+    A leading UTF-8 byte-order mark is dropped first: editors add it, the Hub tolerates it.
+    Lines may end in LF, CRLF or CR, except that the closing `---` must be followed by LF,
+    CRLF or the end of the text: the Hub reads a CR-only card with a body as having no
+    metadata, and so do we.
+
+    >>> split_front_matter("---\\nlicense: mit\\n---\\n# Hi")
+    ('license: mit', '# Hi')
+    >>> split_front_matter("\\ufeff---\\r\\nlicense: mit\\r\\n---\\r\\nBody")
+    ('license: mit', 'Body')
+    >>> split_front_matter("# No metadata")
+    (None, '# No metadata')
+    """
+    if text.startswith(BOM):
+        text = text[1:]
+    match = FRONT_MATTER_RE.search(text)
+    if match is None:
+        return None, text
+    return match.group(2), text[match.end() :]
+
+
+def _nesting_bound(yaml_text: str) -> int:
+    """An upper bound on the YAML nesting depth, computed only when it could be large."""
+    bound = 0
+    if yaml_text.count("[") + yaml_text.count("{") > MAX_YAML_NESTING:
+        depth = 0
+        for bracket in _FLOW_BRACKET_RE.findall(yaml_text):
+            depth += 1 if bracket in "[{" else -1
+            bound = max(bound, depth)
+    if len(yaml_text) > MAX_YAML_NESTING:
+        bound += max(len(indent) for indent in _BLOCK_INDENT_RE.findall(yaml_text))
+    return bound
+
+
+def load_yaml(yaml_text: str | None) -> tuple[dict[str, Any] | None, str | None]:
+    """Parse front matter with libyaml's safe loader into (metadata, error); never raises.
+
+    Values come back as YAML typed them (dates, numbers, booleans); the normalisers turn
+    the ones the model row keeps into JSON-safe values. An empty block is empty metadata,
+    as on the Hub; a block that is not a mapping is an error.
+
+    >>> load_yaml("license: mit\\ntags: [a, b]")
+    ({'license': 'mit', 'tags': ['a', 'b']}, None)
+    >>> load_yaml("just text")
+    (None, 'not a mapping: str')
+    >>> load_yaml("a: [1,")[1].split(":")[0]
+    'ParserError'
+    """
+    if yaml_text is None:
+        return None, None
+    if _nesting_bound(yaml_text) > MAX_YAML_NESTING:
+        return None, f"nested deeper than {MAX_YAML_NESTING} levels"
+    try:
+        data = yaml.load(yaml_text, Loader=yaml.CSafeLoader)
+    except Exception as exc:  # YAMLError, but also ValueError (bad dates), RecursionError...
+        first_line = str(exc).strip().split("\n", 1)[0]
+        return None, f"{type(exc).__name__}: {first_line}"[:300]
+    if data is None:
+        return {}, None
+    if not isinstance(data, dict):
+        return None, f"not a mapping: {type(data).__name__}"
+    return data, None
+
+
+def read_card(text: str) -> Card:
+    """Split a card and parse its front matter.
+
+    >>> card = read_card("---\\nlicense: mit\\n---\\nBody")
+    >>> card.meta, card.body, card.yaml_error
+    ({'license': 'mit'}, 'Body', None)
+    """
+    yaml_text, body = split_front_matter(text)
+    meta, error = load_yaml(yaml_text)
+    return Card(text, yaml_text, body, meta, error)
+
+
+def is_auto_generated(text: str) -> bool:
+    """DESIGN's rule: the lowercased card says it was generated automatically.
+
+    >>> is_auto_generated("<!-- This model card has been generated automatically -->")
+    True
+    """
+    lowered = text.lower()
+    return any(phrase in lowered for phrase in AUTO_GENERATED_PHRASES)
+
+
+def is_error_page(text: str) -> bool:
+    """True when the "card" is a failed README fetch saved in its place.
+
+    >>> is_error_page("Error: the path 'README.md' does not exist in the given tree")
+    True
+    """
+    return len(text) <= MAX_ERROR_PAGE_CHARS and ERROR_PAGE_RE.match(text) is not None
+
+
+def _normalise_heading(heading: str) -> str:
+    heading = heading[: 4 * MAX_HEADING_CHARS].strip()
+    text, _, closing = heading.rpartition(" ")
+    if closing and not closing.strip("#"):  # "## Title ##": the closing run is not text
+        heading = text
+    heading = _HTML_TAG_RE.sub("", _LINK_RE.sub(r"\1", heading))
+    heading = _HEADING_NOISE_RE.sub("", heading.lower())
+    return " ".join(heading.split()).strip(" :.-")[:MAX_HEADING_CHARS]
+
+
+def section_headings(body: str) -> list[str]:
+    """Normalised markdown headings of the body, unique, in order; code blocks skipped.
+
+    Lowercase, links and emphasis reduced to their text, "[optional]" and numbering
+    removed, so that cards written from the same template list the same sections.
+
+    >>> section_headings("# Card for X\\n## Uses [optional]\\n```\\n# code\\n```\\n## 2. **Uses**")
+    ['card for x', 'uses']
+    """
+    sections: dict[str, None] = {}
+    for raw in _HEADING_RE.findall(_FENCE_RE.sub("", body)):
+        heading = _normalise_heading(raw)
+        if heading:
+            sections[heading] = None
+            if len(sections) == MAX_SECTIONS:
+                break
+    return list(sections)
+
+
+def word_shingles(text: str, k: int = SHINGLE_WORDS) -> set[str]:
+    """The set of k-word shingles of lowercased word tokens; a shorter text is one shingle.
+
+    >>> sorted(word_shingles("The cat sat on", 3))
+    ['cat sat on', 'the cat sat']
+    >>> word_shingles("Hi there", 3)
+    {'hi there'}
+    """
+    words = _WORD_RE.findall(text.lower())
+    if len(words) < k:
+        return {" ".join(words)} if words else set()
+    return set(map(" ".join, zip(*(words[i:] for i in range(k)), strict=False)))
+
+
+def _hash32(shingle: str) -> int:
+    """CRC32: deterministic across processes and several times faster than datasketch's SHA1.
+
+    Its weak mixing is fine here: datasketch's affine32 scheme premixes every input hash.
+    """
+    return zlib.crc32(shingle.encode("utf-8", "surrogatepass"))
+
+
+@cache
+def _permutations(num_perm: int, seed: int) -> np.ndarray:
+    """Permutation parameters, drawn once per process instead of once per MinHash."""
+    return MinHash(num_perm=num_perm, seed=seed, hashfunc=_hash32).permutations
+
+
+def minhash(shingles: Iterable[str], num_perm: int = NUM_PERM, seed: int = MINHASH_SEED) -> MinHash:
+    """A MinHash of a set of strings, deterministic across processes for a given seed.
+
+    >>> a, b = minhash({"x", "y", "z"}), minhash({"x", "y", "w"})
+    >>> 0.2 < a.jaccard(b) < 0.8
+    True
+    """
+    sketch = MinHash(
+        num_perm=num_perm,
+        seed=seed,
+        hashfunc=_hash32,
+        permutations=_permutations(num_perm, seed),
+        scheme="affine32",
+    )
+    items = list(shingles)
+    for start in range(0, len(items), _HASH_CHUNK):
+        sketch.update_batch(items[start : start + _HASH_CHUNK])
+    return sketch
+
+
+def render_template(template: str) -> str:
+    """The Hub's Jinja card template as a card written with no values filled in.
+
+    Placeholders with a default show the default (what an untouched generated card says),
+    other tags disappear.
+
+    >>> render_template('# Card for {{ id | default("Model ID", true) }}{{ card_data }}')
+    '# Card for Model ID'
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        default = _JINJA_DEFAULT_RE.search(match.group(1) or "")
+        return default.group(2) if default else ""
+
+    return _JINJA_RE.sub(fill, template)
+
+
+@cache
+def template_minhash() -> MinHash:
+    """MinHash of the default model card template's body; built once per process."""
+    _, body = split_front_matter(render_template(TEMPLATE_PATH.read_text(encoding="utf-8")))
+    return minhash(word_shingles(body))
+
+
+def template_score(body: str) -> float:
+    """Estimated Jaccard of the body's word 3-shingles with the Hub's default template.
+
+    >>> _, body = split_front_matter(render_template(TEMPLATE_PATH.read_text()))
+    >>> template_score(body)
+    1.0
+    >>> template_score("A poem about rivers, mountains and the quiet of early mornings.")
+    0.0
+    """
+    shingles = word_shingles(body)
+    if not shingles:
+        return 0.0
+    return minhash(shingles).jaccard(template_minhash())
+
+
+def model_index_metrics(meta: Mapping[str, Any] | None) -> tuple[bool, int]:
+    """(has model-index, number of metric entries under model-index[*].results[*].metrics).
+
+    >>> model_index_metrics({"model-index": [{"results": [{"metrics": [{"type": "f1"}]}]}]})
+    (True, 1)
+    """
+    entries = meta.get("model-index") if meta else None
+    if not isinstance(entries, list) or not entries:
+        return False, 0
+    # Keyed by identity: YAML aliases can repeat one results list thousands of times.
+    per_results: dict[int, int] = {}
+    total = 0
+    for entry in entries:
+        results = entry.get("results") if isinstance(entry, dict) else None
+        if not isinstance(results, list):
+            continue
+        if id(results) not in per_results:
+            per_results[id(results)] = sum(
+                len(result["metrics"])
+                for result in results
+                if isinstance(result, dict) and isinstance(result.get("metrics"), list)
+            )
+        total += per_results[id(results)]
+    return True, min(total, MAX_METRICS)
+
+
+def card_facts(card: str | Card | None, meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Facts about a card's text; `meta` (default: the card's own front matter) for model-index.
+
+    card_chars and card_words measure the whole README, front matter included, as the
+    Anatomy paper's card lengths do; template_score looks at the body only and is None
+    when there is no card.
+
+    >>> facts = card_facts("---\\nlicense: mit\\n---\\n# Model\\nText generated automatically.")
+    >>> facts["has_card"], facts["auto_generated"], facts["sections"], facts["card_words"]
+    (True, True, ['model'], 9)
+    """
+    if isinstance(card, str):
+        card = read_card(card)
+    if card is None:
+        text, body = "", ""
+    else:
+        text, body = card.text, card.body
+        if meta is None:
+            meta = card.meta
+    has_card = len(text.strip()) >= MIN_CARD_CHARS
+    has_model_index, n_metrics = model_index_metrics(meta)
+    return {
+        "has_card": has_card,
+        "card_chars": len(text),
+        "card_words": len(text.split()),
+        "auto_generated": is_auto_generated(text),
+        "template_score": template_score(body) if has_card else None,
+        "has_model_index": has_model_index,
+        "n_model_index_metrics": n_metrics,
+        "sections": section_headings(body),
+        "is_error_page": is_error_page(text),
+    }

@@ -1,0 +1,140 @@
+"""Who a model says its parents are: Hub `base_model:` tags and the card's YAML `base_model`.
+
+The Hub derives tags `base_model:<id>` and `base_model:<relation>:<id>` from the card's YAML
+`base_model` and `base_model_relation` (and from the repository's files: an adapter config
+makes it an adapter, GGUF weights a quantization). A listing may carry either, or both; this
+module merges them into one declaration per parent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from udfs.normalize import clean_text, text_list
+
+BASE_MODEL_TAG = "base_model:"
+
+# When a parent is declared under several relations, the edge keeps the first of this order
+# and lists the others. A relation from a Hub tag beats one from YAML base_model_relation
+# (the Hub resolves the tag from the YAML and the repository's files); between declarations
+# of one kind the more specific relation wins: a merge combines several parents, an adapter
+# cannot run without its parent's weights, a quantization is the parent's weights at lower
+# precision, and finetune is the Hub's generic default.
+RELATION_PRECEDENCE = ("merge", "adapter", "quantized", "finetune")
+UNKNOWN_RELATION = "unknown"
+INFERRED_MULTI_PARENT_RELATION = "merge"  # DESIGN: several parents, nothing declared -> merge
+
+SOURCE_TAG, SOURCE_YAML, SOURCE_BOTH = "tag", "yaml", "both"
+
+# Hub repo ids, as huggingface_hub's validate_repo_id: "name" or "namespace/name", each part
+# ASCII letters, digits, "_", "-", "." starting and ending with a letter, digit or "_";
+# "--" and ".." nowhere; no ".git" suffix. Its 96-character limit is not applied: the Hub
+# still hosts older models with longer names (espnet/... in the 2022 card dump), so parts may
+# have up to MAX_ID_PART_CHARS.
+MAX_ID_PART_CHARS = 256
+_ID_PART = rf"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{{0,{MAX_ID_PART_CHARS - 2}}}[A-Za-z0-9_])?"
+HUB_ID_RE = re.compile(rf"(?:{_ID_PART}/)?{_ID_PART}")
+_HUB_URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.IGNORECASE)
+_URL_TAIL_RE = re.compile(r"(?:/(?:tree|blob|resolve|commit)/.*|[?#].*)$", re.DOTALL)
+
+
+def is_valid_id(repo_id: str) -> bool:
+    """True for ids the Hub accepts.
+
+    >>> [is_valid_id(i) for i in ["gpt2", "org/name-1.0", "a/b/c", "x--y", "x.git", "o/ok_"]]
+    [True, True, False, False, False, True]
+    """
+    return (
+        HUB_ID_RE.fullmatch(repo_id) is not None
+        and "--" not in repo_id
+        and ".." not in repo_id
+        and not repo_id.endswith(".git")
+    )
+
+
+def normalize_repo_id(value: Any) -> str | None:
+    """A declared model reference as a Hub id, or None when it cannot be one.
+
+    Hub URLs lose their host and any /tree/... tail; an id without namespace stays as is.
+    Only strings are references: YAML numbers (`base_model: 3.5`) are not.
+
+    >>> normalize_repo_id(" https://huggingface.co/org/name/tree/main/ ")
+    'org/name'
+    >>> normalize_repo_id("bert-base-uncased"), normalize_repo_id("my model")
+    ('bert-base-uncased', None)
+    """
+    text = clean_text(value) if isinstance(value, str) else None
+    if text is None:
+        return None
+    repo_id = _URL_TAIL_RE.sub("", _HUB_URL_RE.sub("", text, count=1)).rstrip("/")
+    return repo_id if is_valid_id(repo_id) else None
+
+
+def _relation(value: Any) -> str | None:
+    text = clean_text(value)
+    relation = text.lower() if text else None
+    return relation if relation in RELATION_PRECEDENCE else None
+
+
+@dataclass
+class _Declared:
+    sources: set[str] = field(default_factory=set)
+    tag_relations: set[str] = field(default_factory=set)
+    yaml_relations: set[str] = field(default_factory=set)
+
+
+def parse_parents(tags: Any, yaml_base_model: Any, yaml_relation: Any) -> list[dict[str, Any]]:
+    """One declaration per parent: parent_id, relation, source, other_relations.
+
+    `relation` is the declared one by RELATION_PRECEDENCE, else inferred: "merge" when the
+    model declares several parents, "unknown" otherwise. `source` says where the parent was
+    declared ("tag", "yaml" or "both"). A model naming itself is returned like any parent:
+    lineage drops and counts self-references. Sorted by parent_id.
+
+    >>> [parent] = parse_parents(["base_model:adapter:org/a"], "org/a", "finetune")
+    >>> parent["parent_id"], parent["relation"], parent["source"], parent["other_relations"]
+    ('org/a', 'adapter', 'both', ['finetune'])
+    >>> [p["relation"] for p in parse_parents([], ["org/a", "org/b"], None)]
+    ['merge', 'merge']
+    """
+    declared: dict[str, _Declared] = {}
+    for tag in text_list(tags):
+        if not tag.startswith(BASE_MODEL_TAG):
+            continue
+        rest = tag[len(BASE_MODEL_TAG) :]
+        head, colon, tail = rest.partition(":")
+        relation = _relation(head) if colon else None
+        parent_id = normalize_repo_id(tail if relation else rest)
+        if parent_id is not None:
+            entry = declared.setdefault(parent_id, _Declared())
+            entry.sources.add(SOURCE_TAG)
+            if relation:
+                entry.tag_relations.add(relation)
+    yaml_declared = _relation(yaml_relation)
+    yaml_values = yaml_base_model if isinstance(yaml_base_model, list) else [yaml_base_model]
+    for value in yaml_values:
+        parent_id = normalize_repo_id(value)
+        if parent_id is not None:
+            entry = declared.setdefault(parent_id, _Declared())
+            entry.sources.add(SOURCE_YAML)
+            if yaml_declared:
+                entry.yaml_relations.add(yaml_declared)
+
+    inferred = INFERRED_MULTI_PARENT_RELATION if len(declared) > 1 else UNKNOWN_RELATION
+    parents = []
+    for parent_id in sorted(declared):
+        entry = declared[parent_id]
+        strongest = entry.tag_relations or entry.yaml_relations
+        relation = min(strongest, key=RELATION_PRECEDENCE.index) if strongest else inferred
+        others = (entry.tag_relations | entry.yaml_relations) - {relation}
+        parents.append(
+            {
+                "parent_id": parent_id,
+                "relation": relation,
+                "source": SOURCE_BOTH if len(entry.sources) == 2 else next(iter(entry.sources)),
+                "other_relations": sorted(others, key=RELATION_PRECEDENCE.index),
+            }
+        )
+    return parents

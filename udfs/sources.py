@@ -1,0 +1,197 @@
+"""Turn one input record of any source format into the source-neutral raw dict.
+
+The four formats (DESIGN.md "Sources") name the same facts differently: `modelId` or
+`id`, `createdAt` or `created_at`, `cardData` or `card_data`, `siblings` as a list of
+`{"rfilename": ...}`. One alias table maps them all, and values are coerced to the
+types `udfs.model_row.parse_model` expects, without ever raising.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from typing import Any
+
+# raw key -> accepted source column names, first match wins.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "model_id": ("model_id", "modelId", "id"),
+    "author": ("author",),
+    "created_at": ("created_at", "createdAt"),
+    "last_modified": ("last_modified", "lastModified"),
+    "downloads": ("downloads",),
+    "likes": ("likes",),
+    "library_name": ("library_name", "libraryName"),
+    "pipeline_tag": ("pipeline_tag", "pipelineTag"),
+    "tags": ("tags",),
+    "card": ("card", "card_text", "readme", "text"),
+    "card_data": ("card_data", "cardData"),
+    "files": ("siblings", "files"),
+}
+
+MAX_LITERAL_CHARS = 100_000
+
+
+def record_from_json_line(line: str | None) -> tuple[dict[str, Any] | None, str | None]:
+    """Decode one JSON-lines record; a bad line gives an error instead of raising.
+
+    >>> record_from_json_line('{"id": "a/b"}')
+    ({'id': 'a/b'}, None)
+    >>> record_from_json_line('{oops')[1]
+    'invalid_json'
+    """
+    if line is None or not line.strip():
+        return None, "empty_line"
+    try:
+        value = json.loads(line)
+    except (ValueError, RecursionError):
+        return None, "invalid_json"
+    if not isinstance(value, dict):
+        return None, "invalid_json"
+    return value, None
+
+
+def raw_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Map a record's columns onto the raw keys and coerce their types.
+
+    >>> raw = raw_from_record({"modelId": "a/b", "tags": "['x', 'y']", "downloads": "7"})
+    >>> raw["model_id"], raw["tags"], raw["downloads"]
+    ('a/b', ['x', 'y'], 7)
+    """
+    picked = {key: _first(record, names) for key, names in FIELD_ALIASES.items()}
+    return {
+        "model_id": _text(picked["model_id"]),
+        "author": _text(picked["author"]),
+        "created_at": _timestamp_text(picked["created_at"]),
+        "last_modified": _timestamp_text(picked["last_modified"]),
+        "downloads": _integer(picked["downloads"]),
+        "likes": _integer(picked["likes"]),
+        "library_name": _text(picked["library_name"]),
+        "pipeline_tag": _text(picked["pipeline_tag"]),
+        "tags": _string_list(picked["tags"]),
+        "card": _text(picked["card"]),
+        "card_data": _mapping(picked["card_data"]),
+        "files": _file_names(picked["files"]),
+    }
+
+
+def model_id_from_readme_path(path: str, root: str) -> str | None:
+    """A README folder holds `<root>/<namespace>/<name>/README.md` (or `<root>/<name>/...`).
+
+    >>> model_id_from_readme_path("file:/data/cards/org/m/README.md", "file:/data/cards")
+    'org/m'
+    """
+    try:
+        rel = PurePosixPath(_strip_scheme(path)).relative_to(_strip_scheme(root).rstrip("/") or "/")
+    except ValueError:
+        return None
+    parts = rel.parts[:-1]
+    if len(parts) not in (1, 2):
+        return None
+    return "/".join(parts)
+
+
+def decode_card_bytes(content: bytes | None) -> str | None:
+    """README bytes as text; undecodable bytes become U+FFFD rather than failing the row."""
+    if content is None:
+        return None
+    return content.decode("utf-8", errors="replace")
+
+
+def _strip_scheme(path: str) -> str:
+    for prefix in ("file://", "file:"):
+        if path.startswith(prefix):
+            return path[len(prefix) :]
+    return path
+
+
+def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
+    for name in names:
+        if name in record and record[name] is not None:
+            return record[name]
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value if isinstance(value, str) else str(value)
+
+
+def _timestamp_text(value: Any) -> str | None:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            seconds = value / 1000 if value > 10**11 else value
+            return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    return _text(value)
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**63 else None
+    if isinstance(value, str):
+        try:
+            return _integer(float(value.strip()))
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_literal(value: str) -> Any:
+    """A list or dict written as text (CSV exports): JSON first, then a Python literal."""
+    if len(value) > MAX_LITERAL_CHARS:
+        return None
+    try:
+        return json.loads(value)
+    except (ValueError, RecursionError):
+        pass
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+
+
+def _string_list(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith("["):
+            value = _parse_literal(stripped)
+        else:
+            value = [part for part in (p.strip() for p in stripped.split(",")) if part]
+    if not isinstance(value, list | tuple):
+        return None
+    return [item if isinstance(item, str) else str(item) for item in value if item is not None]
+
+
+def _mapping(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, str):
+        value = _parse_literal(value.strip())
+    return dict(value) if isinstance(value, Mapping) else None
+
+
+def _file_names(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        value = _parse_literal(value.strip())
+    if not isinstance(value, list | tuple):
+        return None
+    names = []
+    for item in value:
+        if isinstance(item, Mapping):
+            item = item.get("rfilename")
+        if isinstance(item, str):
+            names.append(item)
+    return names
