@@ -43,3 +43,13 @@ def graphframes_ready(spark: object) -> None:
         cached_graphframes_jars(resolve_repo_path(load_config().spark.jar_cache))
     except GraphFramesUnavailable as err:
         pytest.skip(f"GraphFrames JVM package unavailable: {err}")
+
+
+@pytest.fixture(scope="session")
+def generated_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated snapshot with ground truth, shared by every test that needs one."""
+    from scripts.generate_sample import generate
+
+    output = tmp_path_factory.mktemp("sample")
+    generate(n_models=3000, seed=11, output=output, shard_rows=1000)
+    return output

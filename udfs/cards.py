@@ -323,7 +323,7 @@ def card_facts(card: str | Card | None, meta: Mapping[str, Any] | None = None) -
 
     card_chars and card_words measure the whole README, front matter included, as the
     Anatomy paper's card lengths do; template_score looks at the body only and is None
-    when there is no card.
+    when there is no card. A scraper error saved in place of the README is no card.
 
     >>> facts = card_facts("---\\nlicense: mit\\n---\\n# Model\\nText generated automatically.")
     >>> facts["has_card"], facts["auto_generated"], facts["sections"], facts["card_words"]
@@ -337,6 +337,9 @@ def card_facts(card: str | Card | None, meta: Mapping[str, Any] | None = None) -
         text, body = card.text, card.body
         if meta is None:
             meta = card.meta
+    error_page = is_error_page(text)
+    if error_page:
+        text, body = "", ""
     has_card = len(text.strip()) >= MIN_CARD_CHARS
     has_model_index, n_metrics = model_index_metrics(meta)
     return {
@@ -348,5 +351,5 @@ def card_facts(card: str | Card | None, meta: Mapping[str, Any] | None = None) -
         "has_model_index": has_model_index,
         "n_model_index_metrics": n_metrics,
         "sections": section_headings(body),
-        "is_error_page": is_error_page(text),
+        "is_error_page": error_page,
     }

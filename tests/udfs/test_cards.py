@@ -188,10 +188,11 @@ def test_no_card_facts():
     assert facts["sections"] == []
 
 
-def test_error_page_is_flagged_not_rejected():
+def test_error_page_is_flagged_and_counts_as_no_card():
     facts = card_facts("Error: the path 'README.md' does not exist in the given tree")
     assert facts["is_error_page"] is True
-    assert facts["has_card"] is True
+    assert facts["has_card"] is False
+    assert facts["card_chars"] == 0 and facts["template_score"] is None
     assert card_facts("# Error: the path 'x' does not exist")["is_error_page"] is False
     long_card = "Error: the path 'README.md' does not exist\n" + "text " * 200
     assert card_facts(long_card)["is_error_page"] is False
