@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
@@ -110,8 +111,9 @@ def read_records(spark: SparkSession, kind: str, files: list[Path], config: Conf
     else:
         frame = spark.read.format("binaryFile").load(paths).select("path", "content")
     frame = frame.withColumn("source_file", F.input_file_name())
-    if config.ingest.min_partitions and frame.rdd.getNumPartitions() < config.ingest.min_partitions:
-        frame = frame.repartition(config.ingest.min_partitions)
+    wanted = config.ingest.min_partitions or 2 * spark.sparkContext.defaultParallelism
+    if frame.rdd.getNumPartitions() < wanted:
+        frame = frame.repartition(wanted)
     return frame
 
 
@@ -218,9 +220,19 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
     records = read_records(spark, kind, files, args.config)
     root_uri = args.input.resolve().as_uri() if args.input.is_dir() else ""
     rows_in = records.count()
-    parsed = parse_records(records, kind, root_uri, args.config)
-    models, rejects = to_models_and_rejects(parsed)
-    write_snapshot(spark, {"models": models, "rejects": rejects}, str(args.output), args.snapshot)
+    spark.conf.set(
+        "spark.sql.execution.arrow.maxRecordsPerBatch", str(args.config.ingest.arrow_batch_rows)
+    )
+    # Both tables come from one parse: keep it rather than parse every card twice.
+    parsed = parse_records(records, kind, root_uri, args.config).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    try:
+        models, rejects = to_models_and_rejects(parsed)
+        tables = {"models": models, "rejects": rejects}
+        write_snapshot(spark, tables, str(args.output), args.snapshot)
+    finally:
+        parsed.unpersist()
     return reconcile(spark, args, rows_in)
 
 
