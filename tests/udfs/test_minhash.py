@@ -1,0 +1,382 @@
+"""Card sketches: shingles, signatures equal to datasketch's, LSH bands, pair samples, CIs."""
+
+import doctest
+import os
+import random
+import subprocess
+import sys
+import tracemalloc
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pytest
+from datasketch import MinHash, MinHashLSH
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from udfs import minhash
+from udfs.minhash import (
+    SIGNATURE_DTYPE,
+    Sketcher,
+    band_keys,
+    bootstrap_ci,
+    card_shingles,
+    card_words,
+    choose_bands,
+    estimate_jaccard,
+    estimate_jaccard_many,
+    exact_jaccard,
+    sample_sibling_pairs,
+    shingle_hash,
+    to_list,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+TRAINER_CARD = (Path(__file__).parent / "fixtures" / "trainer_card.md").read_text(encoding="utf-8")
+
+
+def words_text(rng: random.Random, n_words: int, vocabulary: int = 5000) -> list[str]:
+    return [f"w{rng.randrange(vocabulary)}" for _ in range(n_words)]
+
+
+def datasketch_signature(card: str, num_perm: int, seed: int, n: int) -> np.ndarray:
+    """The reference: a fresh datasketch MinHash updated one shingle at a time."""
+    reference = MinHash(num_perm=num_perm, seed=seed, hashfunc=shingle_hash)
+    for shingle in card_shingles(card, n):
+        reference.update(shingle)
+    return reference.hashvalues
+
+
+def test_docstring_examples():
+    result = doctest.testmod(minhash)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+# --- shingles --------------------------------------------------------------------------------
+
+
+def test_shingles_are_word_ngrams_of_the_body_without_front_matter():
+    card = "---\nlicense: mit\ntags: [secret]\n---\nA fine-tuned BERT, for NER."
+    assert card_shingles(card, 3) == {
+        "a fine tuned",
+        "fine tuned bert",
+        "tuned bert for",
+        "bert for ner",
+    }
+    assert not any("secret" in shingle or "mit" in shingle for shingle in card_shingles(card, 1))
+
+
+def test_markup_and_punctuation_collapse_to_the_same_words():
+    markdown = (
+        "## **Model** _details_\n\n<p align='center'><img src='https://x.io/a.png'></p>\n"
+        "See [the paper](https://arxiv.org/abs/1) &amp; https://hf.co/org/m!\n```py\nx = 1\n```"
+    )
+    plain = "model details see the paper py x 1"
+    assert card_words(markdown) == plain.split()
+    assert card_shingles(markdown, 3) == card_shingles(plain, 3)
+
+
+def test_card_shorter_than_n_words_is_the_set_of_its_words():
+    assert card_shingles("Hello, world", 3) == {"hello", "world"}
+    assert card_shingles("Hello, hello", 3) == {"hello"}
+    assert card_shingles("one two three", 3) == {"one two three"}
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        None,
+        "",
+        "   \n\t ",
+        "---\nlicense: mit\n---\n",
+        "\ufeff---\r\na: 1\r\n---\r\n  ",
+        "*** --- !!",
+    ],
+    ids=[
+        "none",
+        "empty",
+        "whitespace",
+        "front-matter-only",
+        "bom-crlf-front-matter",
+        "punctuation",
+    ],
+)
+def test_cards_without_words_have_no_shingles_and_no_signature(card):
+    assert card_shingles(card, 3) == set()
+    assert Sketcher().sketch([card, "some words here"]).n_shingles == [0, 1]
+    assert Sketcher().signatures([card])[0] is None
+
+
+def test_cards_differing_only_in_front_matter_have_identical_signatures():
+    _, body = TRAINER_CARD.split("\n---\n", 1)
+    other = "---\nlicense: gpl-3.0\nlanguage: [fr, de]\nbase_model: org/other\n---\n" + body
+    first, second, bare = Sketcher().signatures([TRAINER_CARD, other, body])
+    assert np.array_equal(first, second)
+    assert np.array_equal(first, bare)
+
+
+@pytest.mark.parametrize(
+    "hostile", ["[" * 200_000, "](" * 100_000, "<a" * 100_000, "&#" * 100_000, "http://" * 30_000]
+)
+def test_unclosed_markup_is_read_in_linear_time(hostile):
+    """A quadratic regex would take hours on these 200,000-character cards."""
+    assert card_words(hostile + " end")[-1] == "end"
+
+
+# --- signatures ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("num_perm", "seed", "n"), [(128, 1, 3), (64, 7, 2), (16, 42, 1)])
+def test_batch_signatures_equal_datasketch_one_shingle_at_a_time(num_perm, seed, n):
+    rng = random.Random(seed)
+    big = " ".join(words_text(rng, 3 * minhash._HASH_CHUNK, vocabulary=50_000))  # > one chunk
+    cards = [TRAINER_CARD, "Hello world", big, None, " ".join(words_text(rng, 300))]
+    signatures = Sketcher(num_perm=num_perm, seed=seed, shingle_size=n).signatures(cards)
+    assert len(card_shingles(big, n)) > minhash._HASH_CHUNK
+    for card, signature in zip(cards, signatures, strict=True):
+        if card is None:
+            assert signature is None
+            continue
+        expected = datasketch_signature(card, num_perm, seed, n)
+        assert signature is not None
+        assert signature.dtype == SIGNATURE_DTYPE == expected.dtype
+        assert signature.tobytes() == expected.tobytes()
+
+
+DIGEST_SCRIPT = """
+import hashlib, pathlib
+from udfs.minhash import Sketcher, band_keys, sample_sibling_pairs
+card = pathlib.Path("tests/udfs/fixtures/trainer_card.md").read_text(encoding="utf-8")
+cards = [card, card.upper(), "short card", None] + [f"card {i} of a batch" for i in range(50)]
+digest = hashlib.sha256()
+for signature in Sketcher().signatures(cards):
+    if signature is not None:
+        digest.update(signature.tobytes())
+        digest.update(repr(band_keys(signature, 16, 8)).encode())
+digest.update(repr(sample_sibling_pairs([str(i) for i in range(500)], 50, 3, "p")).encode())
+print(digest.hexdigest())
+"""
+
+
+def test_outputs_are_identical_in_fresh_processes_with_different_hash_seeds():
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", DIGEST_SCRIPT],
+            cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(REPO)},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for hash_seed in ("1", "2024")
+    ]
+    digests = [run.communicate(timeout=60)[0].strip() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0]
+    assert len(digests[0]) == 64
+    assert digests[0] == digests[1]
+
+
+def mutated_pairs(seed: int, targets: np.ndarray, n: int = 3) -> list[tuple[str, str]]:
+    """Card pairs whose shingle Jaccard is near each target: every word of the second card
+    is replaced with probability p, so a shingle survives with (1 - p)**n = 2J / (1 + J)."""
+    rng = random.Random(seed)
+    pairs = []
+    for target in targets:
+        replace = 1 - (2 * target / (1 + target)) ** (1 / n)
+        words = words_text(rng, rng.randint(300, 1500))
+        other = [f"w{rng.randrange(5000)}" if rng.random() < replace else w for w in words]
+        pairs.append((" ".join(words), " ".join(other)))
+    return pairs
+
+
+def test_estimates_are_close_to_exact_jaccard_at_128_permutations():
+    pairs = mutated_pairs(seed=3, targets=np.linspace(0.1, 0.9, 30))
+    sketcher = Sketcher(num_perm=128)
+    exact, estimated = [], []
+    for a, b in pairs:
+        exact.append(exact_jaccard(card_shingles(a, 3), card_shingles(b, 3)))
+        estimated.append(estimate_jaccard(*sketcher.signatures([a, b])))
+    errors = np.abs(np.array(estimated) - np.array(exact))
+    assert min(exact) < 0.15 and max(exact) > 0.85  # the pairs span the range
+    # One estimate's standard error is sqrt(J(1 - J) / 128) <= 0.044.
+    # Seed 3: mean 0.031, max 0.116. Seeds 100-119: mean 0.030 (worst 0.036), max <= 0.126.
+    assert errors.mean() < 0.04
+    assert errors.max() < 0.15
+
+
+def test_identical_cards_estimate_one_and_disjoint_cards_zero():
+    rng = random.Random(5)
+    text = " ".join(words_text(rng, 800))
+    disjoint = " ".join(f"v{i}" for i in range(800))
+    same, copy, other = Sketcher().signatures([text, text, disjoint])
+    assert estimate_jaccard(same, copy) == 1.0
+    assert estimate_jaccard(same, other) < 0.05
+
+
+def test_signatures_survive_the_spark_round_trip_as_longs():
+    signature = Sketcher().signatures(["hello"])[0]  # one shingle: values spread over 32 bits
+    stored = to_list(signature)
+    assert all(type(v) is int and 0 <= v < 2**32 for v in stored)
+    assert max(stored) > 2**31 - 1  # the reason for array<long>: Spark's int would overflow
+    assert estimate_jaccard(signature, stored) == 1.0
+    assert band_keys(stored, 16, 8) == band_keys(signature, 16, 8)
+
+
+def test_batch_estimates_equal_pairwise_estimates():
+    cards = [" ".join(words_text(random.Random(i), 200, vocabulary=400)) for i in range(6)]
+    signatures = Sketcher().signatures(cards)
+    left = np.stack(signatures[:3])
+    right = np.array([to_list(s) for s in signatures[3:]])
+    expected = [estimate_jaccard(a, b) for a, b in zip(left, right, strict=True)]
+    assert estimate_jaccard_many(left, right).tolist() == expected
+    with pytest.raises(ValueError):
+        estimate_jaccard_many(left, right[:2])
+    with pytest.raises(ValueError):
+        estimate_jaccard(left[0], left[0][:10])
+
+
+def test_exact_jaccard_of_trait_sets():
+    assert exact_jaccard({"en", "fr"}, {"en"}) == 0.5
+    assert exact_jaccard(["mit"], ["mit", "mit"]) == 1.0
+    assert exact_jaccard({"a"}, set()) == 0.0
+    assert exact_jaccard(set(), []) is None
+    assert exact_jaccard(None, None) is None
+    assert exact_jaccard(np.array(["en", "de"]), np.array(["de"])) == 0.5  # Arrow's arrays
+
+
+# --- LSH bands -------------------------------------------------------------------------------
+
+
+def test_band_keys_match_exactly_when_a_band_agrees():
+    signature = np.arange(128, dtype=np.uint32) * 7919
+    changed = signature.copy()
+    changed[20] += 1  # row 20 lies in band 2 of 16 bands x 8 rows
+    keys, same, other = (band_keys(s, 16, 8) for s in (signature, signature.copy(), changed))
+    assert keys == same
+    assert [i for i in range(16) if keys[i] != other[i]] == [2]
+    assert all(-(2**63) <= key < 2**63 for key in keys)
+
+
+def test_equal_rows_in_different_bands_give_different_keys():
+    keys = band_keys(np.full(128, 12345, dtype=np.uint32), 32, 4)
+    assert len(set(keys)) == 32
+
+
+def test_band_keys_reject_bands_that_do_not_fit():
+    with pytest.raises(ValueError):
+        band_keys(np.zeros(128, dtype=np.uint32), 17, 8)
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.8])
+def test_choose_bands_is_datasketchs_lsh_choice(threshold):
+    bands, rows = choose_bands(128, threshold)
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    assert (bands, rows) == (lsh.b, lsh.r)
+    assert bands * rows <= 128
+
+
+# --- sibling pairs ---------------------------------------------------------------------------
+
+
+def test_all_sibling_pairs_when_under_the_cap():
+    children = ["d", "b", "a", "c", "b"]
+    assert sample_sibling_pairs(children, cap=6, seed=0, key="p") == list(combinations("abcd", 2))
+    assert sample_sibling_pairs(["only"], cap=6, seed=0, key="p") == []
+    assert sample_sibling_pairs(children, cap=0, seed=0, key="p") == []
+
+
+def test_over_the_cap_a_seeded_sample_of_distinct_pairs_independent_of_order():
+    children = [f"org/model-{i}" for i in range(200)]  # 19,900 pairs
+    pairs = sample_sibling_pairs(children, cap=500, seed=7, key="org/base")
+    assert len(pairs) == len(set(pairs)) == 500
+    assert all(a < b and a in children and b in children for a, b in pairs)
+    shuffled = random.Random(1).sample(children, len(children))
+    assert sample_sibling_pairs(shuffled, cap=500, seed=7, key="org/base") == pairs
+    assert sample_sibling_pairs(children, cap=500, seed=8, key="org/base") != pairs
+    assert sample_sibling_pairs(children, cap=500, seed=7, key="org/other") != pairs
+    firsts = {a for a, _ in pairs}
+    assert len(firsts) > 100  # spread over the whole family, not the first rows
+
+
+def test_thirty_thousand_children_never_build_all_pairs():
+    children = [f"child-{i}" for i in range(30_000)]  # 449,985,000 pairs
+    tracemalloc.start()
+    try:
+        pairs = sample_sibling_pairs(children, cap=10_000, seed=1, key="p")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(set(pairs)) == 10_000
+    assert peak < 32 * 2**20  # all pair numbers alone would take 3.6 GB
+
+
+# --- bootstrap -------------------------------------------------------------------------------
+
+
+def test_bootstrap_interval_contains_the_mean_and_narrows_with_n():
+    rng = np.random.default_rng(0)
+    small, large = rng.uniform(size=50), rng.uniform(size=5000)
+    mean, low, high = bootstrap_ci(small, n_boot=500, seed=1)
+    assert mean == pytest.approx(small.mean())
+    assert low < mean < high
+    _, low_large, high_large = bootstrap_ci(large, n_boot=500, seed=1)
+    assert high_large - low_large < (high - low) / 5
+
+
+def test_bootstrap_is_seeded():
+    values = [0.2, 0.5, 0.9, 0.1, 0.4, 0.7]
+    assert bootstrap_ci(values, 300, seed=3) == bootstrap_ci(values, 300, seed=3)
+    assert bootstrap_ci(values, 300, seed=3) != bootstrap_ci(values, 300, seed=4)
+
+
+def test_bootstrap_resamples_in_chunks(monkeypatch):
+    monkeypatch.setattr(minhash, "_BOOT_CHUNK_CELLS", 1000)  # one resample per chunk
+    values = np.random.default_rng(2).uniform(size=3000)
+    mean, low, high = bootstrap_ci(values, n_boot=200, seed=0)
+    assert low < mean < high and high - low < 0.05
+
+
+def test_bootstrap_edge_cases():
+    assert bootstrap_ci([0.5], 100, seed=0) == (0.5, 0.5, 0.5)
+    assert all(np.isnan(v) for v in bootstrap_ci([], 100, seed=0))
+    with pytest.raises(ValueError):
+        bootstrap_ci([0.5], 0, seed=0)
+
+
+# --- fuzz ------------------------------------------------------------------------------------
+
+MARKUP = st.sampled_from(
+    [
+        "---\n",
+        "\r\n",
+        "\ufeff",
+        "[a](",
+        ")",
+        "](",
+        "<b>",
+        "<!--",
+        "-->",
+        "&amp;",
+        "http://x",
+        "_",
+        "\udce9",
+    ]
+)
+card_like = st.one_of(
+    st.text(), st.lists(st.one_of(MARKUP, st.text(max_size=8)), max_size=40).map("".join)
+)
+
+
+@settings(
+    max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(st.lists(st.one_of(st.none(), card_like), max_size=4), st.integers(1, 4))
+def test_any_text_sketches_without_raising(cards, n):
+    sketches = Sketcher(num_perm=16, shingle_size=n).sketch(cards)
+    for card, signature, count in zip(cards, *sketches, strict=True):
+        assert count == len(card_shingles(card, n))
+        assert (signature is None) == (count == 0)
+        if signature is not None:
+            assert signature.shape == (16,)
+            assert len(band_keys(signature, 4, 4)) == 4

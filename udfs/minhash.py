@@ -1,0 +1,290 @@
+"""Card similarity sketches: shingles, MinHash signatures, LSH band keys, pair sampling, CIs.
+
+The Spark similarity job calls these inside Arrow batch UDFs, so everything here is pure,
+deterministic across processes (no dependence on PYTHONHASHSEED) and never builds anything
+quadratic in the number of cards or children.
+
+Signatures are datasketch's own MinHash hash values (scheme "affine32", dtype uint32, hashed
+with CRC32), computed a batch at a time with the permutations drawn once per Sketcher. Spark
+has no unsigned ints and 32-bit values above 2**31 - 1 do not fit `int`, so a signature is
+stored as `array<long>` with `to_list` (Python ints in [0, 2**32)).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections.abc import Hashable, Iterable, Sequence
+from functools import cache
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import MinHash
+from datasketch.lsh import _optimal_param
+
+from udfs.cards import split_front_matter
+
+SIGNATURE_DTYPE = np.uint32  # datasketch's "affine32" hash values
+SPARK_SIGNATURE_TYPE = "array<long>"  # uint32 values overflow Spark's signed 32-bit int
+
+# Markup that is not text: a link's target `](...)`, bare URLs, HTML tags (lowercased first)
+# and entities. Each alternative stops at the next delimiter, so matching stays linear on
+# hostile input such as 200,000 unclosed brackets.
+_NOISE_RE = re.compile(
+    r"\]\([^()\s]*\)|https?://[^\s()<>\[\]\"']*|</?[a-z][^<>]*>|&(?:#x?[0-9a-f]+|[a-z]+);"
+)
+_TOKEN_RE = re.compile(r"[^\W_]+")  # letters and digits; `_` and `*` of markdown are noise
+_HASH_CHUNK = 4096  # shingles per numpy pass: bounds memory at 4096 x num_perm x 4 bytes
+_BOOT_CHUNK_CELLS = 1 << 20  # resampled indices held at once by bootstrap_ci (8 MB)
+
+
+def card_words(card: str | None) -> list[str]:
+    """The words of a card's body: front matter dropped, lowercased, markup and punctuation gone.
+
+    >>> card_words("---\\nlicense: mit\\n---\\n# My *Model*: see [the docs](https://x.io/d).")
+    ['my', 'model', 'see', 'the', 'docs']
+    >>> card_words("<p align='center'>Hi&nbsp;there</p> <!-- a note -->")
+    ['hi', 'there', 'a', 'note']
+    """
+    if not card:
+        return []
+    body = split_front_matter(card)[1].lower()
+    return _TOKEN_RE.findall(_NOISE_RE.sub(" ", body))
+
+
+def card_shingles(card: str | None, n: int) -> set[str]:
+    """The set of word n-grams of a card's normalised body; a card shorter than n words
+    gives the set of its words, an empty card the empty set.
+
+    >>> sorted(card_shingles("---\\ntags: [x]\\n---\\nThe cat sat on the mat.", 3))
+    ['cat sat on', 'on the mat', 'sat on the', 'the cat sat']
+    >>> sorted(card_shingles("Hello, world!", 3)), card_shingles(None, 3)
+    (['hello', 'world'], set())
+    """
+    words = card_words(card)
+    if len(words) < n:
+        return set(words)
+    return set(map(" ".join, zip(*(words[i:] for i in range(n)), strict=False)))
+
+
+def shingle_hash(shingle: str) -> int:
+    """CRC32 of the UTF-8 shingle: 32 bits, the same in every process, several times faster
+    than datasketch's SHA1 default; datasketch premixes it (MurmurHash3 finaliser).
+
+    >>> shingle_hash("the cat sat")
+    2690722008
+    """
+    return zlib.crc32(shingle.encode("utf-8", "surrogatepass"))
+
+
+class Sketches(NamedTuple):
+    """Per card, in input order: its signature (None without shingles) and shingle count."""
+
+    signatures: list[npt.NDArray[np.uint32] | None]
+    n_shingles: list[int]
+
+
+class Sketcher:
+    """MinHash signatures of cards, equal to `MinHash(num_perm, seed, hashfunc=shingle_hash)`
+    updated with each shingle of `card_shingles(card, shingle_size)`.
+
+    The permutations are drawn once, when the Sketcher is built; every card then starts
+    from a copy of one empty MinHash (what `MinHash.generator` does) and is updated in
+    chunks of shingles. A card with no shingles has no signature (None), not the signature
+    of the empty set, which would match every other empty card.
+
+    >>> sketcher = Sketcher(num_perm=16)
+    >>> cat, none, meta_only = sketcher.signatures(["The cat sat.", None, "---\\na: 1\\n---\\n"])
+    >>> cat.shape, cat.dtype, none, meta_only
+    ((16,), dtype('uint32'), None, None)
+    >>> sketcher.sketch(["The cat sat on the mat", "  "]).n_shingles
+    [4, 0]
+    """
+
+    def __init__(self, num_perm: int = 128, seed: int = 1, shingle_size: int = 3) -> None:
+        if num_perm < 1 or shingle_size < 1:
+            raise ValueError("num_perm and shingle_size must be positive")
+        self.num_perm = num_perm
+        self.seed = seed
+        self.shingle_size = shingle_size
+        self._empty = MinHash(num_perm=num_perm, seed=seed, hashfunc=shingle_hash)
+
+    def sketch(self, cards: Sequence[str | None]) -> Sketches:
+        """Signatures and shingle counts of a batch of cards (see the class example)."""
+        signatures: list[npt.NDArray[np.uint32] | None] = []
+        counts: list[int] = []
+        for card in cards:
+            shingles = list(card_shingles(card, self.shingle_size))
+            counts.append(len(shingles))
+            if not shingles:
+                signatures.append(None)
+                continue
+            minhash = self._empty.copy()
+            for start in range(0, len(shingles), _HASH_CHUNK):
+                minhash.update_batch(shingles[start : start + _HASH_CHUNK])
+            signatures.append(minhash.hashvalues)
+        return Sketches(signatures, counts)
+
+    def signatures(self, cards: Sequence[str | None]) -> list[npt.NDArray[np.uint32] | None]:
+        """The signature of each card, None for a card without shingles (see the class)."""
+        return self.sketch(cards).signatures
+
+
+def to_list(signature: npt.ArrayLike) -> list[int]:
+    """A signature as Python ints in [0, 2**32), the values of a Spark `array<long>`.
+
+    >>> to_list(np.array([0, 4294967295], dtype=np.uint32))
+    [0, 4294967295]
+    """
+    return np.asarray(signature, dtype=np.int64).tolist()
+
+
+def estimate_jaccard(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
+    """Estimated Jaccard of two cards: the share of equal signature positions.
+
+    Takes uint32 signatures or the int64 values read back from Spark alike.
+
+    >>> sketcher = Sketcher()
+    >>> a, b = sketcher.signatures(["a b c d e f g h", "a b c d e f g x"])
+    >>> estimate_jaccard(a, a), 0.5 < estimate_jaccard(a, to_list(b)) < 0.9
+    (1.0, True)
+    """
+    left, right = np.asarray(a), np.asarray(b)
+    if left.shape != right.shape or left.ndim != 1 or left.size == 0:
+        raise ValueError(f"need two signatures of one length, got {left.shape}, {right.shape}")
+    return float(np.count_nonzero(left == right)) / left.size
+
+
+def estimate_jaccard_many(a: npt.ArrayLike, b: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Row-wise `estimate_jaccard` of two (pairs x num_perm) arrays of signatures.
+
+    >>> estimate_jaccard_many([[1, 2, 3, 4], [5, 6, 7, 8]], [[1, 2, 0, 0], [5, 6, 7, 8]])
+    array([0.5, 1. ])
+    """
+    left, right = np.asarray(a), np.asarray(b)
+    if left.shape != right.shape or left.ndim != 2 or left.shape[1] == 0:
+        raise ValueError(f"need two (pairs, num_perm) arrays, got {left.shape}, {right.shape}")
+    return np.count_nonzero(left == right, axis=1) / left.shape[1]
+
+
+def exact_jaccard(a: Iterable[Hashable] | None, b: Iterable[Hashable] | None) -> float | None:
+    """Jaccard of two trait sets; any iterable counts as a set (a Spark array arrives as a
+    list or numpy array) and None (a null array) as empty. None when both are empty.
+
+    >>> exact_jaccard({"mit"}, np.array(["mit", "apache-2.0"])), exact_jaccard([], None)
+    (0.5, None)
+    """
+    left = set() if a is None else set(a)
+    right = set() if b is None else set(b)
+    union = len(left | right)
+    return len(left & right) / union if union else None
+
+
+def band_keys(signature: npt.ArrayLike, bands: int, rows: int) -> list[int]:
+    """One signed 64-bit key per LSH band: BLAKE2b of the band index and the band's values.
+
+    Two cards share a key for band i exactly when their rows i*rows..(i+1)*rows - 1 agree
+    (up to 64-bit collisions), so exploding the keys and grouping by them finds candidate
+    pairs. Values are hashed as uint32, so Spark's int64 copy gives the same keys.
+
+    >>> keys = band_keys(np.array([7, 7, 7, 7], dtype=np.uint32), bands=2, rows=2)
+    >>> len(keys), keys[0] != keys[1], keys == band_keys([7, 7, 7, 7], 2, 2)
+    (2, True, True)
+    """
+    values = np.asarray(signature)
+    if bands < 1 or rows < 1 or bands * rows > values.size:
+        raise ValueError(f"{bands} bands x {rows} rows do not fit a signature of {values.size}")
+    words = values[: bands * rows].astype("<u4").reshape(bands, rows)
+    keys = []
+    for band in range(bands):
+        digest = hashlib.blake2b(band.to_bytes(4, "little") + words[band].tobytes(), digest_size=8)
+        keys.append(int.from_bytes(digest.digest(), "little", signed=True))
+    return keys
+
+
+@cache
+def choose_bands(
+    num_perm: int,
+    threshold: float,
+    false_positive_weight: float = 0.5,
+    false_negative_weight: float = 0.5,
+) -> tuple[int, int]:
+    """(bands, rows) minimising the weighted false positive and negative probabilities of
+    LSH at a Jaccard threshold: datasketch's own MinHashLSH choice.
+
+    >>> choose_bands(128, 0.5), choose_bands(128, 0.9)
+    ((25, 5), (5, 25))
+    """
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be in (0, 1), got {threshold}")
+    bands, rows = _optimal_param(threshold, num_perm, false_positive_weight, false_negative_weight)
+    return int(bands), int(rows)
+
+
+def _stable_int(text: str) -> int:
+    """A non-negative 64-bit integer of a string, the same in every process."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def sample_sibling_pairs(
+    children: Sequence[str], cap: int, seed: int, key: str
+) -> list[tuple[str, str]]:
+    """All unordered pairs of distinct children (a < b) when there are at most `cap`,
+    otherwise `cap` of them drawn without replacement; sorted either way.
+
+    The draw depends only on (seed >= 0, key, the set of children): `key` is typically the
+    parent id, so each family gets its own reproducible sample. Pairs are numbered in
+    lexicographic order and numpy draws `cap` of the numbers in O(cap) memory, so 30,000
+    children take memory for 30,000 + cap items, never for their 450M pairs.
+
+    >>> sample_sibling_pairs(["c", "a", "b"], cap=5, seed=0, key="p")
+    [('a', 'b'), ('a', 'c'), ('b', 'c')]
+    >>> len(sample_sibling_pairs([str(i) for i in range(30_000)], cap=3, seed=0, key="p"))
+    3
+    """
+    kids = sorted(set(children))
+    n = len(kids)
+    total = n * (n - 1) // 2
+    if cap <= 0 or total == 0:
+        return []
+    if total <= cap:
+        numbers = np.arange(total, dtype=np.int64)
+    else:
+        rng = np.random.default_rng([seed, _stable_int(key)])
+        numbers = np.sort(rng.choice(total, size=cap, replace=False, shuffle=False))
+    row = np.arange(n - 1, dtype=np.int64)
+    starts = row * (2 * n - row - 1) // 2  # number of the first pair (i, i + 1) of row i
+    first = np.searchsorted(starts, numbers, side="right") - 1
+    second = first + 1 + numbers - starts[first]
+    return [(kids[i], kids[j]) for i, j in zip(first.tolist(), second.tolist(), strict=True)]
+
+
+def bootstrap_ci(
+    values: Sequence[float], n_boot: int, seed: int, alpha: float = 0.05
+) -> tuple[float, float, float]:
+    """(mean, low, high): the mean and its percentile-bootstrap (1 - alpha) interval.
+
+    Resamples are drawn in chunks of at most ~1M indices, so memory stays bounded for any
+    number of values; NaNs when there are no values.
+
+    >>> mean, low, high = bootstrap_ci([0.1, 0.4, 0.5, 0.9], n_boot=1000, seed=0)
+    >>> round(mean, 3), low < mean < high
+    (0.475, True)
+    """
+    if n_boot < 1 or not 0.0 < alpha < 1.0:
+        raise ValueError(f"need n_boot >= 1 and 0 < alpha < 1, got {n_boot}, {alpha}")
+    data = np.asarray(values, dtype=np.float64)
+    if data.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _BOOT_CHUNK_CELLS // data.size)
+    means = np.empty(n_boot)
+    for start in range(0, n_boot, chunk):
+        stop = min(start + chunk, n_boot)
+        resamples = rng.integers(0, data.size, size=(stop - start, data.size))
+        means[start:stop] = data[resamples].mean(axis=1)
+    low, high = np.quantile(means, [alpha / 2, 1 - alpha / 2])
+    return float(data.mean()), float(low), float(high)
