@@ -1,4 +1,4 @@
-"""Stage 1: parse model cards and Hub metadata into `models` and `rejects`.
+"""Stage 1: parse model cards and Hub metadata into `models`, `card_texts` and `rejects`.
 
     python -m jobs.ingest --input PATH --format card-dataset --output DIR --snapshot 2026-11-01
 
@@ -27,7 +27,7 @@ from jobs.cli import JobArgs, UserError, parse_args, run_main
 from jobs.config import Config
 from jobs.spark_session import build_session
 from jobs.tables import read_table, write_snapshot
-from udfs.model_row import MODEL_FIELDS, parse_model
+from udfs.model_row import MODEL_FIELDS, parse_model, utf8_card
 from udfs.sources import (
     decode_card_bytes,
     model_id_from_readme_path,
@@ -141,7 +141,8 @@ def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: i
         return {**reject, "reject_reason": PARSER_ERROR, "reject_detail": type(err).__name__}
     if model is None:
         return {**reject, "reject_reason": reason}
-    return {**model, "raw_id": raw["model_id"], "source_file": source_file}
+    card = utf8_card(raw["card"])[0] if model["has_card"] else None
+    return {**model, "card": card, "raw_id": raw["model_id"], "source_file": source_file}
 
 
 def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> DataFrame:
@@ -160,14 +161,25 @@ def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> D
 def pick_duplicate_winners(models: DataFrame) -> tuple[DataFrame, DataFrame]:
     """One row per model id: the latest last_modified, ties broken by a content hash.
 
-    Returns (winners, losers); losers become `duplicate_id` rejects.
+    Returns (winners with their card text, losers); losers become `duplicate_id` rejects.
+    Duplicates are rare, so only rows whose id repeats go through the ranking window:
+    the card text of every other row never crosses a shuffle.
     """
+    repeated = (
+        models.groupBy("model_id").count().where(F.col("count") > 1).select("model_id")
+    ).withColumn("_repeated", F.lit(True))
+    flagged = models.join(F.broadcast(repeated), on="model_id", how="left")
     content_hash = F.sha2(F.to_json(F.struct(*MODEL_FIELDS)), 256)
     order = Window.partitionBy("model_id").orderBy(
         F.col("last_modified").desc_nulls_last(), content_hash
     )
-    ranked = models.withColumn("_rank", F.row_number().over(order))
-    winners = ranked.where(F.col("_rank") == 1).select(*schemas.MODELS.fieldNames())
+    ranked = flagged.where(F.col("_repeated")).withColumn("_rank", F.row_number().over(order))
+    columns = [*schemas.MODELS.fieldNames(), "card"]
+    winners = (
+        flagged.where(F.col("_repeated").isNull())
+        .select(*columns)
+        .unionByName(ranked.where(F.col("_rank") == 1).select(*columns))
+    )
     losers = ranked.where(F.col("_rank") > 1).select(
         F.col("raw_id"),
         F.lit(DUPLICATE_ID).alias("reason"),
@@ -177,17 +189,20 @@ def pick_duplicate_winners(models: DataFrame) -> tuple[DataFrame, DataFrame]:
     return winners, losers
 
 
-def to_models_and_rejects(parsed: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """Split parsed rows into the `models` and `rejects` tables."""
-    models, duplicates = pick_duplicate_winners(parsed.where(F.col("reject_reason").isNull()))
+def to_tables(parsed: DataFrame) -> dict[str, DataFrame]:
+    """Split parsed rows into the `models`, `card_texts` and `rejects` tables."""
+    winners, duplicates = pick_duplicate_winners(parsed.where(F.col("reject_reason").isNull()))
     rejects = parsed.where(F.col("reject_reason").isNotNull()).select(
         "raw_id",
         F.col("reject_reason").alias("reason"),
         F.col("reject_detail").alias("detail"),
         "source_file",
     )
-    models = spark_cast(models, schemas.MODELS)
-    return models, spark_cast(rejects.unionByName(duplicates), schemas.REJECTS)
+    return {
+        "models": spark_cast(winners, schemas.MODELS),
+        "card_texts": spark_cast(winners.where(F.col("card").isNotNull()), schemas.CARD_TEXTS),
+        "rejects": spark_cast(rejects.unionByName(duplicates), schemas.REJECTS),
+    }
 
 
 def spark_cast(frame: DataFrame, schema: Any) -> DataFrame:
@@ -228,9 +243,7 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
         StorageLevel.MEMORY_AND_DISK
     )
     try:
-        models, rejects = to_models_and_rejects(parsed)
-        tables = {"models": models, "rejects": rejects}
-        write_snapshot(spark, tables, str(args.output), args.snapshot)
+        write_snapshot(spark, to_tables(parsed), str(args.output), args.snapshot)
     finally:
         parsed.unpersist()
     return reconcile(spark, args, rows_in)

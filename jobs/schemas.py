@@ -64,10 +64,19 @@ REJECTS = StructType(
     ]
 )
 
+# Card text of every model with a card, for the stages that read text (similarity).
+CARD_TEXTS = StructType(
+    [
+        StructField("model_id", StringType(), nullable=False),
+        StructField("card", StringType(), nullable=False),
+    ]
+)
+
 # What the parser emits per input row: a model (reason null) or a reject (reason set).
 PARSED = StructType(
     [
         *[StructField(f.name, f.dataType, nullable=True) for f in MODELS.fields],
+        StructField("card", StringType()),
         StructField("reject_reason", StringType()),
         StructField("reject_detail", StringType()),
         StructField("raw_id", StringType()),

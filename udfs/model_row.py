@@ -72,7 +72,7 @@ def _check_id(value: Any) -> tuple[str | None, str | None]:
     return value.strip(), None
 
 
-def _utf8_card(value: Any) -> tuple[str | None, str | None]:
+def utf8_card(value: Any) -> tuple[str | None, str | None]:
     """(card text, its SHA-1) with lone surrogates replaced, so Arrow can store what we derive."""
     if not isinstance(value, str):
         return None, None
@@ -103,7 +103,7 @@ def parse_model(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
     if model_id is None:
         return None, reason
 
-    card_text, card_sha1 = _utf8_card(raw.get("card"))
+    card_text, card_sha1 = utf8_card(raw.get("card"))
     card = read_card(card_text) if card_text is not None else None
     listing = raw.get("card_data")
     meta: dict[Any, Any] = dict(listing) if isinstance(listing, Mapping) else {}

@@ -95,6 +95,13 @@ def test_every_jsonl_row_becomes_a_model_or_a_reject(spark, tmp_path: Path) -> N
     assert [(b["parent_id"], b["source"]) for b in child["base_models"]] == [("org/base", "both")]
     assert models["org/broken-yaml"]["yaml_error"]
     assert models["org/dup"]["card_chars"] == len("new"), "the latest last_modified wins"
+    texts = {
+        r["model_id"]: r["card"]
+        for r in read_table(spark, str(tmp_path / "out"), "card_texts", SNAPSHOT).collect()
+    }
+    assert texts["org/child"] == CARD_WITH_PARENT
+    assert texts["org/dup"] == "new"
+    assert set(texts) == {m for m, row in models.items() if row["has_card"]}
 
 
 def test_rerun_replaces_the_snapshot_and_is_identical(spark, tmp_path: Path) -> None:
