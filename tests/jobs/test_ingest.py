@@ -69,8 +69,8 @@ def test_every_jsonl_row_becomes_a_model_or_a_reject(spark, tmp_path: Path) -> N
     rows = [
         json.dumps(card_dump_row("org/child", CARD_WITH_PARENT, tags=["base_model:org/base"])),
         json.dumps(card_dump_row("org/base", "---\nlicense: apache-2.0\n---\n# Base\n")),
-        json.dumps(card_dump_row("org/dup", "old", last_modified="2023-01-01T00:00:00.000Z")),
-        json.dumps(card_dump_row("org/dup", "new", last_modified="2024-06-01T00:00:00.000Z")),
+        json.dumps(card_dump_row("org/dup", "old card", last_modified="2023-01-01T00:00:00.000Z")),
+        json.dumps(card_dump_row("org/dup", "new card", last_modified="2024-06-01T00:00:00.000Z")),
         json.dumps(card_dump_row("org/broken-yaml", "---\nlicense: [mit\n---\nbody")),
         json.dumps(card_dump_row("org/junk", "\x00\x01\ufffd binary \x7f junk")),
         json.dumps(card_dump_row(None, "no id")),
@@ -94,13 +94,13 @@ def test_every_jsonl_row_becomes_a_model_or_a_reject(spark, tmp_path: Path) -> N
     assert child["languages"] == ["en", "fr"]
     assert [(b["parent_id"], b["source"]) for b in child["base_models"]] == [("org/base", "both")]
     assert models["org/broken-yaml"]["yaml_error"]
-    assert models["org/dup"]["card_chars"] == len("new"), "the latest last_modified wins"
+    assert models["org/dup"]["card_chars"] == len("new card"), "the latest last_modified wins"
     texts = {
         r["model_id"]: r["card"]
         for r in read_table(spark, str(tmp_path / "out"), "card_texts", SNAPSHOT).collect()
     }
     assert texts["org/child"] == CARD_WITH_PARENT
-    assert texts["org/dup"] == "new"
+    assert texts["org/dup"] == "new card"
     assert set(texts) == {m for m, row in models.items() if row["has_card"]}
 
 
