@@ -128,6 +128,12 @@ def normalize_library(value: Any) -> str | None:
     return text.lower()[:MAX_VALUE_CHARS] if text else None
 
 
+# Epoch numbers: below EPOCH_SECONDS_FROM (2001-09-09) they are not a Hub date at all;
+# above EPOCH_MILLIS_FROM (the year 5138 in seconds) they are milliseconds.
+EPOCH_SECONDS_FROM = 10**9
+EPOCH_MILLIS_FROM = 10**11
+
+
 def normalize_timestamp(value: Any) -> str | None:
     """A date or time as 'YYYY-MM-DDTHH:MM:SS' in UTC; naive times are taken as UTC.
 
@@ -135,12 +141,19 @@ def normalize_timestamp(value: Any) -> str | None:
     '2021-10-28T17:14:26'
     >>> normalize_timestamp("2021-10-28 19:14:26+02:00"), normalize_timestamp("yesterday")
     ('2021-10-28T17:14:26', None)
+    >>> normalize_timestamp(1_700_000_000_000)  # epoch milliseconds, as CSV exports write
+    '2023-11-14T22:13:20'
     """
     try:
         if isinstance(value, datetime):
             moment = value
         elif isinstance(value, date):
             moment = datetime(value.year, value.month, value.day)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            if not value >= EPOCH_SECONDS_FROM:  # also rejects NaN
+                return None
+            seconds = value / 1000 if value > EPOCH_MILLIS_FROM else value
+            moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
         elif isinstance(value, str):
             parsed = _parse_timestamp(value)
             if parsed is None:
@@ -151,7 +164,7 @@ def normalize_timestamp(value: Any) -> str | None:
         if moment.tzinfo is not None:
             moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
         stamp = moment.isoformat(timespec="seconds")
-    except (ValueError, OverflowError, TypeError):  # impossible dates, NaT, year 0 after shift
+    except (ValueError, OverflowError, OSError, TypeError):  # impossible dates, NaT, year 0
         return None
     return stamp if _ISO_SECONDS_RE.fullmatch(stamp) else None  # pandas NaT prints "NaT"
 

@@ -9,7 +9,6 @@ types `udfs.model_row.parse_model` expects, without ever raising.
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import PurePosixPath
@@ -54,20 +53,23 @@ def record_from_json_line(line: str | None) -> tuple[dict[str, Any] | None, str 
 
 
 def raw_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    """Map a record's columns onto the raw keys and coerce their types.
+    """Map a record's columns onto the raw keys; lists and mappings written as text are read.
+
+    Scalars (dates, counts) pass through as they come: `parse_model`'s normalisers own
+    their rules.
 
     >>> raw = raw_from_record({"modelId": "a/b", "tags": "['x', 'y']", "downloads": "7"})
     >>> raw["model_id"], raw["tags"], raw["downloads"]
-    ('a/b', ['x', 'y'], 7)
+    ('a/b', ['x', 'y'], '7')
     """
     picked = {key: _first(record, names) for key, names in FIELD_ALIASES.items()}
     return {
         "model_id": _text(picked["model_id"]),
         "author": _text(picked["author"]),
-        "created_at": _timestamp_text(picked["created_at"]),
-        "last_modified": _timestamp_text(picked["last_modified"]),
-        "downloads": _integer(picked["downloads"]),
-        "likes": _integer(picked["likes"]),
+        "created_at": picked["created_at"],
+        "last_modified": picked["last_modified"],
+        "downloads": picked["downloads"],
+        "likes": picked["likes"],
         "library_name": _text(picked["library_name"]),
         "pipeline_tag": _text(picked["pipeline_tag"]),
         "tags": _string_list(picked["tags"]),
@@ -120,33 +122,6 @@ def _text(value: Any) -> str | None:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     return value if isinstance(value, str) else str(value)
-
-
-def _timestamp_text(value: Any) -> str | None:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            seconds = value / 1000 if value > 10**11 else value
-            return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).isoformat()
-        except (OverflowError, OSError, ValueError):
-            return None
-    return _text(value)
-
-
-def _integer(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if -(2**63) <= value < 2**63 else None
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and abs(value) < 2**63 else None
-    if isinstance(value, str):
-        try:
-            return _integer(float(value.strip()))
-        except ValueError:
-            return None
-    return None
 
 
 def _parse_literal(value: str) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import os
@@ -12,12 +11,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pyarrow.parquet as pq
 import pytest
 from huggingface_hub import constants as hf_constants
 
+from scripts import fetch_hub
 from tests.scripts.hub_server import EXPANDABLE, FakeHub, encode_cursor, make_models, serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,18 +25,6 @@ PAGE = 40  # 250 models -> 6 full pages and one of 10
 N_MODELS = 250
 LISTING_EXPAND = sorted(p for p in EXPANDABLE if p != "siblings")
 FAST_RETRY = ["--retry-base", "0.001", "--retry-max", "0.01"]
-
-
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("fetch_hub", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fetch_hub"] = module  # dataclasses resolve annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
-
-
-fetch_hub = _load_script()
 
 
 @pytest.fixture(autouse=True)

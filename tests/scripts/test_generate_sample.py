@@ -7,22 +7,21 @@ front matter, and networkx for components, cycles and depths.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import networkx as nx
 import pyarrow.parquet as pq
 import pytest
 import yaml
+
+from scripts import generate_sample as gs
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "generate_sample.py"
 N = 3000
@@ -31,18 +30,6 @@ RELATIONS = ("finetune", "adapter", "quantized", "merge")
 HUB_URL = "https://huggingface.co/"
 # huggingface_hub's REGEX_YAML_BLOCK: how the Hub finds a card's front matter
 FRONT_MATTER = re.compile(r"^(\s*---[\r\n]+)([\S\s]*?)([\r\n]+---(\r\n|\n|$))")
-
-
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_sample", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate_sample"] = module  # dataclasses resolve annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
-
-
-gs = _load_script()
 
 
 @dataclass

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from udfs.cards import load_yaml, split_front_matter
 from udfs.model_row import MODEL_FIELDS, REJECT_REASONS, parse_model
+from udfs.sources import FIELD_ALIASES
 
 FUZZ = settings(
     max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
@@ -37,20 +38,7 @@ json_like = st.recursive(
     ),
     max_leaves=12,
 )
-RAW_KEYS = [
-    "model_id",
-    "author",
-    "created_at",
-    "last_modified",
-    "downloads",
-    "likes",
-    "library_name",
-    "pipeline_tag",
-    "tags",
-    "card",
-    "card_data",
-    "files",
-]
+RAW_KEYS = list(FIELD_ALIASES)  # the keys raw_from_record produces, what parse_model reads
 META_KEYS = ["license", "language", "datasets", "base_model", "base_model_relation", "tags"]
 raw_records = st.fixed_dictionaries(
     {},

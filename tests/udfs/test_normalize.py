@@ -254,7 +254,9 @@ def test_clean_text_replaces_lone_surrogates():
         ("0001-01-01T00:30:00+01:00", None),
         ("yesterday", None),
         ("", None),
-        (1635441266, None),
+        (1635441266, "2021-10-28T17:14:26"),
+        (17, None),
+        (1_635_441_266_000, "2021-10-28T17:14:26"),
         (None, None),
     ],
 )
