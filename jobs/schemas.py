@@ -72,6 +72,17 @@ CARD_TEXTS = StructType(
     ]
 )
 
+EDGES = StructType(
+    [
+        StructField("child_id", StringType(), nullable=False),
+        StructField("parent_id", StringType(), nullable=False),
+        StructField("relation", StringType(), nullable=False),
+        StructField("parent_known", BooleanType(), nullable=False),
+        StructField("source", StringType(), nullable=False),
+        StructField("other_relations", STRINGS, nullable=False),
+    ]
+)
+
 # What the parser emits per input row: a model (reason null) or a reject (reason set).
 PARSED = StructType(
     [

@@ -1,0 +1,231 @@
+"""Stage 3b (part): what mutates along edges, and in which direction traits drift.
+
+Reads as: models -> trait sets per model (long format) -> trait sets of both ends of
+every edge -> mutation rates, transitions, the orderings that agree with most net
+traffic, and license conflicts. Set arithmetic runs as Spark SQL array functions; only
+the per-trait ordering (a small MILP on collected counts) and the license-conflict rule
+run in Python, both from `udfs.drift`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyarrow as pa
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    DoubleType,
+    IntegerType,
+    StringType,
+    StructField,
+    StructType,
+)
+
+from udfs.drift import best_ordering, license_conflict
+from udfs.normalize import LicenseTable, license_category
+
+TRAITS = ("license", "license_category", "language", "pipeline_tag", "library")
+ALL_RELATIONS = "all"
+
+ORDERINGS = StructType(
+    [
+        StructField("trait", StringType(), nullable=False),
+        StructField("rank", IntegerType(), nullable=False),
+        StructField("value", StringType(), nullable=False),
+        StructField("pairs_fit", IntegerType(), nullable=False),
+        StructField("pairs_total", IntegerType(), nullable=False),
+        StructField("traffic_explained", DoubleType(), nullable=False),
+    ]
+)
+LICENSE_CONFLICTS = StructType(
+    [
+        StructField("child_id", StringType(), nullable=False),
+        StructField("parent_id", StringType(), nullable=False),
+        StructField("parent_license", StringType(), nullable=False),
+        StructField("child_license", StringType(), nullable=False),
+        StructField("reason", StringType(), nullable=False),
+    ]
+)
+
+
+def _empty_strings() -> Column:
+    return F.array().cast("array<string>")
+
+
+def _as_list(column: str) -> Column:
+    """A scalar trait as a set: one value, or empty when the model does not declare it."""
+    return F.when(F.col(column).isNull(), _empty_strings()).otherwise(F.array(F.col(column)))
+
+
+def license_categories(spark: SparkSession, models: DataFrame, table: LicenseTable) -> Column:
+    """A map column license -> category for every license in the snapshot.
+
+    The category rule stays in `udfs.normalize.license_category`: it runs on the driver
+    over the few hundred distinct licenses, and Spark looks the answers up.
+    """
+    distinct = [r[0] for r in models.select(F.explode("licenses")).distinct().collect()]
+    pairs = [
+        F.lit(x) for value in sorted(distinct) for x in (value, license_category(value, table))
+    ]
+    return F.create_map(*pairs) if pairs else F.create_map().cast("map<string,string>")
+
+
+def trait_values(models: DataFrame, categories: Column) -> DataFrame:
+    """Long format `model_id, trait, values`: every trait as a set, empty when undeclared."""
+    licenses = F.coalesce(F.col("licenses"), _empty_strings())
+    sets = {
+        "license": licenses,
+        "license_category": F.array_distinct(F.transform(licenses, lambda v: categories[v])),
+        "language": F.coalesce(F.col("languages"), _empty_strings()),
+        "pipeline_tag": _as_list("pipeline_tag"),
+        "library": _as_list("library_name"),
+    }
+    per_trait = [F.struct(F.lit(t).alias("trait"), sets[t].alias("values")) for t in TRAITS]
+    return models.select("model_id", F.explode(F.array(*per_trait)).alias("t")).select(
+        "model_id", "t.trait", "t.values"
+    )
+
+
+def edge_trait_values(edges: DataFrame, traits: DataFrame) -> DataFrame:
+    """Both ends' sets of every trait for each edge whose parent is in the snapshot."""
+    parents = traits.withColumnRenamed("model_id", "parent_id").withColumnRenamed(
+        "values", "parent_values"
+    )
+    children = traits.withColumnRenamed("model_id", "child_id").withColumnRenamed(
+        "values", "child_values"
+    )
+    return (
+        edges.where(F.col("parent_known"))
+        .select("child_id", "parent_id", "relation")
+        .join(parents, on="parent_id", how="inner")
+        .join(children, on=["child_id", "trait"], how="inner")
+    )
+
+
+def _with_all_relations(frame: DataFrame, keys: list[str], aggregates: list[Column]) -> DataFrame:
+    """Aggregate per relation and over all relations together (relation = 'all')."""
+    by_relation = frame.groupBy("relation", *keys).agg(*aggregates)
+    overall = frame.groupBy(*keys).agg(*aggregates).withColumn("relation", F.lit(ALL_RELATIONS))
+    return by_relation.unionByName(overall)
+
+
+def mutation_rates(edge_traits: DataFrame) -> DataFrame:
+    """Mean Jaccard distance of parent and child sets, over edges where both declare the trait."""
+    both = edge_traits.where(
+        (F.size("parent_values") > 0) & (F.size("child_values") > 0)
+    ).withColumn(
+        "distance",
+        1
+        - F.size(F.array_intersect("parent_values", "child_values"))
+        / F.size(F.array_union("parent_values", "child_values")),
+    )
+    return _with_all_relations(
+        both,
+        ["trait"],
+        [F.count(F.lit(1)).alias("n_edges"), F.avg("distance").alias("mutation_rate")],
+    ).select("relation", "trait", "n_edges", "mutation_rate")
+
+
+def transitions(edge_traits: DataFrame) -> DataFrame:
+    """Counts of `from_value -> to_value` by `udfs.drift.edge_transitions`' rule.
+
+    Per edge: every (parent value, child value) pair of different values, except pairs
+    where both values were kept (the parent value still in the child and the child value
+    already in the parent): each gained value comes from each parent value, each dropped
+    value goes to each child value, a pair counted once per edge.
+    """
+    pairs = (
+        edge_traits.withColumn("from_value", F.explode("parent_values"))
+        .withColumn("to_value", F.explode("child_values"))
+        .where(F.col("from_value") != F.col("to_value"))
+        .where(
+            ~(
+                F.array_contains("child_values", F.col("from_value"))
+                & F.array_contains("parent_values", F.col("to_value"))
+            )
+        )
+    )
+    return _with_all_relations(
+        pairs, ["trait", "from_value", "to_value"], [F.count(F.lit(1)).alias("count")]
+    ).select("relation", "trait", "from_value", "to_value", "count")
+
+
+def orderings(spark: SparkSession, transition_counts: DataFrame, top_n: int) -> DataFrame:
+    """Per trait, the order of its `top_n` busiest values that agrees with most net traffic.
+
+    The counts are small (top_n^2 pairs per trait), so they are collected and the exact
+    linear-ordering MILP runs on the driver.
+    """
+    overall = transition_counts.where(F.col("relation") == ALL_RELATIONS)
+    traffic = overall.select("trait", F.col("from_value").alias("value"), "count").unionByName(
+        overall.select("trait", F.col("to_value").alias("value"), "count")
+    )
+    busiest = traffic.groupBy("trait", "value").agg(F.sum("count").alias("traffic"))
+    rows: list[tuple[str, int, str, int, int, float]] = []
+    for trait in TRAITS:
+        top = [
+            r["value"]
+            for r in busiest.where(F.col("trait") == trait)
+            .orderBy(F.desc("traffic"), "value")
+            .limit(top_n)
+            .collect()
+        ]
+        counts = {
+            (r["from_value"], r["to_value"]): r["count"]
+            for r in overall.where(
+                (F.col("trait") == trait)
+                & F.col("from_value").isin(top)
+                & F.col("to_value").isin(top)
+            ).collect()
+        }
+        result = best_ordering(counts, top)
+        rows.extend(
+            (trait, rank, value, result.pairs_fit, result.pairs_total, result.traffic_explained)
+            for rank, value in enumerate(result.order, start=1)
+        )
+    return spark.createDataFrame(rows, ORDERINGS)
+
+
+def license_conflicts(edges: DataFrame, models: DataFrame, table: LicenseTable) -> DataFrame:
+    """Edges whose child declares a more permissive license than a restricted parent's."""
+    licenses = models.select("model_id", "licenses")
+    pairs = (
+        edges.where(F.col("parent_known"))
+        .select("child_id", "parent_id")
+        .join(
+            licenses.withColumnRenamed("model_id", "parent_id").withColumnRenamed(
+                "licenses", "parent_licenses"
+            ),
+            on="parent_id",
+        )
+        .join(
+            licenses.withColumnRenamed("model_id", "child_id").withColumnRenamed(
+                "licenses", "child_licenses"
+            ),
+            on="child_id",
+        )
+        .where((F.size("parent_licenses") > 0) & (F.size("child_licenses") > 0))
+    )
+    arrow_schema = pa.schema(
+        [pa.field(f.name, pa.string(), nullable=False) for f in LICENSE_CONFLICTS.fields]
+    )
+
+    def find(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            found = []
+            for edge in batch.to_pylist():
+                reason = license_conflict(edge["parent_licenses"], edge["child_licenses"], table)
+                if reason is not None:
+                    found.append(
+                        {
+                            "child_id": edge["child_id"],
+                            "parent_id": edge["parent_id"],
+                            "parent_license": ",".join(edge["parent_licenses"]),
+                            "child_license": ",".join(edge["child_licenses"]),
+                            "reason": reason,
+                        }
+                    )
+            yield pa.RecordBatch.from_pylist(found, schema=arrow_schema)
+
+    return pairs.mapInArrow(find, LICENSE_CONFLICTS)

@@ -1,0 +1,105 @@
+"""Drift measures on tiny hand-made edge sets with hand-computed answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs import schemas
+from jobs.drift import (
+    edge_trait_values,
+    license_categories,
+    license_conflicts,
+    mutation_rates,
+    orderings,
+    trait_values,
+    transitions,
+)
+from jobs.lineage import build_edges
+from udfs.normalize import default_license_table
+
+pytestmark = pytest.mark.spark
+
+# child <- parent (relation), with each model's licenses, languages, pipeline tag.
+MODELS = {
+    "base": ([], ["llama3"], ["en", "fr", "de"], "text-generation"),
+    "ft": ([("base", "finetune")], ["apache-2.0"], ["en"], "text-generation"),
+    "mitbase": ([], ["mit"], [], "fill-mask"),
+    "q": ([("mitbase", "quantized")], ["mit"], ["en"], "fill-mask"),
+    "ft2": ([("mitbase", "finetune")], [], ["en"], "text-classification"),
+}
+
+
+@pytest.fixture(scope="module")
+def frames(spark):
+    rows = []
+    for model_id, (parents, licenses, languages, task) in MODELS.items():
+        row = dict.fromkeys(schemas.MODELS.fieldNames())
+        row.update(model_id=model_id, licenses=licenses, languages=languages, pipeline_tag=task)
+        row["base_models"] = [
+            {"parent_id": p, "relation": r, "source": "tag", "other_relations": []}
+            for p, r in parents
+        ]
+        rows.append(row)
+    models = spark.createDataFrame(rows, schemas.MODELS)
+    edges, _ = build_edges(models)
+    table = default_license_table()
+    traits = trait_values(models, license_categories(spark, models, table))
+    return models, edges, edge_trait_values(edges, traits), table
+
+
+def test_mutation_rates_by_relation(frames) -> None:
+    _, _, edge_traits, _ = frames
+    rates = {
+        (r["relation"], r["trait"]): (r["n_edges"], round(r["mutation_rate"], 4))
+        for r in mutation_rates(edge_traits).collect()
+    }
+    # license: ft<-base {apache-2.0} vs {llama3}: 1.0; q<-mitbase {mit} vs {mit}: 0.0;
+    # ft2 declares none, so it does not count.
+    assert rates[("finetune", "license")] == (1, 1.0)
+    assert rates[("quantized", "license")] == (1, 0.0)
+    assert rates[("all", "license")] == (2, 0.5)
+    # language: ft {en} vs base {en, fr, de}: 1 - 1/3; mitbase declares none.
+    assert rates[("finetune", "language")] == (1, 0.6667)
+    # pipeline_tag: ft same (0), ft2 changed (1) -> finetune mean 0.5; q same.
+    assert rates[("finetune", "pipeline_tag")] == (2, 0.5)
+    assert rates[("all", "pipeline_tag")] == (3, round(1 / 3, 4))
+    # license category: commercial -> permissive on ft, permissive -> permissive on q.
+    assert rates[("all", "license_category")] == (2, 0.5)
+
+
+def test_transitions_follow_the_gained_dropped_rule(frames) -> None:
+    _, _, edge_traits, _ = frames
+    got = {
+        (r["trait"], r["from_value"], r["to_value"]): r["count"]
+        for r in transitions(edge_traits).where("relation = 'all'").collect()
+    }
+    assert got == {
+        ("license", "llama3", "apache-2.0"): 1,
+        ("license_category", "commercial", "permissive"): 1,
+        ("language", "fr", "en"): 1,  # dropped fr, dropped de; en kept on both sides
+        ("language", "de", "en"): 1,
+        ("pipeline_tag", "fill-mask", "text-classification"): 1,
+    }
+
+
+def test_ordering_puts_sources_before_destinations(spark, frames) -> None:
+    _, _, edge_traits, _ = frames
+    result = orderings(spark, transitions(edge_traits), top_n=20)
+    language = [r["value"] for r in result.where("trait = 'language'").orderBy("rank").collect()]
+    assert language[-1] == "en" and sorted(language[:2]) == ["de", "fr"]
+    row = result.where("trait = 'language'").first()
+    assert (row["pairs_fit"], row["pairs_total"], row["traffic_explained"]) == (2, 2, 1.0)
+
+
+def test_license_conflicts(frames) -> None:
+    models, edges, _, table = frames
+    conflicts = [tuple(r) for r in license_conflicts(edges, models, table).collect()]
+    assert conflicts == [
+        (
+            "ft",
+            "base",
+            "llama3",
+            "apache-2.0",
+            "commercial parent license llama3 -> permissive child license apache-2.0",
+        )
+    ]
