@@ -38,9 +38,19 @@ class IngestConfig:
 
 
 @dataclass(frozen=True)
+class SimilarityConfig:
+    shingle_size: int = 3
+    num_perm: int = 128
+    seed: int = 1
+    lsh_threshold: float = 0.8
+    max_bucket: int = 1000
+
+
+@dataclass(frozen=True)
 class Config:
     spark: SparkConfig = field(default_factory=SparkConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
+    similarity: SimilarityConfig = field(default_factory=SimilarityConfig)
 
 
 def _build(cls: type, data: Any, where: str) -> Any:

@@ -182,28 +182,6 @@ def exact_jaccard(a: Iterable[Hashable] | None, b: Iterable[Hashable] | None) ->
     return len(left & right) / union if union else None
 
 
-def band_keys(signature: npt.ArrayLike, bands: int, rows: int) -> list[int]:
-    """One signed 64-bit key per LSH band: BLAKE2b of the band index and the band's values.
-
-    Two cards share a key for band i exactly when their rows i*rows..(i+1)*rows - 1 agree
-    (up to 64-bit collisions), so exploding the keys and grouping by them finds candidate
-    pairs. Values are hashed as uint32, so Spark's int64 copy gives the same keys.
-
-    >>> keys = band_keys(np.array([7, 7, 7, 7], dtype=np.uint32), bands=2, rows=2)
-    >>> len(keys), keys[0] != keys[1], keys == band_keys([7, 7, 7, 7], 2, 2)
-    (2, True, True)
-    """
-    values = np.asarray(signature)
-    if bands < 1 or rows < 1 or bands * rows > values.size:
-        raise ValueError(f"{bands} bands x {rows} rows do not fit a signature of {values.size}")
-    words = values[: bands * rows].astype("<u4").reshape(bands, rows)
-    keys = []
-    for band in range(bands):
-        digest = hashlib.blake2b(band.to_bytes(4, "little") + words[band].tobytes(), digest_size=8)
-        keys.append(int.from_bytes(digest.digest(), "little", signed=True))
-    return keys
-
-
 @cache
 def choose_bands(
     num_perm: int,

@@ -41,3 +41,11 @@ def test_unknown_key_in_yaml_file_is_rejected(tmp_path: Path) -> None:
 def test_missing_config_file_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_float_keys_accept_integers_and_reject_text() -> None:
+    assert (
+        load_config(DEFAULT_CONFIG, ("similarity.lsh_threshold=1",)).similarity.lsh_threshold == 1.0
+    )
+    with pytest.raises(ConfigError, match=r"similarity\.lsh_threshold"):
+        load_config(DEFAULT_CONFIG, ("similarity.lsh_threshold=high",))

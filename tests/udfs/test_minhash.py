@@ -19,7 +19,6 @@ from udfs import minhash
 from udfs.minhash import (
     SIGNATURE_DTYPE,
     Sketcher,
-    band_keys,
     bootstrap_ci,
     card_shingles,
     card_words,
@@ -147,14 +146,13 @@ def test_batch_signatures_equal_datasketch_one_shingle_at_a_time(num_perm, seed,
 
 DIGEST_SCRIPT = """
 import hashlib, pathlib
-from udfs.minhash import Sketcher, band_keys, sample_sibling_pairs
+from udfs.minhash import Sketcher, sample_sibling_pairs
 card = pathlib.Path("tests/udfs/fixtures/trainer_card.md").read_text(encoding="utf-8")
 cards = [card, card.upper(), "short card", None] + [f"card {i} of a batch" for i in range(50)]
 digest = hashlib.sha256()
 for signature in Sketcher().signatures(cards):
     if signature is not None:
         digest.update(signature.tobytes())
-        digest.update(repr(band_keys(signature, 16, 8)).encode())
 digest.update(repr(sample_sibling_pairs([str(i) for i in range(500)], 50, 3, "p")).encode())
 print(digest.hexdigest())
 """
@@ -220,7 +218,6 @@ def test_signatures_survive_the_spark_round_trip_as_longs():
     assert all(type(v) is int and 0 <= v < 2**32 for v in stored)
     assert max(stored) > 2**31 - 1  # the reason for array<long>: Spark's int would overflow
     assert estimate_jaccard(signature, stored) == 1.0
-    assert band_keys(stored, 16, 8) == band_keys(signature, 16, 8)
 
 
 def test_batch_estimates_equal_pairwise_estimates():
@@ -246,26 +243,6 @@ def test_exact_jaccard_of_trait_sets():
 
 
 # --- LSH bands -------------------------------------------------------------------------------
-
-
-def test_band_keys_match_exactly_when_a_band_agrees():
-    signature = np.arange(128, dtype=np.uint32) * 7919
-    changed = signature.copy()
-    changed[20] += 1  # row 20 lies in band 2 of 16 bands x 8 rows
-    keys, same, other = (band_keys(s, 16, 8) for s in (signature, signature.copy(), changed))
-    assert keys == same
-    assert [i for i in range(16) if keys[i] != other[i]] == [2]
-    assert all(-(2**63) <= key < 2**63 for key in keys)
-
-
-def test_equal_rows_in_different_bands_give_different_keys():
-    keys = band_keys(np.full(128, 12345, dtype=np.uint32), 32, 4)
-    assert len(set(keys)) == 32
-
-
-def test_band_keys_reject_bands_that_do_not_fit():
-    with pytest.raises(ValueError):
-        band_keys(np.zeros(128, dtype=np.uint32), 17, 8)
 
 
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.8])
@@ -379,4 +356,3 @@ def test_any_text_sketches_without_raising(cards, n):
         assert (signature is None) == (count == 0)
         if signature is not None:
             assert signature.shape == (16,)
-            assert len(band_keys(signature, 4, 4)) == 4

@@ -1,0 +1,75 @@
+"""Signatures and LSH candidate pairs on hand-made cards."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from jobs.config import SimilarityConfig
+from jobs.similarity import band_buckets, candidate_pairs, signatures, verified_pairs
+from udfs.minhash import Sketcher, to_list
+
+pytestmark = pytest.mark.spark
+
+CONFIG = SimilarityConfig()
+
+
+def prose(seed: int, words: int = 300) -> str:
+    rng = random.Random(seed)
+    return " ".join(f"w{rng.randrange(5000)}" for _ in range(words))
+
+
+TEMPLATE = "---\nlicense: mit\n---\n# Model card\n" + prose(1)
+CARDS = {
+    "org/template-a": TEMPLATE,
+    "org/template-b": TEMPLATE.replace("license: mit", "license: apache-2.0"),  # YAML only
+    "org/template-c": TEMPLATE + " one extra sentence at the end",
+    "org/other": prose(2),
+    "org/another": prose(3),
+    "org/empty": "---\nlicense: mit\n---\n",
+}
+
+
+@pytest.fixture(scope="module")
+def sigs(spark):
+    card_texts = spark.createDataFrame(list(CARDS.items()), "model_id string, card string")
+    return signatures(card_texts, CONFIG).cache()
+
+
+def test_signatures_equal_the_udf_and_skip_empty_cards(sigs) -> None:
+    rows = {r["model_id"]: r for r in sigs.collect()}
+    assert set(rows) == set(CARDS) - {"org/empty"}
+    expected = Sketcher(CONFIG.num_perm, CONFIG.seed, CONFIG.shingle_size).sketch(
+        [CARDS["org/other"]]
+    )
+    assert rows["org/other"]["minhash"] == to_list(expected.signatures[0])
+    assert rows["org/other"]["n_shingles"] == expected.n_shingles[0]
+    assert rows["org/template-a"]["minhash"] == rows["org/template-b"]["minhash"]
+
+
+def test_signatures_are_identical_across_runs(spark, sigs) -> None:
+    card_texts = spark.createDataFrame(list(CARDS.items()), "model_id string, card string")
+    again = signatures(card_texts.repartition(3), CONFIG)
+    assert sorted(map(tuple, again.collect())) == sorted(map(tuple, sigs.collect()))
+
+
+def test_lsh_finds_the_template_cards_and_only_them(sigs) -> None:
+    pairs = candidate_pairs(band_buckets(sigs, CONFIG), CONFIG.max_bucket)
+    found = verified_pairs(pairs, sigs, CONFIG.lsh_threshold).collect()
+    assert sorted((r["a_id"], r["b_id"]) for r in found) == [
+        ("org/template-a", "org/template-b"),
+        ("org/template-a", "org/template-c"),
+        ("org/template-b", "org/template-c"),
+    ]
+    assert all(r["card_jaccard"] >= 0.95 for r in found)
+
+
+def test_a_huge_bucket_is_a_star_not_all_pairs(spark) -> None:
+    same = [(f"m{i:03d}", TEMPLATE) for i in range(60)]
+    card_texts = spark.createDataFrame(same, "model_id string, card string")
+    sigs = signatures(card_texts, CONFIG)
+    pairs = candidate_pairs(band_buckets(sigs, CONFIG), max_bucket=10).collect()
+    assert sorted((r["a_id"], r["b_id"]) for r in pairs) == [
+        ("m000", f"m{i:03d}") for i in range(1, 60)
+    ]
