@@ -44,6 +44,10 @@ class SimilarityConfig:
     seed: int = 1
     lsh_threshold: float = 0.8
     max_bucket: int = 1000
+    sibling_pairs_per_parent: int = 50
+    random_pairs: int = 20000
+    pair_seed: int = 7
+    bootstrap_samples: int = 1000
 
 
 @dataclass(frozen=True)

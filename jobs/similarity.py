@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+import pandas as pd
 import pyarrow as pa
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import (
     ArrayType,
+    DoubleType,
     IntegerType,
     LongType,
     StringType,
@@ -25,7 +27,7 @@ from pyspark.sql.types import (
 )
 
 from jobs.config import SimilarityConfig
-from udfs.minhash import Sketcher, choose_bands, to_list
+from udfs.minhash import Sketcher, bootstrap_ci, choose_bands, sample_sibling_pairs, to_list
 
 SIGNATURES = StructType(
     [
@@ -111,3 +113,176 @@ def verified_pairs(pairs: DataFrame, sigs: DataFrame, threshold: float) -> DataF
         .select("a_id", "b_id", estimated_jaccard("a_sig", "b_sig").alias("card_jaccard"))
     )
     return scored.where(F.col("card_jaccard") >= threshold)
+
+
+PAIR_TYPES = ("parent_child", "siblings", "grandparent_grandchild", "random")
+# Trait measures: set-valued traits and the scalar ones compared as one-element sets.
+TRAIT_COLUMNS = {
+    "license": "licenses",
+    "language": "languages",
+    "tags": "tags",
+    "datasets": "datasets",
+    "library": "library_name",
+    "pipeline_tag": "pipeline_tag",
+}
+SET_COLUMNS = ("licenses", "languages", "tags", "datasets")
+MEASURES = ("card", *TRAIT_COLUMNS)
+PAIRS = StructType(
+    [StructField("a_id", StringType(), nullable=False), StructField("b_id", StringType(), False)]
+)
+SUMMARY = StructType(
+    [
+        StructField("pair_type", StringType(), nullable=False),
+        StructField("measure", StringType(), nullable=False),
+        StructField("n", LongType(), nullable=False),
+        StructField("mean", DoubleType()),
+        StructField("ci_low", DoubleType()),
+        StructField("ci_high", DoubleType()),
+    ]
+)
+
+
+def parent_child_pairs(edges: DataFrame) -> DataFrame:
+    """Every edge whose parent is in the snapshot, parent first."""
+    return edges.where(F.col("parent_known")).select(
+        F.col("parent_id").alias("a_id"), F.col("child_id").alias("b_id")
+    )
+
+
+def grandparent_pairs(edges: DataFrame) -> DataFrame:
+    """Two-step paths grandparent -> parent -> grandchild, one row per distinct pair."""
+    upper = edges.where(F.col("parent_known")).select(
+        F.col("parent_id").alias("a_id"), F.col("child_id").alias("middle")
+    )
+    lower = edges.where(F.col("parent_known")).select(
+        F.col("parent_id").alias("middle"), F.col("child_id").alias("b_id")
+    )
+    return (
+        upper.join(lower, on="middle")
+        .where(F.col("a_id") != F.col("b_id"))
+        .select("a_id", "b_id")
+        .distinct()
+    )
+
+
+def sibling_pairs(edges: DataFrame, cap: int, seed: int) -> DataFrame:
+    """Pairs of children of one parent, at most `cap` per parent by a seeded sample."""
+    families = edges.groupBy("parent_id").agg(F.collect_set("child_id").alias("children"))
+    arrow_schema = to_arrow_schema(PAIRS)
+
+    def sample(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            rows = [
+                {"a_id": a, "b_id": b}
+                for family in batch.to_pylist()
+                for a, b in sample_sibling_pairs(family["children"], cap, seed, family["parent_id"])
+            ]
+            yield pa.RecordBatch.from_pylist(rows, schema=arrow_schema)
+
+    return families.where(F.size("children") > 1).mapInArrow(sample, PAIRS).distinct()
+
+
+def random_pairs(sigs: DataFrame, n_pairs: int, seed: int) -> DataFrame:
+    """`n_pairs` disjoint random pairs of models with a card: a seeded shuffle, halves zipped."""
+    shuffled = sigs.select(
+        "model_id",
+        F.row_number().over(Window.orderBy(F.xxhash64(F.lit(seed), "model_id"))).alias("i"),
+    ).where(F.col("i") <= 2 * n_pairs)
+    half = shuffled.where(F.col("i") % 2 == 1).select(
+        F.col("model_id").alias("a_id"), ((F.col("i") + 1) / 2).cast("long").alias("k")
+    )
+    other = shuffled.where(F.col("i") % 2 == 0).select(
+        F.col("model_id").alias("b_id"), (F.col("i") / 2).cast("long").alias("k")
+    )
+    return half.join(other, on="k").select("a_id", "b_id")
+
+
+def _set_jaccard(a: Column, b: Column) -> Column:
+    """Exact Jaccard of two sets; null when neither declares anything."""
+    union = F.size(F.array_union(a, b))
+    return F.when(union > 0, F.size(F.array_intersect(a, b)) / union)
+
+
+def _as_set(column: str) -> Column:
+    """A trait column as a set: arrays as they are, a scalar as a one-element set."""
+    value = F.col(column)
+    as_array = value if column in SET_COLUMNS else F.when(value.isNotNull(), F.array(value))
+    return F.coalesce(as_array, F.array().cast("array<string>"))
+
+
+def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFrame:
+    """Card Jaccard (estimated from signatures) and exact trait Jaccards of every pair."""
+    traits = models.select("model_id", *[_as_set(c).alias(m) for m, c in TRAIT_COLUMNS.items()])
+    a = traits.select(
+        F.col("model_id").alias("a_id"), *[F.col(m).alias(f"a_{m}") for m in TRAIT_COLUMNS]
+    )
+    b = traits.select(
+        F.col("model_id").alias("b_id"), *[F.col(m).alias(f"b_{m}") for m in TRAIT_COLUMNS]
+    )
+    sig_a = sigs.select(F.col("model_id").alias("a_id"), F.col("minhash").alias("a_sig"))
+    sig_b = sigs.select(F.col("model_id").alias("b_id"), F.col("minhash").alias("b_sig"))
+    joined = (
+        pairs.join(a, on="a_id")
+        .join(b, on="b_id")
+        .join(sig_a, on="a_id", how="left")
+        .join(sig_b, on="b_id", how="left")
+    )
+    card = F.when(
+        F.col("a_sig").isNotNull() & F.col("b_sig").isNotNull(), estimated_jaccard("a_sig", "b_sig")
+    )
+    return joined.select(
+        "pair_type",
+        "a_id",
+        "b_id",
+        card.alias("card_jaccard"),
+        *[
+            _set_jaccard(F.col(f"a_{m}"), F.col(f"b_{m}")).alias(f"{m}_jaccard")
+            for m in TRAIT_COLUMNS
+        ],
+    )
+
+
+def summarise(scored: DataFrame, n_boot: int, seed: int) -> DataFrame:
+    """Mean and bootstrap 95% CI of every measure per pair type (nulls left out)."""
+    long = (
+        scored.select(
+            "pair_type",
+            F.explode(
+                F.array(
+                    *[
+                        F.struct(F.lit(m).alias("measure"), F.col(f"{m}_jaccard").alias("value"))
+                        for m in MEASURES
+                    ]
+                )
+            ).alias("m"),
+        )
+        .select("pair_type", "m.measure", "m.value")
+        .where(F.col("value").isNotNull())
+    )
+
+    def bootstrap(frame: pd.DataFrame) -> pd.DataFrame:
+        mean, low, high = bootstrap_ci(frame["value"].to_numpy(), n_boot, seed)
+        return pd.DataFrame(
+            [(frame["pair_type"].iat[0], frame["measure"].iat[0], len(frame), mean, low, high)],
+            columns=SUMMARY.fieldNames(),
+        )
+
+    return long.groupBy("pair_type", "measure").applyInPandas(bootstrap, SUMMARY)
+
+
+def typed_pairs(edges: DataFrame, sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
+    """Every pair type of one graph view's edges, tagged with its type."""
+    kinds = {
+        "parent_child": parent_child_pairs(edges),
+        "siblings": sibling_pairs(edges, config.sibling_pairs_per_parent, config.pair_seed),
+        "grandparent_grandchild": grandparent_pairs(edges),
+        "random": random_pairs(sigs, config.random_pairs, config.pair_seed),
+    }
+    tagged = [
+        frame.select(F.lit(kind).alias("pair_type"), "a_id", "b_id")
+        for kind, frame in kinds.items()
+    ]
+    result = tagged[0]
+    for frame in tagged[1:]:
+        result = result.unionByName(frame)
+    return result

@@ -53,3 +53,18 @@ def generated_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("sample")
     generate(n_models=3000, seed=11, output=output, shard_rows=1000)
     return output
+
+
+@pytest.fixture(scope="session")
+def generated_tables(spark, generated_sample: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The generated sample ingested once: (counts, output folder, snapshot)."""
+    from jobs.cli import JobArgs
+    from jobs.config import load_config
+    from jobs.ingest import run
+
+    output = tmp_path_factory.mktemp("ingested")
+    snapshot = "2026-11-01"
+    args = JobArgs(
+        generated_sample / "card-dataset", "card-dataset", output, snapshot, load_config()
+    )
+    return run(spark, args), output, snapshot

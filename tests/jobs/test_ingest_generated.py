@@ -19,16 +19,12 @@ SNAPSHOT = "2026-11-01"
 
 
 @pytest.fixture(scope="module")
-def ingested(spark, generated_sample: Path, tmp_path_factory: pytest.TempPathFactory):
-    output = tmp_path_factory.mktemp("ingested")
-    args = JobArgs(
-        generated_sample / "card-dataset", "card-dataset", output, SNAPSHOT, load_config()
-    )
-    counts = run(spark, args)
+def ingested(spark, generated_tables):
+    counts, output, snapshot = generated_tables
     models = {
-        r["model_id"]: r for r in read_table(spark, str(output), "models", SNAPSHOT).collect()
+        r["model_id"]: r for r in read_table(spark, str(output), "models", snapshot).collect()
     }
-    rejects = read_table(spark, str(output), "rejects", SNAPSHOT).collect()
+    rejects = read_table(spark, str(output), "rejects", snapshot).collect()
     return counts, models, rejects
 
 

@@ -73,3 +73,45 @@ def test_a_huge_bucket_is_a_star_not_all_pairs(spark) -> None:
     assert sorted((r["a_id"], r["b_id"]) for r in pairs) == [
         ("m000", f"m{i:03d}") for i in range(1, 60)
     ]
+
+
+def test_pair_types_on_a_small_family(spark) -> None:
+    from jobs import schemas
+    from jobs.lineage import build_edges
+    from jobs.similarity import score_pairs, typed_pairs
+
+    family = {"p": [], "c1": ["p"], "c2": ["p"], "c3": ["p"], "g": ["c1"]}
+    rows = []
+    for model_id, parents in family.items():
+        row = dict.fromkeys(schemas.MODELS.fieldNames())
+        row.update(model_id=model_id, licenses=["mit"] if model_id != "g" else ["mit", "other"])
+        row["base_models"] = [
+            {"parent_id": p, "relation": "finetune", "source": "tag", "other_relations": []}
+            for p in parents
+        ]
+        rows.append(row)
+    models = spark.createDataFrame(rows, schemas.MODELS)
+    edges, _ = build_edges(models)
+    card_texts = spark.createDataFrame(
+        [(m, TEMPLATE) for m in family], "model_id string, card string"
+    )
+    sigs = signatures(card_texts, CONFIG)
+    config = SimilarityConfig(sibling_pairs_per_parent=2, random_pairs=2)
+
+    pairs = typed_pairs(edges, sigs, config).collect()
+
+    by_type: dict[str, list[tuple[str, str]]] = {}
+    for r in pairs:
+        by_type.setdefault(r["pair_type"], []).append((r["a_id"], r["b_id"]))
+    assert sorted(by_type["parent_child"]) == [("c1", "g"), ("p", "c1"), ("p", "c2"), ("p", "c3")]
+    assert sorted(by_type["grandparent_grandchild"]) == [("p", "g")]
+    assert len(by_type["siblings"]) == 2 and all(a < b for a, b in by_type["siblings"])
+    assert len(by_type["random"]) == 2
+    scored = {
+        (r["pair_type"], r["a_id"], r["b_id"]): r
+        for r in score_pairs(typed_pairs(edges, sigs, config), models, sigs).collect()
+    }
+    grand = scored[("grandparent_grandchild", "p", "g")]
+    assert grand["license_jaccard"] == 0.5  # {mit} vs {mit, other}
+    assert grand["card_jaccard"] == 1.0
+    assert grand["language_jaccard"] is None  # neither declares a language
