@@ -51,10 +51,19 @@ class SimilarityConfig:
 
 
 @dataclass(frozen=True)
+class AuditConfig:
+    derived_name_pattern: str = (
+        r"(?i)(fine-?tun|finetune|[-_]ft\b|lora|peft|adapter|gguf|gptq|awq|exl2|"
+        r"quantiz|[-_]merge|dpo|sft|distill)"
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     spark: SparkConfig = field(default_factory=SparkConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
     similarity: SimilarityConfig = field(default_factory=SimilarityConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
 
 
 def _build(cls: type, data: Any, where: str) -> Any:
