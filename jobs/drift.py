@@ -229,3 +229,81 @@ def license_conflicts(edges: DataFrame, models: DataFrame, table: LicenseTable) 
             yield pa.RecordBatch.from_pylist(found, schema=arrow_schema)
 
     return pairs.mapInArrow(find, LICENSE_CONFLICTS)
+
+
+def _edge_ends(edges: DataFrame, models: DataFrame) -> DataFrame:
+    """Each known-parent edge with the card and language facts of both ends."""
+    facts = ["languages", "has_card", "card_chars", "card_words", "auto_generated"]
+    ends = {
+        side: models.select(
+            F.col("model_id").alias(f"{side}_id"), *[F.col(c).alias(f"{side}_{c}") for c in facts]
+        )
+        for side in ("parent", "child")
+    }
+    return (
+        edges.where(F.col("parent_known"))
+        .select("child_id", "parent_id", "relation")
+        .join(ends["parent"], on="parent_id")
+        .join(ends["child"], on="child_id")
+    )
+
+
+def drift_summary(edges: DataFrame, models: DataFrame) -> DataFrame:
+    """`relation, metric, parent_value, child_value, n`: what children keep of their parents.
+
+    languages: mean number declared, over edges where both ends declare some;
+    multilingual_to_english_only: share of children declaring exactly {en} among the
+    declaring children of multilingual parents (child_value; parent_value null);
+    card_chars / card_words / auto_generated: over edges where both ends have a card;
+    has_card: card coverage at both ends of every edge.
+    """
+    ends = _edge_ends(edges, models)
+    n_langs = {s: F.size(F.coalesce(f"{s}_languages", F.array())) for s in ("parent", "child")}
+    multilingual = (n_langs["parent"] >= 2) | F.array_contains("parent_languages", "multilingual")
+    english_only = (n_langs["child"] == 1) & F.array_contains("child_languages", "en")
+    both_cards = F.coalesce("parent_has_card", F.lit(False)) & F.coalesce(
+        "child_has_card", F.lit(False)
+    )
+
+    def metric(name: str, where: Column, parent: Column | None, child: Column) -> DataFrame:
+        subset = ends.where(where).select(
+            "relation",
+            (parent if parent is not None else F.lit(None)).cast("double").alias("p"),
+            child.cast("double").alias("c"),
+        )
+        aggregates = [
+            F.avg("p").alias("parent_value"),
+            F.avg("c").alias("child_value"),
+            F.count(F.lit(1)).alias("n"),
+        ]
+        return _with_all_relations(subset, [], aggregates).select(
+            "relation", F.lit(name).alias("metric"), "parent_value", "child_value", "n"
+        )
+
+    parts = [
+        metric(
+            "languages",
+            (n_langs["parent"] > 0) & (n_langs["child"] > 0),
+            n_langs["parent"],
+            n_langs["child"],
+        ),
+        metric(
+            "multilingual_to_english_only",
+            multilingual & (n_langs["child"] > 0),
+            None,
+            english_only,
+        ),
+        metric("card_chars", both_cards, F.col("parent_card_chars"), F.col("child_card_chars")),
+        metric("card_words", both_cards, F.col("parent_card_words"), F.col("child_card_words")),
+        metric(
+            "auto_generated",
+            both_cards,
+            F.col("parent_auto_generated"),
+            F.col("child_auto_generated"),
+        ),
+        metric("has_card", F.lit(True), F.col("parent_has_card"), F.col("child_has_card")),
+    ]
+    result = parts[0]
+    for part in parts[1:]:
+        result = result.unionByName(part)
+    return result
