@@ -14,39 +14,13 @@ from collections.abc import Iterable, Iterator
 import pyarrow as pa
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import (
-    DoubleType,
-    IntegerType,
-    StringType,
-    StructField,
-    StructType,
-)
 
+from jobs.schemas import LICENSE_CONFLICTS, ORDERINGS
 from udfs.drift import best_ordering, license_conflict
 from udfs.normalize import LicenseTable, license_category
 
 TRAITS = ("license", "license_category", "language", "pipeline_tag", "library")
 ALL_RELATIONS = "all"
-
-ORDERINGS = StructType(
-    [
-        StructField("trait", StringType(), nullable=False),
-        StructField("rank", IntegerType(), nullable=False),
-        StructField("value", StringType(), nullable=False),
-        StructField("pairs_fit", IntegerType(), nullable=False),
-        StructField("pairs_total", IntegerType(), nullable=False),
-        StructField("traffic_explained", DoubleType(), nullable=False),
-    ]
-)
-LICENSE_CONFLICTS = StructType(
-    [
-        StructField("child_id", StringType(), nullable=False),
-        StructField("parent_id", StringType(), nullable=False),
-        StructField("parent_license", StringType(), nullable=False),
-        StructField("child_license", StringType(), nullable=False),
-        StructField("reason", StringType(), nullable=False),
-    ]
-)
 
 
 def _empty_strings() -> Column:

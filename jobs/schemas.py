@@ -94,3 +94,51 @@ PARSED = StructType(
         StructField("source_file", StringType()),
     ]
 )
+
+SIGNATURES = StructType(
+    [
+        StructField("model_id", StringType(), nullable=False),
+        StructField("minhash", ArrayType(LongType(), containsNull=False), nullable=False),
+        StructField("n_shingles", IntegerType(), nullable=False),
+    ]
+)
+
+
+PAIRS = StructType(
+    [StructField("a_id", StringType(), nullable=False), StructField("b_id", StringType(), False)]
+)
+
+
+SUMMARY = StructType(
+    [
+        StructField("pair_type", StringType(), nullable=False),
+        StructField("measure", StringType(), nullable=False),
+        StructField("n", LongType(), nullable=False),
+        StructField("mean", DoubleType()),
+        StructField("ci_low", DoubleType()),
+        StructField("ci_high", DoubleType()),
+    ]
+)
+
+
+ORDERINGS = StructType(
+    [
+        StructField("trait", StringType(), nullable=False),
+        StructField("rank", IntegerType(), nullable=False),
+        StructField("value", StringType(), nullable=False),
+        StructField("pairs_fit", IntegerType(), nullable=False),
+        StructField("pairs_total", IntegerType(), nullable=False),
+        StructField("traffic_explained", DoubleType(), nullable=False),
+    ]
+)
+
+
+LICENSE_CONFLICTS = StructType(
+    [
+        StructField("child_id", StringType(), nullable=False),
+        StructField("parent_id", StringType(), nullable=False),
+        StructField("parent_license", StringType(), nullable=False),
+        StructField("child_license", StringType(), nullable=False),
+        StructField("reason", StringType(), nullable=False),
+    ]
+)

@@ -16,26 +16,10 @@ import pyarrow as pa
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
-from pyspark.sql.types import (
-    ArrayType,
-    DoubleType,
-    IntegerType,
-    LongType,
-    StringType,
-    StructField,
-    StructType,
-)
 
 from jobs.config import SimilarityConfig
+from jobs.schemas import PAIRS, SIGNATURES, SUMMARY
 from udfs.minhash import Sketcher, bootstrap_ci, choose_bands, sample_sibling_pairs, to_list
-
-SIGNATURES = StructType(
-    [
-        StructField("model_id", StringType(), nullable=False),
-        StructField("minhash", ArrayType(LongType(), containsNull=False), nullable=False),
-        StructField("n_shingles", IntegerType(), nullable=False),
-    ]
-)
 
 
 def signatures(card_texts: DataFrame, config: SimilarityConfig) -> DataFrame:
@@ -127,19 +111,6 @@ TRAIT_COLUMNS = {
 }
 SET_COLUMNS = ("licenses", "languages", "tags", "datasets")
 MEASURES = ("card", *TRAIT_COLUMNS)
-PAIRS = StructType(
-    [StructField("a_id", StringType(), nullable=False), StructField("b_id", StringType(), False)]
-)
-SUMMARY = StructType(
-    [
-        StructField("pair_type", StringType(), nullable=False),
-        StructField("measure", StringType(), nullable=False),
-        StructField("n", LongType(), nullable=False),
-        StructField("mean", DoubleType()),
-        StructField("ci_low", DoubleType()),
-        StructField("ci_high", DoubleType()),
-    ]
-)
 
 
 def parent_child_pairs(edges: DataFrame) -> DataFrame:
