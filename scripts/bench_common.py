@@ -7,6 +7,7 @@ processes and `ru_maxrss` only reports the biggest single one.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -84,3 +85,10 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
+
+
+def write_report(report: dict[str, Any], path: Path) -> None:
+    """Results as JSON at `path` (folders created) and on stdout."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from scripts.bench_common import machine, run_measured, summarise
+from scripts.bench_common import machine, run_measured, summarise, write_report
 from udfs.model_row import parse_model
 from udfs.sources import raw_from_record
 
@@ -100,9 +100,7 @@ def main() -> int:
         },
         "spark_vs_bare_loop": round(spark["cards_per_second"] / loop_rate, 2),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps(report, indent=2))
+    write_report(report, args.output)
     return 0
 
 

@@ -12,7 +12,6 @@ invocation so the ratio is measured side by side.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from scripts.bench_common import machine, run_measured, summarise
+from scripts.bench_common import machine, run_measured, summarise, write_report
 from scripts.bench_ingest import ensure_sample
 from udfs.minhash import Sketcher
 
@@ -115,9 +114,7 @@ def main() -> int:
         "bare_loop": {"cards_per_second": round(loop_rate)},
         "spark_vs_bare_loop": round(spark["cards_per_second"] / loop_rate, 2),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps(report, indent=2))
+    write_report(report, args.output)
     return 0
 
 
