@@ -4,10 +4,14 @@ import doctest
 
 import pytest
 
-from udfs import cards, model_row, normalize, parents
+from udfs import cards, drift, minhash, model_row, normalize, parents, sources
 
 
-@pytest.mark.parametrize("module", [cards, normalize, parents, model_row], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module",
+    [cards, normalize, parents, model_row, sources, minhash, drift],
+    ids=lambda m: m.__name__,
+)
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0

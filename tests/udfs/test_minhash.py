@@ -1,6 +1,5 @@
 """Card sketches: shingles, signatures equal to datasketch's, LSH bands, pair samples, CIs."""
 
-import doctest
 import os
 import random
 import subprocess
@@ -45,12 +44,6 @@ def datasketch_signature(card: str, num_perm: int, seed: int, n: int) -> np.ndar
     for shingle in card_shingles(card, n):
         reference.update(shingle)
     return reference.hashvalues
-
-
-def test_docstring_examples():
-    result = doctest.testmod(minhash)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 # --- shingles --------------------------------------------------------------------------------
