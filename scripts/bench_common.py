@@ -12,6 +12,7 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,3 +93,22 @@ def write_report(report: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
+
+
+def ingest_command(card_dataset: Path, output: str, snapshot: str, master: str) -> list[str]:
+    """The `jobs.ingest` command line every benchmark runs on a generated card dump."""
+    return [
+        sys.executable,
+        "-m",
+        "jobs.ingest",
+        "--input",
+        str(card_dataset),
+        "--format",
+        "card-dataset",
+        "--output",
+        output,
+        "--snapshot",
+        snapshot,
+        "--set",
+        f"spark.master={master}",
+    ]

@@ -20,7 +20,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from scripts.bench_common import machine, run_measured, summarise, write_report
+from scripts.bench_common import (
+    ingest_command,
+    machine,
+    run_measured,
+    summarise,
+    write_report,
+)
 from udfs.model_row import parse_model
 from udfs.sources import raw_from_record
 
@@ -68,21 +74,7 @@ def main() -> int:
     runs = []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="pedigree-bench-") as out:
-            command = [
-                sys.executable,
-                "-m",
-                "jobs.ingest",
-                "--input",
-                str(sample / "card-dataset"),
-                "--format",
-                "card-dataset",
-                "--output",
-                out,
-                "--snapshot",
-                "2026-11-01",
-                "--set",
-                f"spark.master={args.master}",
-            ]
+            command = ingest_command(sample / "card-dataset", out, "2026-11-01", args.master)
             runs.append(run_measured(command))
     spark = summarise(runs)
     spark["cards_per_second"] = round(manifest["n_rows"] / spark["median_seconds"])

@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from scripts.bench_common import machine, run_measured, summarise, write_report
+from scripts.bench_common import (
+    ingest_command,
+    machine,
+    run_measured,
+    summarise,
+    write_report,
+)
 from scripts.bench_ingest import ensure_sample
 from udfs.minhash import Sketcher
 
@@ -45,19 +51,7 @@ signatures(cards, config.similarity).write.parquet(sys.argv[2] + "/signatures")
 def ensure_ingested(sample: Path, folder: Path) -> Path:
     if not (folder / "card_texts" / f"snapshot={SNAPSHOT}" / "_SUCCESS").is_file():
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "jobs.ingest",
-                "--input",
-                str(sample / "card-dataset"),
-                "--format",
-                "card-dataset",
-                "--output",
-                str(folder),
-                "--snapshot",
-                SNAPSHOT,
-            ],
+            ingest_command(sample / "card-dataset", str(folder), SNAPSHOT, "local[2]"),
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
