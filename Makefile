@@ -34,7 +34,7 @@ $(SAMPLE)/manifest.json: $(VENV)/.installed scripts/generate_sample.py
 setup: $(VENV)/.installed .cache/jars/graphframes.json $(SAMPLE)/manifest.json ## venv, deps, GraphFrames jar cache, default sample
 
 run: setup ## run the pipeline on the default sample (20,000 generated models)
-	$(PY) -m jobs.ingest --input $(SAMPLE)/card-dataset --format card-dataset \
+	$(PY) -m jobs.pipeline --input $(SAMPLE)/card-dataset --format card-dataset \
 		--output $(OUTPUT) --snapshot $(SNAPSHOT)
 	@echo "pedigree: outputs for snapshot $(SNAPSHOT) are in $(abspath $(OUTPUT))/"
 

@@ -1,4 +1,6 @@
-"""Stage 3b (part): documentation gaps and risks, after Jiang et al. (ICSE 2023).
+"""Stage 3b: documentation gaps and risks, after Jiang et al. (ICSE 2023).
+
+    python -m jobs.audit --output DIR --snapshot 2026-11-01
 
 Reads as: models -> which attributes each model is missing -> shares overall and by
 pipeline tag; model-index presence by task; weight-format risk where the file list is
@@ -8,10 +10,12 @@ Spark SQL on `models` and `edges`.
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
+from jobs.cli import StageArgs, stage_main
 from jobs.config import AuditConfig
+from jobs.tables import read_table, write_snapshot
 
 ALL_SCOPE = "all"
 UNTAGGED = "(untagged)"
@@ -125,3 +129,26 @@ def weight_risk(models: DataFrame) -> DataFrame:
 def orphans(edges: DataFrame) -> DataFrame:
     """Children whose declared parent is not in the snapshot."""
     return edges.where(~F.col("parent_known")).select("child_id", "parent_id", "relation")
+
+
+def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
+    """Write `audit`, `model_index_by_task`, `weight_risk` and `orphans`."""
+    output, snapshot = str(args.output), args.snapshot
+    models = read_table(spark, output, "models", snapshot)
+    edges = read_table(spark, output, "edges", snapshot)
+    tables = {
+        "audit": missing_attributes(missing_flags(models, args.config.audit)),
+        "model_index_by_task": model_index_by_task(models),
+        "weight_risk": weight_risk(models),
+        "orphans": orphans(edges),
+    }
+    write_snapshot(spark, tables, output, snapshot)
+    return {table: read_table(spark, output, table, snapshot).count() for table in tables}
+
+
+def main(argv: list[str] | None = None) -> int:
+    return stage_main("audit", argv, run)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

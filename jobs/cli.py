@@ -1,7 +1,10 @@
 """The command-line contract every stage shares, and its one-line errors.
 
-    python -m jobs.<stage> --input PATH --format FMT --output DIR --snapshot YYYY-MM-DD \
+    python -m jobs.ingest --input PATH --format FMT --output DIR --snapshot YYYY-MM-DD \
         [--config conf/x.yaml] [--set key=value ...]
+    python -m jobs.<stage> --output DIR --snapshot YYYY-MM-DD [--config ...] [--set ...]
+
+Stages after ingest read the tables an earlier stage wrote under `--output`.
 
 The same module runs under `spark-submit jobs/<stage>.py ...`.
 """
@@ -13,12 +16,16 @@ import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from pyspark.sql import SparkSession
+
 from jobs.config import Config, ConfigError, load_config
+from jobs.spark_session import build_session
 
 
 class UserError(Exception):
@@ -49,19 +56,45 @@ class OneLineParser(argparse.ArgumentParser):
         raise UserError(f"{message}; see --help")
 
 
-def parse_args(stage: str, formats: Sequence[str], argv: Sequence[str] | None) -> JobArgs:
-    parser = OneLineParser(prog=f"jobs.{stage}", description=f"pedigree {stage} stage")
-    parser.add_argument("--input", required=True, type=Path, help="file or folder to read")
-    parser.add_argument("--format", required=True, choices=list(formats), help="input format")
+@dataclass(frozen=True)
+class StageArgs:
+    output: Path
+    snapshot: str
+    config: Config
+
+
+def _parser(stage: str) -> OneLineParser:
+    return OneLineParser(prog=f"jobs.{stage}", description=f"pedigree {stage} stage")
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, type=Path, help="root folder of all tables")
     parser.add_argument("--snapshot", required=True, type=snapshot_date, help="YYYY-MM-DD")
     parser.add_argument("--config", type=Path, help="job config YAML (default conf/pedigree.yaml)")
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key"
     )
+
+
+def parse_args(stage: str, formats: Sequence[str], argv: Sequence[str] | None) -> JobArgs:
+    """Arguments of a stage that reads source files (ingest)."""
+    parser = _parser(stage)
+    parser.add_argument("--input", required=True, type=Path, help="file or folder to read")
+    parser.add_argument("--format", required=True, choices=list(formats), help="input format")
+    _add_common(parser)
     args = parser.parse_args(argv)
     config = load_config(args.config, tuple(args.set))
     return JobArgs(args.input, args.format, args.output, args.snapshot, config)
+
+
+def parse_stage_args(stage: str, argv: Sequence[str] | None) -> StageArgs:
+    """Arguments of a stage that reads the tables under `--output`."""
+    parser = _parser(stage)
+    _add_common(parser)
+    args = parser.parse_args(argv)
+    if not args.output.is_dir() and "://" not in str(args.output):
+        raise UserError(f"output folder {args.output} does not exist; run the ingest stage first")
+    return StageArgs(args.output, args.snapshot, load_config(args.config, tuple(args.set)))
 
 
 def configure_logging() -> None:
@@ -98,3 +131,27 @@ def run_main(stage: str, body: Callable[[], None]) -> int:
         )
         return 1
     return 0
+
+
+def stage_main(
+    stage: str,
+    argv: Sequence[str] | None,
+    run: Callable[[SparkSession, StageArgs], Mapping[str, int]],
+) -> int:
+    """`main` of a stage after ingest: parse, start Spark, run, log the row counts."""
+
+    def body() -> None:
+        args = parse_stage_args(stage, argv)
+        started = time.monotonic()
+        spark = build_session(args.config, args.output.resolve())
+        counts = run(spark, args)
+        logging.getLogger(f"pedigree.{stage}").info(
+            "%s %s: %s -> %s in %.1fs",
+            stage,
+            args.snapshot,
+            " ".join(f"{table}={n}" for table, n in counts.items()),
+            args.output,
+            time.monotonic() - started,
+        )
+
+    return run_main(stage, body)

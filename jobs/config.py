@@ -51,6 +51,11 @@ class SimilarityConfig:
 
 
 @dataclass(frozen=True)
+class DriftConfig:
+    top_n: int = 20
+
+
+@dataclass(frozen=True)
 class AuditConfig:
     derived_name_pattern: str = (
         r"(?i)(fine-?tun|finetune|[-_]ft\b|lora|peft|adapter|gguf|gptq|awq|exl2|"
@@ -63,6 +68,7 @@ class Config:
     spark: SparkConfig = field(default_factory=SparkConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
     similarity: SimilarityConfig = field(default_factory=SimilarityConfig)
+    drift: DriftConfig = field(default_factory=DriftConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
 
 

@@ -1,4 +1,6 @@
-"""Stage 3b (part): what mutates along edges, and in which direction traits drift.
+"""Stage 3b: what mutates along edges, and in which direction traits drift.
+
+    python -m jobs.drift --output DIR --snapshot 2026-11-01
 
 Reads as: models -> trait sets per model (long format) -> trait sets of both ends of
 every edge -> mutation rates, transitions, the orderings that agree with most net
@@ -15,9 +17,12 @@ import pyarrow as pa
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from jobs.cli import StageArgs, stage_main
+from jobs.lineage import VIEWS, edges_in_view
 from jobs.schemas import LICENSE_CONFLICTS, ORDERINGS
+from jobs.tables import read_table, write_snapshot
 from udfs.drift import best_ordering, license_conflict
-from udfs.normalize import LicenseTable, license_category
+from udfs.normalize import LicenseTable, default_license_table, license_category
 
 TRAITS = ("license", "license_category", "language", "pipeline_tag", "library")
 ALL_RELATIONS = "all"
@@ -281,3 +286,56 @@ def drift_summary(edges: DataFrame, models: DataFrame) -> DataFrame:
     for part in parts[1:]:
         result = result.unionByName(part)
     return result
+
+
+def _union_views(frames: dict[str, DataFrame]) -> DataFrame:
+    """One frame with a leading `view` column from one frame per graph view."""
+    tagged = [
+        frame.select(F.lit(view).alias("view"), *frame.columns) for view, frame in frames.items()
+    ]
+    result = tagged[0]
+    for frame in tagged[1:]:
+        result = result.unionByName(frame)
+    return result
+
+
+def drift_tables(
+    spark: SparkSession, models: DataFrame, edges: DataFrame, top_n: int
+) -> dict[str, DataFrame]:
+    """Every drift table of one snapshot, each measured in every graph view."""
+    table = default_license_table()
+    traits = trait_values(models, license_categories(spark, models, table))
+    per_view: dict[str, dict[str, DataFrame]] = {
+        name: {} for name in ("mutation", "transitions", "orderings", "drift_summary")
+    }
+    for view in VIEWS:
+        view_edges = edges_in_view(edges, view)
+        edge_traits = edge_trait_values(view_edges, traits).cache()
+        counts = transitions(edge_traits).cache()
+        per_view["mutation"][view] = mutation_rates(edge_traits)
+        per_view["transitions"][view] = counts
+        per_view["orderings"][view] = orderings(spark, counts, top_n)
+        per_view["drift_summary"][view] = drift_summary(view_edges, models)
+    return {
+        **{name: _union_views(frames) for name, frames in per_view.items()},
+        "license_conflicts": license_conflicts(edges, models, table),
+    }
+
+
+def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
+    """Write `mutation`, `transitions`, `orderings`, `drift_summary`, `license_conflicts`."""
+    output, snapshot = str(args.output), args.snapshot
+    models = read_table(spark, output, "models", snapshot).cache()
+    edges = read_table(spark, output, "edges", snapshot).cache()
+    tables = drift_tables(spark, models, edges, args.config.drift.top_n)
+    write_snapshot(spark, tables, output, snapshot)
+    spark.catalog.clearCache()
+    return {table: read_table(spark, output, table, snapshot).count() for table in tables}
+
+
+def main(argv: list[str] | None = None) -> int:
+    return stage_main("drift", argv, run)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,16 +1,20 @@
 """Stage 2 (part): the family-tree edges and the graph views built on them.
 
-Reads as: declared parents -> edges (self-loops dropped and counted, parents missing
-from the snapshot kept as placeholders) -> the edges of one graph view. Components and
-depth (GraphFrames) build on these functions; see issue 4.
+    python -m jobs.lineage --output DIR --snapshot 2026-11-01
+
+Reads as: declared parents -> edges (self-loops dropped and kept in their own table,
+parents missing from the snapshot kept as placeholders) -> the edges of one graph view.
+Components and depth (`nodes`, `families`) need the GraphFrames JVM package; see issue 4.
 """
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import schemas
+from jobs.cli import StageArgs, stage_main
+from jobs.tables import read_table, write_snapshot
 
 VIEWS = ("all", "no_merges", "finetune_only")
 
@@ -56,3 +60,26 @@ def edges_in_view(edges: DataFrame, view: str) -> DataFrame:
     if view == "finetune_only":
         return edges.where(F.col("relation") == "finetune")
     raise ValueError(f"unknown graph view '{view}'; choose one of {', '.join(VIEWS)}")
+
+
+def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
+    """Write `edges` and `self_loops` for one snapshot from its `models`."""
+    models = read_table(spark, str(args.output), "models", args.snapshot)
+    edges, self_loops = build_edges(models)
+    write_snapshot(
+        spark, {"edges": edges, "self_loops": self_loops}, str(args.output), args.snapshot
+    )
+    written = read_table(spark, str(args.output), "edges", args.snapshot)
+    return {
+        "edges": written.count(),
+        "parent_known": written.where(F.col("parent_known")).count(),
+        "self_loops": read_table(spark, str(args.output), "self_loops", args.snapshot).count(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    return stage_main("lineage", argv, run)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -111,6 +111,7 @@ PAIRS = StructType(
 
 SUMMARY = StructType(
     [
+        StructField("view", StringType(), nullable=False),
         StructField("pair_type", StringType(), nullable=False),
         StructField("measure", StringType(), nullable=False),
         StructField("n", LongType(), nullable=False),

@@ -1,10 +1,14 @@
-"""Stage 3a (part): card signatures and near-duplicate candidate pairs by LSH, in Spark.
+"""Stage 3a: family resemblance and near-duplicate cards, in Spark.
 
-Reads as: card_texts -> MinHash signatures (datasketch, in Arrow batches) -> LSH band
+    python -m jobs.similarity --output DIR --snapshot 2026-11-01
+
+Reads as: card_texts -> MinHash signatures (datasketch, in Arrow batches) -> pairs of
+each type in each graph view, scored by estimated card Jaccard and exact trait
+Jaccards -> mean and bootstrap CI per view, pair type and measure. Alongside: LSH band
 keys (Spark SQL hashes of signature slices) -> buckets -> candidate pairs (all pairs in
 small buckets, a star around the smallest id in big ones) -> pairs verified by their
-estimated Jaccard. Clustering the verified pairs is a connected-components step
-(GraphFrames), issue 5.
+estimated Jaccard (`near_duplicate_pairs`). Clustering those pairs into
+`card_clusters` is a connected-components step that needs GraphFrames (issue 5).
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ from collections.abc import Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
-from pyspark.sql import Column, DataFrame, Window
+from pyspark import StorageLevel
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 
+from jobs.cli import StageArgs, stage_main
 from jobs.config import SimilarityConfig
+from jobs.lineage import VIEWS, edges_in_view
 from jobs.schemas import PAIRS, SIGNATURES, SUMMARY
+from jobs.tables import read_table, write_snapshot
 from udfs.minhash import Sketcher, bootstrap_ci, choose_bands, sample_sibling_pairs, to_list
 
 
@@ -202,6 +210,7 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
         F.col("a_sig").isNotNull() & F.col("b_sig").isNotNull(), estimated_jaccard("a_sig", "b_sig")
     )
     return joined.select(
+        "view",
         "pair_type",
         "a_id",
         "b_id",
@@ -214,9 +223,10 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
 
 
 def summarise(scored: DataFrame, n_boot: int, seed: int) -> DataFrame:
-    """Mean and bootstrap 95% CI of every measure per pair type (nulls left out)."""
+    """Mean and bootstrap 95% CI of every measure per view and pair type (nulls left out)."""
     long = (
         scored.select(
+            "view",
             "pair_type",
             F.explode(
                 F.array(
@@ -227,22 +237,38 @@ def summarise(scored: DataFrame, n_boot: int, seed: int) -> DataFrame:
                 )
             ).alias("m"),
         )
-        .select("pair_type", "m.measure", "m.value")
+        .select("view", "pair_type", "m.measure", "m.value")
         .where(F.col("value").isNotNull())
     )
 
     def bootstrap(frame: pd.DataFrame) -> pd.DataFrame:
         mean, low, high = bootstrap_ci(frame["value"].to_numpy(), n_boot, seed)
         return pd.DataFrame(
-            [(frame["pair_type"].iat[0], frame["measure"].iat[0], len(frame), mean, low, high)],
+            [
+                (
+                    frame["view"].iat[0],
+                    frame["pair_type"].iat[0],
+                    frame["measure"].iat[0],
+                    len(frame),
+                    mean,
+                    low,
+                    high,
+                )
+            ],
             columns=SUMMARY.fieldNames(),
         )
 
-    return long.groupBy("pair_type", "measure").applyInPandas(bootstrap, SUMMARY)
+    return long.groupBy("view", "pair_type", "measure").applyInPandas(bootstrap, SUMMARY)
 
 
-def typed_pairs(edges: DataFrame, sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
-    """Every pair type of one graph view's edges, tagged with its type."""
+def typed_pairs(
+    edges: DataFrame, sigs: DataFrame, config: SimilarityConfig, view: str = "all"
+) -> DataFrame:
+    """Every pair type of one graph view's edges, tagged with the view and its type.
+
+    Random pairs do not depend on the view; they are the same seeded sample in each.
+    """
+    edges = edges_in_view(edges, view)
     kinds = {
         "parent_child": parent_child_pairs(edges),
         "siblings": sibling_pairs(edges, config.sibling_pairs_per_parent, config.pair_seed),
@@ -250,10 +276,50 @@ def typed_pairs(edges: DataFrame, sigs: DataFrame, config: SimilarityConfig) -> 
         "random": random_pairs(sigs, config.random_pairs, config.pair_seed),
     }
     tagged = [
-        frame.select(F.lit(kind).alias("pair_type"), "a_id", "b_id")
+        frame.select(F.lit(view).alias("view"), F.lit(kind).alias("pair_type"), "a_id", "b_id")
         for kind, frame in kinds.items()
     ]
     result = tagged[0]
     for frame in tagged[1:]:
         result = result.unionByName(frame)
     return result
+
+
+def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
+    """Card pairs that LSH proposes and whose estimated Jaccard reaches the threshold."""
+    candidates = candidate_pairs(band_buckets(sigs, config), config.max_bucket)
+    return verified_pairs(candidates, sigs, config.lsh_threshold)
+
+
+def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
+    """Write `signatures`, `pairs`, `similarity_summary` and `near_duplicate_pairs`."""
+    output, snapshot, config = str(args.output), args.snapshot, args.config.similarity
+    models = read_table(spark, output, "models", snapshot)
+    edges = read_table(spark, output, "edges", snapshot)
+    sigs = signatures(read_table(spark, output, "card_texts", snapshot), config).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    try:
+        pairs = typed_pairs(edges, sigs, config, VIEWS[0])
+        for view in VIEWS[1:]:
+            pairs = pairs.unionByName(typed_pairs(edges, sigs, config, view))
+        scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)
+        tables = {
+            "signatures": sigs,
+            "pairs": scored,
+            "similarity_summary": summarise(scored, config.bootstrap_samples, config.pair_seed),
+            "near_duplicate_pairs": near_duplicate_pairs(sigs, config),
+        }
+        write_snapshot(spark, tables, output, snapshot)
+        scored.unpersist()
+    finally:
+        sigs.unpersist()
+    return {table: read_table(spark, output, table, snapshot).count() for table in tables}
+
+
+def main(argv: list[str] | None = None) -> int:
+    return stage_main("similarity", argv, run)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

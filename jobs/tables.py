@@ -13,7 +13,13 @@ from collections.abc import Mapping
 
 from pyspark.sql import DataFrame, SparkSession
 
+from jobs.cli import UserError
+
 SUCCESS_MARKER = "_SUCCESS"
+
+
+class MissingTable(UserError):
+    """A stage's input table has no complete partition for the snapshot."""
 
 
 def partition_path(output: str, table: str, snapshot: str) -> str:
@@ -74,5 +80,8 @@ def read_table(spark: SparkSession, output: str, table: str, snapshot: str) -> D
     """Read a published partition; one without a success marker is incomplete and refused."""
     path = partition_path(output, table, snapshot)
     if not path_exists(spark, f"{path}/{SUCCESS_MARKER}"):
-        raise FileNotFoundError(f"table {table} has no complete snapshot {snapshot} at {path}")
+        raise MissingTable(
+            f"table {table} has no complete snapshot {snapshot} at {path}; "
+            "run the stage that writes it first (make run runs them all)"
+        )
     return spark.read.parquet(path)

@@ -1,0 +1,150 @@
+"""The stage CLIs after ingest, on the generated sample: every table written, with the
+contents the stage functions promise, and one-line errors when inputs are missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from pyspark.sql import functions as F
+
+from jobs import audit, drift, lineage, similarity
+from jobs.lineage import VIEWS
+from jobs.tables import read_table
+
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
+
+TABLES = (
+    *("edges", "self_loops"),
+    *("signatures", "pairs", "similarity_summary", "near_duplicate_pairs"),
+    *("mutation", "transitions", "orderings", "drift_summary", "license_conflicts"),
+    *("audit", "model_index_by_task", "weight_risk", "orphans"),
+)
+FAST = ("--set", "similarity.bootstrap_samples=200", "--set", "similarity.random_pairs=2000")
+
+
+@pytest.fixture(scope="module")
+def staged(spark, generated_tables):
+    """lineage, similarity, drift and audit run through their `main` on the ingested sample."""
+    _, output, snapshot = generated_tables
+    argv = ["--output", str(output), "--snapshot", snapshot, *FAST]
+    codes = {m.__name__: m.main(argv) for m in (lineage, similarity, drift, audit)}
+    tables = {}
+    for name in TABLES:
+        tables[name] = read_table(spark, str(output), name, snapshot)
+    models = read_table(spark, str(output), "models", snapshot)
+    return codes, tables, models
+
+
+def test_every_stage_exits_0(staged) -> None:
+    codes, _, _ = staged
+    assert codes == {"jobs.lineage": 0, "jobs.similarity": 0, "jobs.drift": 0, "jobs.audit": 0}
+
+
+def test_edges_and_self_loops_are_exactly_the_declared_parents(staged, generated_sample) -> None:
+    _, tables, _ = staged
+    truth = pq.read_table(generated_sample / "truth" / "edges.parquet").to_pylist()
+    declared = {
+        (e["child_id"], e["parent_id"], e["relation"])
+        for e in truth
+        if e["declared_via"] != "prose"
+    }
+    edges = {(r["child_id"], r["parent_id"], r["relation"]) for r in tables["edges"].collect()}
+    loops = {(r["child_id"], r["child_id"], r["relation"]) for r in tables["self_loops"].collect()}
+    assert edges | loops == declared and not edges & loops
+    known = {(e["child_id"], e["parent_id"]) for e in truth if e["parent_known"]}
+    for row in tables["edges"].collect():
+        assert row["parent_known"] == ((row["child_id"], row["parent_id"]) in known)
+
+
+def test_pairs_cover_every_view_and_parent_child_pairs_are_the_view_edges(staged) -> None:
+    _, tables, _ = staged
+    pairs, edges = tables["pairs"], tables["edges"].where("parent_known")
+    assert {r["view"] for r in pairs.select("view").distinct().collect()} == set(VIEWS)
+    for view, rule in (
+        ("all", F.lit(True)),
+        ("no_merges", F.col("relation") != "merge"),
+        ("finetune_only", F.col("relation") == "finetune"),
+    ):
+        found = {
+            (r["a_id"], r["b_id"])
+            for r in pairs.where((F.col("view") == view) & (F.col("pair_type") == "parent_child"))
+            .select("a_id", "b_id")
+            .collect()
+        }
+        expected = {(r["parent_id"], r["child_id"]) for r in edges.where(rule).collect()}
+        assert found == expected, view
+    # Disjoint random pairs: 2000 asked for, at most half the signed cards available.
+    random = pairs.where("pair_type = 'random' AND view = 'all'")
+    assert random.count() == min(2000, tables["signatures"].count() // 2)
+
+
+def test_summary_has_every_view_type_and_measure_with_the_resemblance_order(staged) -> None:
+    _, tables, _ = staged
+    summary = {
+        (r["view"], r["pair_type"], r["measure"]): r for r in tables["similarity_summary"].collect()
+    }
+    for view in VIEWS:
+        for kind in ("parent_child", "siblings", "random"):
+            assert (view, kind, "card") in summary
+    card = {k[1]: v["mean"] for k, v in summary.items() if k[0] == "all" and k[2] == "card"}
+    assert card["siblings"] > card["parent_child"] > card["random"]
+
+
+def test_near_duplicates_reach_the_threshold_and_signatures_skip_empty_cards(
+    staged, spark, generated_tables
+) -> None:
+    _, tables, models = staged
+    near = tables["near_duplicate_pairs"].collect()
+    assert near and all(r["card_jaccard"] >= 0.8 and r["a_id"] < r["b_id"] for r in near)
+    with_text = models.where("has_card").count()
+    assert 0 < tables["signatures"].count() <= with_text
+
+
+def test_drift_tables_are_measured_in_every_view(staged) -> None:
+    _, tables, _ = staged
+    for name in ("mutation", "transitions", "orderings", "drift_summary"):
+        views = {r["view"] for r in tables[name].select("view").distinct().collect()}
+        assert views == set(VIEWS), name
+    ranks: dict[tuple[str, str], list[int]] = {}
+    for r in tables["orderings"].collect():
+        ranks.setdefault((r["view"], r["trait"]), []).append(r["rank"])
+    assert all(sorted(v) == list(range(1, len(v) + 1)) and len(v) <= 20 for v in ranks.values())
+    finetune = {
+        (r["relation"], r["trait"])
+        for r in tables["mutation"].where("view = 'finetune_only'").collect()
+    }
+    assert {relation for relation, _ in finetune} == {"finetune", "all"}
+    assert tables["license_conflicts"].count() > 0
+
+
+def test_audit_counts_every_model_and_orphans_are_the_unknown_parents(staged) -> None:
+    _, tables, models = staged
+    overall = {r["attribute"]: r for r in tables["audit"].where("scope = 'all'").collect()}
+    n_models = models.count()
+    assert set(overall) == set(audit.ATTRIBUTES)
+    assert all(overall[a]["n_models"] == n_models for a in overall if a != "base_model")
+    assert overall["card"]["n_missing"] == models.where("NOT has_card").count()
+    orphans = {(r["child_id"], r["parent_id"]) for r in tables["orphans"].collect()}
+    unknown = tables["edges"].where("NOT parent_known").select("child_id", "parent_id").collect()
+    assert orphans == {(r["child_id"], r["parent_id"]) for r in unknown} and orphans
+
+
+@pytest.mark.parametrize("stage", [lineage, similarity, drift, audit])
+def test_a_stage_before_its_inputs_fails_in_one_line_with_exit_2(
+    stage, spark, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = stage.main(["--output", str(tmp_path), "--snapshot", "2026-11-01"])
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    name = stage.__name__.split(".")[1]
+    assert code == 2
+    assert len(lines) == 1 and lines[0].startswith(f"pedigree {name}: error: table "), lines
+    assert "run the stage that writes it first" in lines[0]
+    assert not [p.name for p in tmp_path.iterdir() if p.name != "_checkpoints"]
+
+
+def test_a_missing_output_folder_fails_before_spark(tmp_path: Path, capsys) -> None:
+    code = drift.main(["--output", str(tmp_path / "nope"), "--snapshot", "2026-11-01"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("pedigree drift: error: output folder ")
