@@ -14,7 +14,9 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup run test lint format jars sample clean
+AIRFLOW_VENV := .cache/airflow-venv
+
+.PHONY: help setup run test lint format jars sample package airflow clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,6 +33,9 @@ $(VENV)/.installed: pyproject.toml
 $(SAMPLE)/manifest.json: $(VENV)/.installed scripts/generate_sample.py
 	$(PY) scripts/generate_sample.py --models $(SAMPLE_N) --seed $(SAMPLE_SEED) --output $(SAMPLE)
 
+$(AIRFLOW_VENV)/.installed: scripts/install_airflow.sh
+	PYTHON=$(PYTHON) scripts/install_airflow.sh $(AIRFLOW_VENV)
+
 setup: $(VENV)/.installed .cache/jars/graphframes.json $(SAMPLE)/manifest.json ## venv, deps, GraphFrames jar cache, default sample
 
 run: setup ## run the pipeline on the default sample (20,000 generated models)
@@ -38,7 +43,7 @@ run: setup ## run the pipeline on the default sample (20,000 generated models)
 		--output $(OUTPUT) --snapshot $(SNAPSHOT)
 	@echo "pedigree: outputs for snapshot $(SNAPSHOT) are in $(abspath $(OUTPUT))/"
 
-test: setup lint ## lint, type-check and run the whole test suite
+test: setup airflow lint ## lint, type-check and run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff and mypy
@@ -54,6 +59,11 @@ jars: $(VENV)/.installed ## fetch the GraphFrames JVM package again
 	$(PY) scripts/fetch_jars.py --allow-missing
 
 sample: $(SAMPLE)/manifest.json ## generate the default sample
+
+package: $(VENV)/.installed ## wheel + executors' environment archive in dist/ (for spark-submit --archives)
+	scripts/package.sh dist
+
+airflow: $(AIRFLOW_VENV)/.installed ## Airflow in its own venv, to check scripts/airflow_dag.py
 
 clean: ## remove outputs (keeps venv, jars, sample)
 	rm -rf $(OUTPUT) spark-warehouse

@@ -61,6 +61,7 @@ class StageArgs:
     output: Path
     snapshot: str
     config: Config
+    against: str | None = None  # the older snapshot a comparing stage (diff) reads
 
 
 def _parser(stage: str) -> OneLineParser:
@@ -87,14 +88,26 @@ def parse_args(stage: str, formats: Sequence[str], argv: Sequence[str] | None) -
     return JobArgs(args.input, args.format, args.output, args.snapshot, config)
 
 
-def parse_stage_args(stage: str, argv: Sequence[str] | None) -> StageArgs:
-    """Arguments of a stage that reads the tables under `--output`."""
+def parse_stage_args(stage: str, argv: Sequence[str] | None, compares: bool = False) -> StageArgs:
+    """Arguments of a stage that reads the tables under `--output`.
+
+    A stage that `compares` two snapshots also requires `--against YYYY-MM-DD`, older
+    than `--snapshot`.
+    """
     parser = _parser(stage)
     _add_common(parser)
+    if compares:
+        parser.add_argument(
+            "--against", required=True, type=snapshot_date, help="older snapshot, YYYY-MM-DD"
+        )
     args = parser.parse_args(argv)
     if not args.output.is_dir() and "://" not in str(args.output):
         raise UserError(f"output folder {args.output} does not exist; run the ingest stage first")
-    return StageArgs(args.output, args.snapshot, load_config(args.config, tuple(args.set)))
+    against = getattr(args, "against", None)
+    if against is not None and against >= args.snapshot:
+        raise UserError(f"--against {against} must be older than --snapshot {args.snapshot}")
+    config = load_config(args.config, tuple(args.set))
+    return StageArgs(args.output, args.snapshot, config, against)
 
 
 def configure_logging() -> None:
@@ -137,11 +150,12 @@ def stage_main(
     stage: str,
     argv: Sequence[str] | None,
     run: Callable[[SparkSession, StageArgs], Mapping[str, int]],
+    compares: bool = False,
 ) -> int:
     """`main` of a stage after ingest: parse, start Spark, run, log the row counts."""
 
     def body() -> None:
-        args = parse_stage_args(stage, argv)
+        args = parse_stage_args(stage, argv, compares)
         started = time.monotonic()
         spark = build_session(args.config, args.output.resolve())
         counts = run(spark, args)

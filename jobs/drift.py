@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from jobs.cli import StageArgs, stage_main
@@ -83,10 +83,13 @@ def edge_trait_values(edges: DataFrame, traits: DataFrame) -> DataFrame:
 
 
 def _with_all_relations(frame: DataFrame, keys: list[str], aggregates: list[Column]) -> DataFrame:
-    """Aggregate per relation and over all relations together (relation = 'all')."""
-    by_relation = frame.groupBy("relation", *keys).agg(*aggregates)
-    overall = frame.groupBy(*keys).agg(*aggregates).withColumn("relation", F.lit(ALL_RELATIONS))
-    return by_relation.unionByName(overall)
+    """Aggregate per relation and over all relations together (relation = 'all'), in one
+    pass (grouping sets), so each measure costs one shuffle, not two."""
+    grouped = frame.groupingSets([["relation", *keys], keys], "relation", *keys).agg(
+        F.grouping("relation").alias("_all"), *aggregates
+    )
+    relation = F.when(F.col("_all") == 1, F.lit(ALL_RELATIONS)).otherwise(F.col("relation"))
+    return grouped.withColumn("relation", relation).drop("_all")
 
 
 def mutation_rates(edge_traits: DataFrame) -> DataFrame:
@@ -133,31 +136,33 @@ def transitions(edge_traits: DataFrame) -> DataFrame:
 def orderings(spark: SparkSession, transition_counts: DataFrame, top_n: int) -> DataFrame:
     """Per trait, the order of its `top_n` busiest values that agrees with most net traffic.
 
-    The counts are small (top_n^2 pairs per trait), so they are collected and the exact
-    linear-ordering MILP runs on the driver.
+    The counts are small (top_n^2 pairs per trait), so they are collected (two queries
+    for all traits) and the exact linear-ordering MILP runs on the driver.
     """
     overall = transition_counts.where(F.col("relation") == ALL_RELATIONS)
     traffic = overall.select("trait", F.col("from_value").alias("value"), "count").unionByName(
         overall.select("trait", F.col("to_value").alias("value"), "count")
     )
-    busiest = traffic.groupBy("trait", "value").agg(F.sum("count").alias("traffic"))
+    by_traffic = Window.partitionBy("trait").orderBy(F.desc("traffic"), "value")
+    busiest = (
+        traffic.groupBy("trait", "value")
+        .agg(F.sum("count").alias("traffic"))
+        .withColumn("rank", F.row_number().over(by_traffic))
+        .where(F.col("rank") <= top_n)
+    )
+    tops: dict[str, list[str]] = {trait: [] for trait in TRAITS}
+    for r in busiest.orderBy("trait", "rank").collect():
+        tops[r["trait"]].append(r["value"])
+    top_ends = busiest.select("trait", "value")
+    among_top = overall.join(
+        top_ends.withColumnRenamed("value", "from_value"), on=["trait", "from_value"]
+    ).join(top_ends.withColumnRenamed("value", "to_value"), on=["trait", "to_value"])
+    counts_by_trait: dict[str, dict[tuple[str, str], int]] = {trait: {} for trait in TRAITS}
+    for r in among_top.collect():
+        counts_by_trait[r["trait"]][r["from_value"], r["to_value"]] = r["count"]
     rows: list[tuple[str, int, str, int, int, float]] = []
     for trait in TRAITS:
-        top = [
-            r["value"]
-            for r in busiest.where(F.col("trait") == trait)
-            .orderBy(F.desc("traffic"), "value")
-            .limit(top_n)
-            .collect()
-        ]
-        counts = {
-            (r["from_value"], r["to_value"]): r["count"]
-            for r in overall.where(
-                (F.col("trait") == trait)
-                & F.col("from_value").isin(top)
-                & F.col("to_value").isin(top)
-            ).collect()
-        }
+        top, counts = tops[trait], counts_by_trait[trait]
         result = best_ordering(counts, top)
         rows.extend(
             (trait, rank, value, result.pairs_fit, result.pairs_total, result.traffic_explained)
@@ -244,48 +249,49 @@ def drift_summary(edges: DataFrame, models: DataFrame) -> DataFrame:
         "child_has_card", F.lit(False)
     )
 
-    def metric(name: str, where: Column, parent: Column | None, child: Column) -> DataFrame:
-        subset = ends.where(where).select(
-            "relation",
-            (parent if parent is not None else F.lit(None)).cast("double").alias("p"),
-            child.cast("double").alias("c"),
-        )
-        aggregates = [
-            F.avg("p").alias("parent_value"),
-            F.avg("c").alias("child_value"),
-            F.count(F.lit(1)).alias("n"),
-        ]
-        return _with_all_relations(subset, [], aggregates).select(
-            "relation", F.lit(name).alias("metric"), "parent_value", "child_value", "n"
-        )
-
-    parts = [
-        metric(
-            "languages",
+    metrics: dict[str, tuple[Column, Column | None, Column]] = {
+        "languages": (
             (n_langs["parent"] > 0) & (n_langs["child"] > 0),
             n_langs["parent"],
             n_langs["child"],
         ),
-        metric(
-            "multilingual_to_english_only",
+        "multilingual_to_english_only": (
             multilingual & (n_langs["child"] > 0),
             None,
             english_only,
         ),
-        metric("card_chars", both_cards, F.col("parent_card_chars"), F.col("child_card_chars")),
-        metric("card_words", both_cards, F.col("parent_card_words"), F.col("child_card_words")),
-        metric(
-            "auto_generated",
+        "card_chars": (both_cards, F.col("parent_card_chars"), F.col("child_card_chars")),
+        "card_words": (both_cards, F.col("parent_card_words"), F.col("child_card_words")),
+        "auto_generated": (
             both_cards,
             F.col("parent_auto_generated"),
             F.col("child_auto_generated"),
         ),
-        metric("has_card", F.lit(True), F.col("parent_has_card"), F.col("child_has_card")),
-    ]
-    result = parts[0]
-    for part in parts[1:]:
-        result = result.unionByName(part)
-    return result
+        "has_card": (F.lit(True), F.col("parent_has_card"), F.col("child_has_card")),
+    }
+    aggregates = []
+    for name, (where, parent, child) in metrics.items():
+        parent_mean = (
+            F.avg(F.when(where, parent.cast("double")))
+            if parent is not None
+            else F.lit(None).cast("double")
+        )
+        aggregates.append(
+            F.struct(
+                F.lit(name).alias("metric"),
+                parent_mean.alias("parent_value"),
+                F.avg(F.when(where, child.cast("double"))).alias("child_value"),
+                F.count(F.when(where, F.lit(1))).alias("n"),
+            ).alias(name)
+        )
+    # All metrics in one aggregation, then one row per metric; a metric no edge of a
+    # relation qualifies for gets no row for that relation.
+    wide = _with_all_relations(ends, [], aggregates)
+    return (
+        wide.select("relation", F.explode(F.array(*[F.col(m) for m in metrics])).alias("m"))
+        .select("relation", "m.metric", "m.parent_value", "m.child_value", "m.n")
+        .where(F.col("n") > 0)
+    )
 
 
 def _union_views(frames: dict[str, DataFrame]) -> DataFrame:

@@ -60,10 +60,22 @@ def publish(spark: SparkSession, staged: Mapping[str, str], output: str, snapsho
             raise OSError(f"could not move {source} to {target}")
 
 
+def remove_stale_staging(spark: SparkSession, output: str, snapshot: str) -> None:
+    """Delete staging folders a crashed run of this snapshot left behind.
+
+    One run per snapshot at a time (what a scheduler does): a staging folder of the same
+    snapshot that exists when a write starts belongs to a run that died.
+    """
+    fs, pattern = _fs(spark, f"{output.rstrip('/')}/_staging/{snapshot}-*")
+    for status in fs.globStatus(pattern) or []:
+        fs.delete(status.getPath(), True)
+
+
 def write_snapshot(
     spark: SparkSession, tables: Mapping[str, DataFrame], output: str, snapshot: str
 ) -> dict[str, str]:
     """Write every table, then publish them together; returns table -> partition path."""
+    remove_stale_staging(spark, output, snapshot)
     staging = staging_path(output, snapshot)
     try:
         staged = {}

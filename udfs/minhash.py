@@ -245,6 +245,8 @@ def bootstrap_ci(
 ) -> tuple[float, float, float]:
     """(mean, low, high): the mean and its percentile-bootstrap (1 - alpha) interval.
 
+    The values are sorted first, so the interval depends only on the values and the seed,
+    not on the order Spark delivered them in (which differs between clusters and reruns).
     Resamples are drawn in chunks of at most ~1M indices, so memory stays bounded for any
     number of values; NaNs when there are no values.
 
@@ -254,7 +256,7 @@ def bootstrap_ci(
     """
     if n_boot < 1 or not 0.0 < alpha < 1.0:
         raise ValueError(f"need n_boot >= 1 and 0 < alpha < 1, got {n_boot}, {alpha}")
-    data = np.asarray(values, dtype=np.float64)
+    data = np.sort(np.asarray(values, dtype=np.float64))
     if data.size == 0:
         return float("nan"), float("nan"), float("nan")
     rng = np.random.default_rng(seed)

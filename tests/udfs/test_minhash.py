@@ -300,6 +300,12 @@ def test_bootstrap_is_seeded():
     assert bootstrap_ci(values, 300, seed=3) != bootstrap_ci(values, 300, seed=4)
 
 
+def test_bootstrap_does_not_depend_on_the_order_of_values():
+    values = [i / 97 for i in range(97)]
+    shuffled = values[::-1][:50] + values[::-1][50:][::-1]
+    assert bootstrap_ci(values, 500, seed=3) == bootstrap_ci(shuffled, 500, seed=3)
+
+
 def test_bootstrap_resamples_in_chunks(monkeypatch):
     monkeypatch.setattr(minhash, "_BOOT_CHUNK_CELLS", 1000)  # one resample per chunk
     values = np.random.default_rng(2).uniform(size=3000)
