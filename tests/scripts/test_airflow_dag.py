@@ -36,7 +36,7 @@ for task_id, task in dag.task_dict.items():
         "name": task.render_template(task.name, {"ds": "2026-11-05"}),
         "archives": task._archives,
         "properties_file": task.properties_file,
-        "env_vars": task._env_vars,
+        "env_vars": task.env_vars,
         "conn_id": task._conn_id,
         "retries": task.retries,
         "templated": "application_args" in task.template_fields,
