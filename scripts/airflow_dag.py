@@ -47,7 +47,10 @@ def stage(name: str, *args: str) -> SparkSubmitOperator:
         name=f"pedigree-{name}-{SNAPSHOT}",
         properties_file=f"{HOME}/conf/spark-defaults.cluster.conf",
         archives=f"{HOME}/dist/pedigree-env.tar.gz#environment",
-        env_vars={"PYSPARK_PYTHON": "./environment/bin/python"},
+        env_vars={
+            "PYSPARK_DRIVER_PYTHON": f"{HOME}/.venv/bin/python",
+            "PYSPARK_PYTHON": "./environment/bin/python",
+        },
     )
 
 

@@ -6,7 +6,8 @@
 #                                              graphframes-py, which the cluster's Spark
 #                                              and the driver provide
 # Usage: scripts/package.sh [DIST]   (default dist/; PYTHON picks the interpreter)
-# Then:  PYSPARK_PYTHON=./environment/bin/python spark-submit \
+# Then:  PYSPARK_DRIVER_PYTHON=.venv/bin/python PYSPARK_PYTHON=./environment/bin/python \
+#        spark-submit \
 #          --archives DIST/pedigree-env.tar.gz#environment jobs/pipeline.py ...
 # The archive links to the interpreter it was built with (venv-pack does not copy
 # Python itself): executors need the same Python version at the same path.

@@ -2,10 +2,13 @@
 is not, and rerunning the snapshot gives exactly the clean run's tables.
 
 Five runs of the whole pipeline on one output folder, each SIGKILLed (the driver and
-every process it started) at a seeded random moment between start-up and the end of a
-clean run; each run is a rerun over the state the crash before it left. After every
-crash, each partition a reader can see has its `_SUCCESS` marker and the clean run's
-content. A last rerun to completion must give every table with the clean run's hash.
+every process it started) once in each stage, in a seeded random order: a run waits
+until the stages before the target one have published their tables (in this run) and
+kills after a seeded random delay, so the kill lands inside the target stage whatever
+the machine's speed. Each run is a rerun over the state the crash before it left.
+After every crash, each partition a reader can see has its `_SUCCESS` marker and the
+clean run's content. A last rerun to completion must give every table with the clean
+run's hash.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -25,11 +30,22 @@ from tests.e2e.support import content_hash, pipeline_command, pipeline_local, wr
 
 pytestmark = pytest.mark.slow
 
-CRASHES = 5
+STAGES = ("ingest", "lineage", "similarity", "drift", "audit")
 
 
-def crash_at(command: list[str], seconds: float) -> tuple[bool, list[str]]:
-    """Start `command` in its own process group and SIGKILL the group after `seconds`.
+def finished_stages(lines: list[str]) -> list[str]:
+    """Stages whose `pedigree.pipeline: <stage>: ...` line (logged when done) was seen."""
+    return [
+        line.split("pedigree.pipeline: ")[1].split(":")[0]
+        for line in lines
+        if "pedigree.pipeline: " in line
+    ]
+
+
+def crash_in(command: list[str], stage: str, delay: float) -> tuple[bool, list[str]]:
+    """Start `command` in its own process group; once the stage before `stage` has
+    logged that it finished (at once for the first stage), wait `delay` seconds and
+    SIGKILL the group.
 
     Returns whether it was still running when killed, and its stderr lines.
     """
@@ -42,37 +58,54 @@ def crash_at(command: list[str], seconds: float) -> tuple[bool, list[str]]:
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + seconds
+    assert job.stderr is not None
+    lines: list[str] = []
+
+    def read(stream: IO[str]) -> None:
+        for line in stream:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, args=(job.stderr,), daemon=True)
+    reader.start()
+    previous = STAGES[STAGES.index(stage) - 1] if stage != STAGES[0] else None
+    while job.poll() is None and previous is not None and previous not in finished_stages(lines):
+        time.sleep(0.05)
+    deadline = time.monotonic() + delay
     while job.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
+        time.sleep(0.05)
     killed = job.poll() is None
     if killed:
         os.killpg(job.pid, signal.SIGKILL)
-    _, stderr = job.communicate(timeout=60)
-    return killed, stderr.splitlines()
+    job.wait(timeout=60)
+    reader.join(timeout=60)
+    return killed, lines
 
 
 def test_crashed_runs_leave_only_complete_partitions_and_a_rerun_heals(
     small_sample: Path, local_reference, tmp_path: Path
 ) -> None:
-    reference, snapshot, clean_seconds = local_reference
+    reference, snapshot, _ = local_reference
     expected = {
         t: content_hash(reference, t, snapshot) for t in written_tables(reference, snapshot)
     }
     output = tmp_path / "crashing"
     rng = random.Random(20261123)
     kills, seen = [], set()
-    for _ in range(CRASHES):
-        moment = rng.uniform(3.0, clean_seconds * 0.95)
-        killed, stderr = crash_at(pipeline_command(small_sample, output, snapshot), moment)
-        kills.append((round(moment, 1), killed, [line for line in stderr if "pedigree." in line]))
+    for stage in rng.sample(STAGES, k=len(STAGES)):
+        # Ingest is killed 3-15 s after start-up; later stages 0.2-1.5 s after they begin.
+        delay = rng.uniform(3.0, 15.0) if stage == "ingest" else rng.uniform(0.2, 1.5)
+        command = pipeline_command(small_sample, output, snapshot)
+        killed, stderr = crash_in(command, stage, delay)
+        kills.append((stage, round(delay, 1), killed, finished_stages(stderr)))
         for table in written_tables(output, snapshot):
             partition = output / table / f"snapshot={snapshot}"
             assert (partition / "_SUCCESS").is_file(), f"{table} visible without _SUCCESS"
             assert content_hash(output, table, snapshot) == expected[table], table
             seen.add(table)
     print(kills)  # the kill moments and how far each run had got, for the closing note
-    assert sum(killed for _, killed, _ in kills) == CRASHES, "every run was killed mid-way"
+    assert all(killed for _, _, killed, _ in kills), "every run was killed mid-way"
+    for stage, _, _, done in kills:
+        assert done == list(STAGES[: STAGES.index(stage)]), f"the kill missed {stage}: {done}"
     assert seen, "no crash happened after the first table was published"
 
     rerun = pipeline_local(small_sample, output, snapshot)

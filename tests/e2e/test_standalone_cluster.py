@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyspark
 import pytest
 
 from jobs.config import REPO_ROOT
@@ -30,6 +31,7 @@ from tests.e2e.support import descendants, free_port, table_rows, written_tables
 pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
+SPARK_HOME = str(Path(pyspark.__file__).parent)
 CRONTAB = REPO_ROOT / "scripts" / "pedigree.crontab"
 # Small executors for one-core, 2 GiB test workers; few shuffle partitions for 1,000 models.
 SUBMIT_ARGS = (
@@ -59,7 +61,7 @@ class Cluster:
 
     def __init__(self, logs: Path) -> None:
         self.logs = logs
-        self.env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"}
+        self.env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_HOME": SPARK_HOME}
         self.port, self.ui = free_port(), free_port()
         self.url = f"spark://127.0.0.1:{self.port}"
         self.master = self._spawn(
@@ -154,15 +156,20 @@ def crontab_command() -> str:
 
 
 def submit_env(cluster: Cluster, source: Path, output: Path) -> dict[str, str]:
+    """The job line's environment: what a crontab sets, none of this test's Spark settings."""
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SPARK_HOME", "PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON", "PYTHONPATH")
+    }
     return {
-        **os.environ,
+        **inherited,
         "SPARK_LOCAL_IP": "127.0.0.1",
         "PEDIGREE_HOME": str(REPO_ROOT),
         "PEDIGREE_INPUT": str(source),
         "PEDIGREE_OUTPUT": str(output),
         "SPARK_MASTER": cluster.url,
         "PEDIGREE_SUBMIT_ARGS": SUBMIT_ARGS,
-        "PYSPARK_DRIVER_PYTHON": sys.executable,
     }
 
 
@@ -257,4 +264,5 @@ def test_shipped_commands_quote_the_same_archive() -> None:
     command = shlex.split(crontab_command())
     assert "dist/pedigree-env.tar.gz#environment" in command
     assert "PYSPARK_PYTHON=./environment/bin/python" in command
+    assert "PYSPARK_DRIVER_PYTHON=.venv/bin/python" in command
     assert command[command.index("--snapshot") + 1] == "$(date -u +%F)"

@@ -99,7 +99,10 @@ def test_every_task_submits_its_stage_for_the_logical_date(dag_info) -> None:
         assert task["name"] == f"pedigree-{task_id}-2026-11-05"
         assert task["archives"] == f"{REPO_ROOT}/dist/pedigree-env.tar.gz#environment"
         assert Path(task["properties_file"]).is_file()
-        assert task["env_vars"] == {"PYSPARK_PYTHON": "./environment/bin/python"}
+        assert task["env_vars"] == {
+            "PYSPARK_DRIVER_PYTHON": f"{REPO_ROOT}/.venv/bin/python",
+            "PYSPARK_PYTHON": "./environment/bin/python",
+        }
         assert task["retries"] == 2 and task["conn_id"] == "spark_default"
     ingest = dag_info["tasks"]["ingest"]["args"]
     assert ingest[:4] == ["--input", "/data/in", "--format", "card-dataset"]
