@@ -25,11 +25,10 @@ from typing import NoReturn
 from pyspark.sql import SparkSession
 
 from jobs.config import Config, ConfigError, load_config
+from jobs.errors import UserError
 from jobs.spark_session import build_session
 
-
-class UserError(Exception):
-    """A problem with the user's input or environment; printed as one line, exit code 2."""
+__all__ = ["JobArgs", "StageArgs", "UserError", "parse_args", "run_main", "stage_main"]
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,14 @@ class IngestConfig:
 
 
 @dataclass(frozen=True)
+class LineageConfig:
+    components_algorithm: str = "graphframes"
+    max_depth_rounds: int = 200
+    scc_max_iter: int = 100
+    top_families_logged: int = 10
+
+
+@dataclass(frozen=True)
 class SimilarityConfig:
     shingle_size: int = 3
     num_perm: int = 128
@@ -67,6 +75,7 @@ class AuditConfig:
 class Config:
     spark: SparkConfig = field(default_factory=SparkConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
+    lineage: LineageConfig = field(default_factory=LineageConfig)
     similarity: SimilarityConfig = field(default_factory=SimilarityConfig)
     drift: DriftConfig = field(default_factory=DriftConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)

@@ -1,22 +1,43 @@
-"""Stage 2 (part): the family-tree edges and the graph views built on them.
+"""Stage 2: family trees. Edges, then per graph view the families and each model's depth.
 
     python -m jobs.lineage --output DIR --snapshot 2026-11-01
 
-Reads as: declared parents -> edges (self-loops dropped and kept in their own table,
-parents missing from the snapshot kept as placeholders) -> the edges of one graph view.
-Components and depth (`nodes`, `families`) need the GraphFrames JVM package; see issue 4.
+Reads top to bottom as: declared parents -> edges (self-loops dropped and kept in their
+own table, parents missing from the snapshot kept with `parent_known = false`) -> per
+view: graph on precomputed long ids -> components (GraphFrames connectedComponents) ->
+depth (GraphFrames aggregateMessages, one generation per round) -> nodes -> families.
+
+Rules (DESIGN.md "Definitions"), over the models in the snapshot:
+  * A family is a weakly connected component of the view; its id is its smallest model id.
+  * A root has no parent in the view. A parent missing from the snapshot does not count:
+    the child is a root with `parent_missing = true`.
+  * `depth_min` / `depth_max`: shortest / longest number of generations from a root.
+  * Declared cycles (A says B is its parent and B says A) are strongly connected
+    components of two or more models, plus self-loops; their models get `in_cycle`.
+    Edges inside a cycle are not generations: a model in a cycle takes its depth from
+    its parents outside the cycle, and is a root (depth 0) when it has none. Models
+    below a cycle get ordinary depths. So every depth is finite and the same on reruns.
 """
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, SparkSession
+import logging
+import uuid
+from dataclasses import dataclass
+
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import schemas
 from jobs.cli import StageArgs, stage_main
-from jobs.tables import read_table, write_snapshot
+from jobs.config import LineageConfig
+from jobs.spark_session import require_graphframes
+from jobs.tables import delete_path, read_table, write_snapshot
+
+log = logging.getLogger("pedigree.lineage")
 
 VIEWS = ("all", "no_merges", "finetune_only")
+RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
 
 
 def declared_edges(models: DataFrame) -> DataFrame:
@@ -62,18 +83,433 @@ def edges_in_view(edges: DataFrame, view: str) -> DataFrame:
     raise ValueError(f"unknown graph view '{view}'; choose one of {', '.join(VIEWS)}")
 
 
-def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
-    """Write `edges` and `self_loops` for one snapshot from its `models`."""
-    models = read_table(spark, str(args.output), "models", args.snapshot)
-    edges, self_loops = build_edges(models)
-    write_snapshot(
-        spark, {"edges": edges, "self_loops": self_loops}, str(args.output), args.snapshot
+def vertex_ids(models: DataFrame) -> DataFrame:
+    """`model_id, id`: a long per model, in model-id order (0, 1, 2 ...).
+
+    GraphFrames gets longs, never strings (string ids go through an indexing step that
+    AQE can break: graphframes issues 428 and 453). Numbering in id order makes a
+    component's smallest long its smallest model id, and reruns number alike.
+    """
+    ordered = models.select("model_id").orderBy("model_id")
+    numbered = ordered.rdd.zipWithIndex().map(lambda pair: (pair[0][0], pair[1]))
+    return numbered.toDF("model_id string, id long")
+
+
+def graph_edges(edges: DataFrame, ids: DataFrame) -> DataFrame:
+    """`src` (parent), `dst` (child), relation: the view's edges between snapshot models."""
+    parent = ids.select(F.col("model_id").alias("parent_id"), F.col("id").alias("src"))
+    child = ids.select(F.col("model_id").alias("child_id"), F.col("id").alias("dst"))
+    return (
+        edges.where("parent_known")
+        .join(parent, on="parent_id", how="inner")
+        .join(child, on="child_id", how="inner")
+        .select("src", "dst", "relation")
     )
-    written = read_table(spark, str(args.output), "edges", args.snapshot)
+
+
+def components(
+    spark: SparkSession, ids: DataFrame, links: DataFrame, algorithm: str
+) -> DataFrame:
+    """`id, family` (the family's smallest long id), by GraphFrames connectedComponents."""
+    from graphframes import GraphFrame
+
+    found = GraphFrame(ids.select("id"), links.select("src", "dst")).connectedComponents(
+        algorithm=algorithm
+    )
+    smallest = found.groupBy("component").agg(F.min("id").alias("family"))
+    return found.join(smallest, on="component", how="inner").select("id", "family")
+
+
+def cycle_members(
+    spark: SparkSession, pending: DataFrame, links: DataFrame, max_iter: int
+) -> DataFrame:
+    """`id, scc`: models that are in a strongly connected component of two or more.
+
+    Only the models the depth rounds could not order (in or below a cycle) are searched,
+    so GraphFrames' stronglyConnectedComponents runs on a handful of vertices.
+    """
+    from graphframes import GraphFrame
+
+    nodes = pending.select("id")
+    inner = links.join(nodes.withColumnRenamed("id", "src"), on="src", how="left_semi").join(
+        nodes.withColumnRenamed("id", "dst"), on="dst", how="left_semi"
+    )
+    scc = GraphFrame(nodes, inner.select("src", "dst")).stronglyConnectedComponents(
+        maxIter=max_iter
+    )
+    sizes = scc.groupBy("component").agg(F.count(F.lit(1)).alias("size"))
+    return (
+        scc.join(sizes, on="component", how="inner")
+        .where(F.col("size") > 1)
+        .select("id", F.col("component").alias("scc"))
+    )
+
+
+@dataclass
+class DepthResult:
+    """Per model `id, depth_min, depth_max, roots` (array of long ids); rounds it took."""
+
+    depths: DataFrame
+    rounds: int
+    unresolved: int
+    cycle_ids: DataFrame
+
+
+def _frozen(frame: DataFrame) -> DataFrame:
+    """Cut the plan: write `frame` as Parquet under the checkpoint dir and read it back.
+
+    Not `DataFrame.checkpoint`: its result keeps the original plan's size estimate, and
+    Spark estimates a join as the product of its inputs, so across rounds the estimate
+    grows to numbers with millions of digits and planning stalls. A Parquet read is
+    estimated from its file sizes, which also lets Spark broadcast the small frames.
+    On shared storage it survives a lost executor, like a reliable checkpoint.
+    """
+    spark = frame.sparkSession
+    root = spark.sparkContext.getCheckpointDir()
+    assert root is not None, "build_session sets the checkpoint dir"
+    path = f"{root}/frozen-{uuid.uuid4().hex}"
+    frame.write.parquet(path)
+    return spark.read.parquet(path)
+
+
+def depths(
+    spark: SparkSession, ids: DataFrame, links: DataFrame, config: LineageConfig
+) -> DepthResult:
+    """Shortest and longest generation count from the roots, and the roots above each model.
+
+    Kahn's order, one generation per round: a model is placed once all its parents are,
+    taking min/max of their depths + 1 and the union of their roots (messages sent with
+    GraphFrames aggregateMessages from the models placed in the round before). When the
+    rounds stall with models left, those are in or below a cycle: the cycles are found
+    (`cycle_members`), the edges inside them dropped, and the rounds go on. After
+    `max_depth_rounds` the rest stays unplaced (null depth) and is reported.
+    """
+    from graphframes import GraphFrame
+    from graphframes.lib import AggregateMessages as AM
+
+    n_parents = links.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("waiting"))
+    state = ids.select("id").join(n_parents, on="id", how="left").fillna(0, ["waiting"])
+    empty_roots = F.array().cast("array<long>")
+    done = _frozen(
+        state.where("waiting = 0").select(
+            "id",
+            F.lit(0).alias("depth_min"),
+            F.lit(0).alias("depth_max"),
+            F.array("id").alias("roots"),
+        )
+    )
+    pending = _frozen(
+        state.where("waiting > 0").select(
+            "id",
+            "waiting",
+            F.lit(None).cast("int").alias("seen_min"),
+            F.lit(None).cast("int").alias("seen_max"),
+            empty_roots.alias("seen_roots"),
+        )
+    )
+    placed = [done]
+    frontier = done
+    live_links = links.select("src", "dst")
+    cycle_ids = spark.createDataFrame([], "id long, scc long")
+    searched_cycles = False
+    rounds = 0
+    while rounds < config.max_depth_rounds:
+        if frontier.isEmpty():
+            if pending.isEmpty() or searched_cycles:
+                break
+            searched_cycles = True
+            cycle_ids = _frozen(cycle_members(spark, pending, live_links, config.scc_max_iter))
+            inside = (
+                live_links.join(cycle_ids.withColumnRenamed("id", "src"), on="src", how="inner")
+                .join(
+                    cycle_ids.select(F.col("id").alias("dst"), F.col("scc").alias("dst_scc")),
+                    on="dst",
+                    how="inner",
+                )
+                .where(F.col("scc") == F.col("dst_scc"))
+                .select("src", "dst")
+            )
+            live_links = live_links.join(inside, on=["src", "dst"], how="left_anti")
+            dropped = inside.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("n"))
+            pending = pending.join(dropped, on="id", how="left").select(
+                "id",
+                (F.col("waiting") - F.coalesce("n", F.lit(0))).alias("waiting"),
+                "seen_min",
+                "seen_max",
+                "seen_roots",
+            )
+        else:
+            rounds += 1
+            sending = live_links.join(frontier.select(F.col("id").alias("src")), "src", "left_semi")
+            vertices = frontier.select("id", "depth_min", "depth_max", "roots").unionByName(
+                pending.select(
+                    "id",
+                    F.lit(None).cast("int").alias("depth_min"),
+                    F.lit(None).cast("int").alias("depth_max"),
+                    empty_roots.alias("roots"),
+                )
+            )
+            # One struct of aggregates: graphframes-py 0.11.0 passes the first of several
+            # aggCols twice to the JVM (an ambiguous column), a single one works.
+            messages = GraphFrame(vertices, sending).aggregateMessages(
+                [
+                    F.struct(
+                        F.min(AM.msg["depth_min"]).alias("m_min"),
+                        F.max(AM.msg["depth_max"]).alias("m_max"),
+                        F.array_distinct(F.flatten(F.collect_list(AM.msg["roots"]))).alias(
+                            "m_roots"
+                        ),
+                        F.count(F.lit(1)).alias("m_count"),
+                    ).alias("m")
+                ],
+                sendToDst=[
+                    (AM.src["depth_min"] + 1).alias("depth_min"),
+                    (AM.src["depth_max"] + 1).alias("depth_max"),
+                    AM.src["roots"].alias("roots"),
+                ],
+            )
+            received = messages.select("id", "m.*")
+            pending = pending.join(received, on="id", how="left").select(
+                "id",
+                (F.col("waiting") - F.coalesce("m_count", F.lit(0))).alias("waiting"),
+                F.least("seen_min", "m_min").alias("seen_min"),
+                F.greatest("seen_max", "m_max").alias("seen_max"),
+                F.array_union("seen_roots", F.coalesce("m_roots", empty_roots)).alias(
+                    "seen_roots"
+                ),
+            )
+            messages.unpersist()
+        pending = _frozen(pending)
+        frontier = _frozen(
+            pending.where("waiting = 0").select(
+                "id",
+                F.coalesce("seen_min", F.lit(0)).alias("depth_min"),
+                F.coalesce("seen_max", F.lit(0)).alias("depth_max"),
+                F.when(F.size("seen_roots") > 0, F.col("seen_roots"))
+                .otherwise(F.array("id"))
+                .alias("roots"),
+            )
+        )
+        placed.append(frontier)
+        pending = _frozen(pending.where("waiting > 0"))
+    unresolved = pending.count()
+    if unresolved:
+        log.warning(
+            "depth: %d models not placed after %d rounds (lineage.max_depth_rounds); "
+            "their depth is null",
+            unresolved,
+            rounds,
+        )
+    unplaced = pending.select(
+        "id",
+        F.lit(None).cast("int").alias("depth_min"),
+        F.lit(None).cast("int").alias("depth_max"),
+        F.lit(None).cast("array<long>").alias("roots"),
+    )
+    every = placed[0]
+    for frame in [*placed[1:], unplaced]:
+        every = every.unionByName(frame)
+    return DepthResult(every, rounds, unresolved, cycle_ids)
+
+
+def model_id_lists(frame: DataFrame, column: str, ids: DataFrame) -> DataFrame:
+    """`id, <column>` with an array of long ids turned into the sorted model ids they name."""
+    names = ids.select(F.col("id").alias("member"), F.col("model_id").alias("name"))
+    exploded = frame.select("id", F.explode(column).alias("member"))
+    return (
+        exploded.join(names, on="member", how="inner")
+        .groupBy("id")
+        .agg(F.sort_array(F.collect_list("name")).alias(column))
+    )
+
+
+def nodes(
+    view: str,
+    ids: DataFrame,
+    view_edges: DataFrame,
+    links: DataFrame,
+    families: DataFrame,
+    placed: DepthResult,
+    self_loops: DataFrame,
+) -> DataFrame:
+    """One row per model of the snapshot in this view (schemas.NODES)."""
+    n_parents = links.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("n_parents"))
+    n_children = links.groupBy(F.col("src").alias("id")).agg(
+        F.count(F.lit(1)).alias("n_children")
+    )
+    missing = (
+        view_edges.where(~F.col("parent_known"))
+        .select(F.col("child_id").alias("model_id"))
+        .distinct()
+        .withColumn("parent_missing", F.lit(True))
+    )
+    looped = (
+        edges_in_view(self_loops, view)
+        .select(F.col("child_id").alias("model_id"))
+        .distinct()
+        .withColumn("self_loop", F.lit(True))
+    )
+    in_cycle = placed.cycle_ids.select("id").distinct().withColumn("cycle", F.lit(True))
+    family_names = ids.select(F.col("id").alias("family"), F.col("model_id").alias("family_id"))
+    roots = model_id_lists(placed.depths, "roots", ids)
+    return (
+        ids.join(families, on="id", how="inner")
+        .join(family_names, on="family", how="inner")
+        .join(placed.depths.drop("roots"), on="id", how="left")
+        .join(roots, on="id", how="left")
+        .join(n_parents, on="id", how="left")
+        .join(n_children, on="id", how="left")
+        .join(in_cycle, on="id", how="left")
+        .join(missing, on="model_id", how="left")
+        .join(looped, on="model_id", how="left")
+        .select(
+            "model_id",
+            F.lit(view).alias("view"),
+            "family_id",
+            F.col("roots").alias("root_ids"),
+            "depth_min",
+            "depth_max",
+            F.coalesce("n_parents", F.lit(0)).cast("int").alias("n_parents"),
+            F.coalesce("n_children", F.lit(0)).cast("int").alias("n_children"),
+            (F.coalesce("cycle", F.lit(False)) | F.coalesce("self_loop", F.lit(False))).alias(
+                "in_cycle"
+            ),
+            F.coalesce("parent_missing", F.lit(False)).alias("parent_missing"),
+        )
+    )
+
+
+def family_table(view_nodes: DataFrame, models: DataFrame, view_edges: DataFrame) -> DataFrame:
+    """One row per family and view (schemas.FAMILIES), from the nodes and the edges by view.
+
+    A family's roots are its models at depth 0 (no parent in the view, or in a cycle
+    with no parent outside it).
+    """
+    is_root = F.col("depth_min") == 0
+    traits = models.select("model_id", "licenses", "created_at")
+    members = view_nodes.join(traits, on="model_id", how="left")
+    by_family = members.groupBy("view", "family_id").agg(
+        F.sort_array(F.collect_list(F.when(is_root, F.col("model_id")))).alias("root_ids"),
+        F.count(F.lit(1)).alias("size"),
+        F.max("depth_max").alias("max_depth"),
+        F.count(F.when(F.col("n_children") == 0, True)).alias("n_leaves"),
+        F.count(F.when(F.col("in_cycle"), True)).alias("n_in_cycle"),
+        F.sort_array(
+            F.array_distinct(F.flatten(F.collect_list(F.when(is_root, F.col("licenses")))))
+        ).alias("root_licenses"),
+        F.min("created_at").alias("first_created"),
+        F.max("created_at").alias("last_created"),
+    )
+    child_family = view_nodes.select("view", F.col("model_id").alias("child_id"), "family_id")
+    relation_counts = (
+        view_edges.where("parent_known")
+        .join(child_family, on=["view", "child_id"], how="inner")
+        .groupBy("view", "family_id")
+        .agg(
+            *[
+                F.count(F.when(F.col("relation") == relation, True)).alias(f"edges_{relation}")
+                for relation in RELATIONS
+            ]
+        )
+    )
+    return (
+        by_family.join(relation_counts, on=["view", "family_id"], how="left")
+        .fillna(0, [f"edges_{relation}" for relation in RELATIONS])
+        .select(*schemas.FAMILIES.fieldNames())
+    )
+
+
+def lineage_tables(
+    spark: SparkSession,
+    models: DataFrame,
+    edges: DataFrame,
+    self_loops: DataFrame,
+    config: LineageConfig,
+) -> tuple[DataFrame, DataFrame, dict[str, int]]:
+    """(nodes, families, facts) over every graph view; facts hold rounds and cycle counts."""
+    ids = _frozen(vertex_ids(models))
+    all_nodes = []
+    facts: dict[str, int] = {}
+    for view in VIEWS:
+        view_edges = edges_in_view(edges, view)
+        links = _frozen(graph_edges(view_edges, ids))
+        families = _frozen(components(spark, ids, links, config.components_algorithm))
+        placed = depths(spark, ids, links, config)
+        facts[f"{view}_depth_rounds"] = placed.rounds
+        facts[f"{view}_depth_unresolved"] = placed.unresolved
+        all_nodes.append(nodes(view, ids, view_edges, links, families, placed, self_loops))
+    every = all_nodes[0]
+    for frame in all_nodes[1:]:
+        every = every.unionByName(frame)
+    every = _frozen(every.select(*schemas.NODES.fieldNames()))
+    families = family_table(every, models, edges_by_view(edges))
+    return every, families, facts
+
+
+def edges_by_view(edges: DataFrame) -> DataFrame:
+    """Every edge once per view it belongs to, with a `view` column (for per-view joins)."""
+    frames = [edges_in_view(edges, view).withColumn("view", F.lit(view)) for view in VIEWS]
+    every = frames[0]
+    for frame in frames[1:]:
+        every = every.unionByName(frame)
+    return every
+
+
+def use_snapshot_checkpoints(spark: SparkSession, output: str, snapshot: str) -> str:
+    """Checkpoint under `<output>/_checkpoints/<snapshot>/`, removing what a killed run left.
+
+    One run per snapshot at a time, so anything already there belongs to a dead run.
+    """
+    root = f"{output.rstrip('/')}/_checkpoints/{snapshot}"
+    delete_path(spark, root)
+    spark.sparkContext.setCheckpointDir(root)
+    return root
+
+
+def log_top_families(families: DataFrame, n: int) -> None:
+    for row in (
+        families.where(F.col("view") == "all").orderBy(F.desc("size"), "family_id").limit(n)
+    ).collect():
+        log.info(
+            "family %s: %d models, %d roots, max depth %s",
+            row["family_id"],
+            row["size"],
+            len(row["root_ids"]),
+            row["max_depth"],
+        )
+
+
+def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
+    """Write `edges`, `self_loops`, `nodes` and `families` for one snapshot from `models`."""
+    require_graphframes(spark)
+    output = str(args.output)
+    models = read_table(spark, output, "models", args.snapshot)
+    edges, self_loops = build_edges(models)
+    checkpoints = use_snapshot_checkpoints(spark, output, args.snapshot)
+    try:
+        edges = _frozen(edges)
+        self_loops = _frozen(self_loops)
+        node_table, family_frame, facts = lineage_tables(
+            spark, models, edges, self_loops, args.config.lineage
+        )
+        write_snapshot(
+            spark,
+            {"edges": edges, "self_loops": self_loops, "nodes": node_table, "families": family_frame},
+            output,
+            args.snapshot,
+        )
+    finally:
+        delete_path(spark, checkpoints)
+    written_edges = read_table(spark, output, "edges", args.snapshot)
+    families = read_table(spark, output, "families", args.snapshot)
+    log_top_families(families, args.config.lineage.top_families_logged)
     return {
-        "edges": written.count(),
-        "parent_known": written.where(F.col("parent_known")).count(),
-        "self_loops": read_table(spark, str(args.output), "self_loops", args.snapshot).count(),
+        "edges": written_edges.count(),
+        "parent_known": written_edges.where(F.col("parent_known")).count(),
+        "self_loops": read_table(spark, output, "self_loops", args.snapshot).count(),
+        "nodes": read_table(spark, output, "nodes", args.snapshot).count(),
+        "families": families.count(),
+        **facts,
     }
 
 

@@ -143,3 +143,40 @@ LICENSE_CONFLICTS = StructType(
         StructField("reason", StringType(), nullable=False),
     ]
 )
+
+
+NODES = StructType(
+    [
+        StructField("model_id", StringType(), nullable=False),
+        StructField("view", StringType(), nullable=False),
+        StructField("family_id", StringType(), nullable=False),
+        StructField("root_ids", STRINGS),
+        StructField("depth_min", IntegerType()),
+        StructField("depth_max", IntegerType()),
+        StructField("n_parents", IntegerType(), nullable=False),
+        StructField("n_children", IntegerType(), nullable=False),
+        StructField("in_cycle", BooleanType(), nullable=False),
+        StructField("parent_missing", BooleanType(), nullable=False),
+    ]
+)
+
+
+FAMILIES = StructType(
+    [
+        StructField("family_id", StringType(), nullable=False),
+        StructField("view", StringType(), nullable=False),
+        StructField("root_ids", STRINGS, nullable=False),
+        StructField("size", LongType(), nullable=False),
+        StructField("max_depth", IntegerType()),
+        StructField("n_leaves", LongType(), nullable=False),
+        StructField("n_in_cycle", LongType(), nullable=False),
+        StructField("edges_finetune", LongType(), nullable=False),
+        StructField("edges_adapter", LongType(), nullable=False),
+        StructField("edges_quantized", LongType(), nullable=False),
+        StructField("edges_merge", LongType(), nullable=False),
+        StructField("edges_unknown", LongType(), nullable=False),
+        StructField("root_licenses", STRINGS, nullable=False),
+        StructField("first_created", StringType()),
+        StructField("last_created", StringType()),
+    ]
+)

@@ -2,8 +2,8 @@
 
 The JVM coordinate is derived from the installed graphframes-py and pyspark versions
 (as delta-spark does in `pip_utils.py`), so Python and JVM sides cannot drift apart.
-The jars come from a local cache filled once by `scripts/fetch_jars.py`, so every
-later run starts offline.
+The jars come from a local cache filled once by `scripts/fetch_jars.py` (from Maven
+Central, or built from a GraphFrames source release), so every later run starts offline.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from pyspark import SparkConf, SparkContext
 from pyspark.sql import SparkSession
 
 from jobs.config import Config, resolve_repo_path
+from jobs.errors import UserError
 
 MANIFEST_NAME = "graphframes.json"
 
 
-class GraphFramesUnavailable(RuntimeError):
+class GraphFramesUnavailable(UserError):
     """The GraphFrames JVM package is not in the jar cache; the message says how to fix it."""
 
 
@@ -57,10 +58,10 @@ def graphframes_package(
 ) -> GraphFramesPackage:
     """Coordinates for the installed graphframes-py on the installed Spark.
 
-    >>> graphframes_package("0.12.3", "4.1.1").core
-    'io.graphframes:graphframes-spark4_2.13:0.12.3'
-    >>> graphframes_package("0.12.3", "3.5.6").graphx
-    'io.graphframes:graphframes-graphx-spark3_2.12:0.12.3'
+    >>> graphframes_package("0.11.0", "4.1.1").core
+    'io.graphframes:graphframes-spark4_2.13:0.11.0'
+    >>> graphframes_package("0.11.0", "3.5.6").graphx
+    'io.graphframes:graphframes-graphx-spark3_2.12:0.11.0'
     """
     version = graphframes_version or metadata.version("graphframes-py")
     spark = spark_version or pyspark.__version__
@@ -79,7 +80,10 @@ def cached_graphframes_jars(jar_cache: Path) -> list[Path]:
     """
     manifest_path = jar_cache / MANIFEST_NAME
     wanted = graphframes_package().core
-    fix = "run `make setup` (or `python scripts/fetch_jars.py`) with Maven Central reachable"
+    fix = (
+        "run `make jars` (Maven Central, or a GraphFrames source tarball via "
+        "--source / $PEDIGREE_GRAPHFRAMES_SOURCE)"
+    )
     if not manifest_path.is_file():
         raise GraphFramesUnavailable(f"GraphFrames jar cache {jar_cache} is empty; {fix}")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -90,7 +94,7 @@ def cached_graphframes_jars(jar_cache: Path) -> list[Path]:
         )
     if manifest.get("error"):
         raise GraphFramesUnavailable(
-            f"GraphFrames JVM package {wanted} could not be fetched: {manifest['error']}"
+            f"GraphFrames JVM package {wanted} could not be fetched ({manifest['error']}); {fix}"
         )
     jars = [jar_cache / name for name in manifest.get("jars", [])]
     missing = [str(j) for j in jars if not j.is_file()]
@@ -166,5 +170,5 @@ def require_graphframes(spark: SparkSession) -> None:
     except Exception as err:  # py4j wraps ClassNotFoundException
         raise GraphFramesUnavailable(
             f"GraphFrames JVM package {graphframes_package().core} is not on the classpath; "
-            "run `make setup` or pass --packages to spark-submit"
+            "run `make jars`, or pass --packages / --jars to spark-submit"
         ) from err

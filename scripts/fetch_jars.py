@@ -1,25 +1,42 @@
 """Fill the local jar cache with the GraphFrames JVM package, once, so later runs are offline.
 
-Spark's own Ivy resolver fetches the package (and its GraphX fork and other runtime
-dependencies) from Maven Central; the jars are copied into the cache next to a manifest
-naming the coordinate they belong to. When the fetch fails the manifest records the
-exact resolver error, so every job and test that needs GraphFrames can say why.
+Maven Central first: Spark's own Ivy resolver fetches the package and its GraphX fork,
+as on any machine that reaches Maven Central. When that fails (an air-gapped cluster,
+a mirror without `io.graphframes`), the jars are built from a GraphFrames source
+release with the Scala compiler inside pyspark (`scripts/build_graphframes.py`): the
+tarball comes from `--source`, else `$PEDIGREE_GRAPHFRAMES_SOURCE`, else
+`../shared/vendor/graphframes-<version>-src.tar.gz` beside the checkout when present.
+Either way the jars land in the cache under the names Maven gives them, next to a
+manifest recording the coordinate and where they came from (maven or source, the
+tarball's sha256, when). A cache that already holds the right jars is reused.
 
-    python scripts/fetch_jars.py [--cache .cache/jars] [--allow-missing]
+    python -m scripts.fetch_jars [--cache .cache/jars] [--source TARBALL] [--allow-missing]
+        [--no-maven] [--force]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-from jobs.config import resolve_repo_path
-from jobs.spark_session import MANIFEST_NAME, graphframes_package
+from jobs.config import REPO_ROOT, resolve_repo_path
+from jobs.spark_session import (
+    MANIFEST_NAME,
+    GraphFramesUnavailable,
+    cached_graphframes_jars,
+    graphframes_package,
+)
+from scripts.build_graphframes import BuildError, build
+
+SOURCE_ENV = "PEDIGREE_GRAPHFRAMES_SOURCE"
 
 RESOLVE_PROGRAM = """
 import sys
@@ -42,11 +59,13 @@ def resolver_error(stderr: str) -> str:
     return lines[-1] if lines else "resolver exited without output"
 
 
-def fetch(cache: Path) -> dict[str, object]:
-    """Resolve the package into a temporary Ivy home, then copy its jars into `cache`."""
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def from_maven(cache: Path) -> tuple[list[str], str | None]:
+    """Resolve the package into a temporary Ivy home and copy its jars; (jars, error)."""
     package = graphframes_package()
-    cache.mkdir(parents=True, exist_ok=True)
-    manifest: dict[str, object] = {"coordinate": package.core, "graphx": package.graphx}
     with tempfile.TemporaryDirectory(prefix="pedigree-ivy-") as ivy_home:
         result = subprocess.run(
             [sys.executable, "-c", RESOLVE_PROGRAM, package.core, ivy_home],
@@ -57,37 +76,99 @@ def fetch(cache: Path) -> dict[str, object]:
         )
         jars = sorted(Path(ivy_home, "jars").glob("*.jar"))
         if result.returncode != 0 or not jars:
-            manifest["error"] = resolver_error(result.stderr)
-            manifest["jars"] = []
-        else:
-            for jar in jars:
-                shutil.copy2(jar, cache / jar.name)
-            manifest["jars"] = [jar.name for jar in jars]
+            return [], resolver_error(result.stderr)
+        for jar in jars:
+            shutil.copy2(jar, cache / jar.name)
+    return [jar.name for jar in jars], None
+
+
+def default_source(version: str) -> Path | None:
+    """The tarball to build from when none is given: env var, else the shared vendor folder."""
+    if os.environ.get(SOURCE_ENV):
+        return Path(os.environ[SOURCE_ENV])
+    vendored = REPO_ROOT.parent / "shared" / "vendor" / f"graphframes-{version}-src.tar.gz"
+    return vendored if vendored.is_file() else None
+
+
+def write_manifest(cache: Path, manifest: dict[str, object]) -> None:
     tmp = cache / (MANIFEST_NAME + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     tmp.replace(cache / MANIFEST_NAME)
+
+
+def fetch(
+    cache: Path, source: Path | None = None, try_maven: bool = True, force: bool = False
+) -> dict[str, object]:
+    """Reuse, else Maven, else build from source; the manifest says which (and why not)."""
+    package = graphframes_package()
+    cache.mkdir(parents=True, exist_ok=True)
+    if not force:
+        try:
+            cached_graphframes_jars(cache)
+            manifest = json.loads((cache / MANIFEST_NAME).read_text(encoding="utf-8"))
+            manifest["reused"] = True
+            return manifest
+        except GraphFramesUnavailable:
+            pass
+    manifest: dict[str, object] = {"coordinate": package.core, "graphx": package.graphx}
+    started = time.monotonic()
+    maven_error = "skipped (--no-maven)"
+    if try_maven:
+        jars, maven_error_or_none = from_maven(cache)
+        if maven_error_or_none is None:
+            manifest.update(jars=jars, origin="maven", fetched_at=now())
+            manifest["seconds"] = round(time.monotonic() - started, 1)
+            write_manifest(cache, manifest)
+            return manifest
+        maven_error = maven_error_or_none
+    manifest["maven_error"] = maven_error
+    tarball = source or default_source(package.version)
+    if tarball is None:
+        manifest.update(
+            jars=[],
+            error=f"Maven: {maven_error}; no source tarball to build from "
+            f"(pass --source or set {SOURCE_ENV})",
+        )
+    else:
+        try:
+            record = build(tarball, cache, package)
+            manifest.update(
+                jars=record["jars"],
+                origin="source",
+                source=str(tarball.resolve()),
+                source_sha256=record["source_sha256"],
+                built_at=now(),
+            )
+        except BuildError as err:
+            manifest.update(jars=[], error=f"Maven: {maven_error}; build from source: {err}")
+    manifest["seconds"] = round(time.monotonic() - started, 1)
+    write_manifest(cache, manifest)
     return manifest
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", default=".cache/jars", help="jar cache directory")
+    parser.add_argument("--source", type=Path, help=f"GraphFrames source tarball (${SOURCE_ENV})")
+    parser.add_argument("--no-maven", action="store_true", help="build from source directly")
+    parser.add_argument("--force", action="store_true", help="refetch even if the cache is good")
     parser.add_argument(
         "--allow-missing",
         action="store_true",
-        help="exit 0 when the package cannot be fetched (the error is kept in the manifest)",
+        help="exit 0 when no jars could be had (the reason is kept in the manifest)",
     )
     args = parser.parse_args(argv)
     cache = resolve_repo_path(args.cache)
-    manifest = fetch(cache)
+    manifest = fetch(cache, args.source, try_maven=not args.no_maven, force=args.force)
     if manifest.get("error"):
         print(
-            f"fetch_jars: could not fetch {manifest['coordinate']} into {cache}: "
-            f"{manifest['error']}; GraphFrames stages and tests will not run until it is fetched",
+            f"fetch_jars: no GraphFrames jars for {manifest['coordinate']} in {cache}: "
+            f"{manifest['error']}; GraphFrames stages will exit 2 until `make jars` succeeds",
             file=sys.stderr,
         )
         return 0 if args.allow_missing else 1
-    print(f"fetch_jars: {manifest['coordinate']} -> {cache} ({manifest['jars']})")
+    how = "reused" if manifest.get("reused") else f"from {manifest['origin']}"
+    print(f"fetch_jars: {manifest['coordinate']} {how} -> {cache} ({', '.join(manifest['jars'])})")  # type: ignore[arg-type]
     return 0
 
 
