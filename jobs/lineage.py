@@ -95,38 +95,71 @@ def vertex_ids(models: DataFrame) -> DataFrame:
     return numbered.toDF("model_id string, id long")
 
 
-def graph_edges(edges: DataFrame, ids: DataFrame) -> DataFrame:
-    """`src` (parent), `dst` (child), relation: the view's edges between snapshot models."""
-    parent = ids.select(F.col("model_id").alias("parent_id"), F.col("id").alias("src"))
-    child = ids.select(F.col("model_id").alias("child_id"), F.col("id").alias("dst"))
-    return (
-        edges.where("parent_known")
-        .join(parent, on="parent_id", how="inner")
-        .join(child, on="child_id", how="inner")
-        .select("src", "dst", "relation")
+VIEW_SHIFT = 40  # a vertex is (view index << 40) | model number: one graph, every view
+
+
+def view_index(spark: SparkSession) -> DataFrame:
+    """`view, view_no`: the graph views and the high bits their vertices carry."""
+    return spark.createDataFrame(list(enumerate(VIEWS)), "view_no int, view string").select(
+        "view", "view_no"
     )
 
 
-def components(
-    spark: SparkSession, ids: DataFrame, links: DataFrame, algorithm: str
-) -> DataFrame:
-    """`id, family` (the family's smallest long id), by GraphFrames connectedComponents."""
+def vertex(view_no: str, number: str) -> Column:
+    return F.shiftleft(F.col(view_no).cast("long"), VIEW_SHIFT) + F.col(number)
+
+
+def graph_vertices(ids: DataFrame) -> DataFrame:
+    """`id, view, model_id`: every model once per view, as disjoint copies of one graph."""
+    return ids.crossJoin(F.broadcast(view_index(ids.sparkSession))).select(
+        vertex("view_no", "id").alias("id"), "view", "model_id"
+    )
+
+
+def graph_edges(edges: DataFrame, ids: DataFrame) -> DataFrame:
+    """`src` (parent), `dst` (child), view, relation: each view's edges between snapshot
+    models, in that view's copy of the graph."""
+    parent = ids.select(F.col("model_id").alias("parent_id"), F.col("id").alias("parent_no"))
+    child = ids.select(F.col("model_id").alias("child_id"), F.col("id").alias("child_no"))
+    return (
+        edges_by_view(edges.where("parent_known"))
+        .join(F.broadcast(view_index(ids.sparkSession)), on="view", how="inner")
+        .join(parent, on="parent_id", how="inner")
+        .join(child, on="child_id", how="inner")
+        .select(
+            vertex("view_no", "parent_no").alias("src"),
+            vertex("view_no", "child_no").alias("dst"),
+            "view",
+            "relation",
+        )
+    )
+
+
+def edges_by_view(edges: DataFrame) -> DataFrame:
+    """Every edge once per view it belongs to, with a `view` column."""
+    frames = [edges_in_view(edges, view).withColumn("view", F.lit(view)) for view in VIEWS]
+    every = frames[0]
+    for frame in frames[1:]:
+        every = every.unionByName(frame)
+    return every
+
+
+def components(vertices: DataFrame, links: DataFrame, algorithm: str) -> DataFrame:
+    """`id, family` (the family's smallest vertex), by GraphFrames connectedComponents."""
     from graphframes import GraphFrame
 
-    found = GraphFrame(ids.select("id"), links.select("src", "dst")).connectedComponents(
+    found = GraphFrame(vertices.select("id"), links.select("src", "dst")).connectedComponents(
         algorithm=algorithm
     )
     smallest = found.groupBy("component").agg(F.min("id").alias("family"))
     return found.join(smallest, on="component", how="inner").select("id", "family")
 
 
-def cycle_members(
-    spark: SparkSession, pending: DataFrame, links: DataFrame, max_iter: int
-) -> DataFrame:
-    """`id, scc`: models that are in a strongly connected component of two or more.
+def cycle_members(pending: DataFrame, links: DataFrame, max_iter: int) -> DataFrame:
+    """`id, scc`: vertices in a strongly connected component of two or more.
 
-    Only the models the depth rounds could not order (in or below a cycle) are searched,
-    so GraphFrames' stronglyConnectedComponents runs on a handful of vertices.
+    Only the vertices the depth rounds could not order (in or below a cycle) are searched,
+    so GraphFrames' stronglyConnectedComponents runs on a handful of them.
     """
     from graphframes import GraphFrame
 
@@ -147,7 +180,7 @@ def cycle_members(
 
 @dataclass
 class DepthResult:
-    """Per model `id, depth_min, depth_max, roots` (array of long ids); rounds it took."""
+    """Per vertex `id, depth_min, depth_max, roots` (array of vertices); what it took."""
 
     depths: DataFrame
     rounds: int
@@ -172,199 +205,211 @@ def _frozen(frame: DataFrame) -> DataFrame:
     return spark.read.parquet(path)
 
 
-def depths(
-    spark: SparkSession, ids: DataFrame, links: DataFrame, config: LineageConfig
-) -> DepthResult:
-    """Shortest and longest generation count from the roots, and the roots above each model.
+EMPTY_ROOTS = "array<long>"
 
-    Kahn's order, one generation per round: a model is placed once all its parents are,
-    taking min/max of their depths + 1 and the union of their roots (messages sent with
-    GraphFrames aggregateMessages from the models placed in the round before). When the
-    rounds stall with models left, those are in or below a cycle: the cycles are found
-    (`cycle_members`), the edges inside them dropped, and the rounds go on. After
-    `max_depth_rounds` the rest stays unplaced (null depth) and is reported.
-    """
+
+def _placed(pending: DataFrame) -> DataFrame:
+    """Pending vertices whose parents are all placed, as placed rows (root if none sent)."""
+    return pending.where("waiting = 0").select(
+        "id",
+        F.coalesce("seen_min", F.lit(0)).alias("depth_min"),
+        F.coalesce("seen_max", F.lit(0)).alias("depth_max"),
+        F.when(F.size("seen_roots") > 0, F.col("seen_roots"))
+        .otherwise(F.array("id"))
+        .alias("roots"),
+    )
+
+
+def _receive(pending: DataFrame, frontier: DataFrame, links: DataFrame) -> DataFrame:
+    """One generation: the frontier sends depth + 1 and its roots to its children."""
     from graphframes import GraphFrame
     from graphframes.lib import AggregateMessages as AM
 
-    n_parents = links.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("waiting"))
-    state = ids.select("id").join(n_parents, on="id", how="left").fillna(0, ["waiting"])
-    empty_roots = F.array().cast("array<long>")
-    done = _frozen(
-        state.where("waiting = 0").select(
+    empty = F.array().cast(EMPTY_ROOTS)
+    sending = links.join(frontier.select(F.col("id").alias("src")), "src", "left_semi")
+    vertices = frontier.select("id", "depth_min", "depth_max", "roots").unionByName(
+        pending.select(
             "id",
-            F.lit(0).alias("depth_min"),
-            F.lit(0).alias("depth_max"),
-            F.array("id").alias("roots"),
+            F.lit(None).cast("int").alias("depth_min"),
+            F.lit(None).cast("int").alias("depth_max"),
+            empty.alias("roots"),
         )
     )
-    pending = _frozen(
-        state.where("waiting > 0").select(
+    # One struct of aggregates: graphframes-py 0.11.0 passes the first of several aggCols
+    # to the JVM twice (an ambiguous column); a single one works.
+    messages = GraphFrame(vertices, sending).aggregateMessages(
+        [
+            F.struct(
+                F.min(AM.msg["depth_min"]).alias("m_min"),
+                F.max(AM.msg["depth_max"]).alias("m_max"),
+                F.array_distinct(F.flatten(F.collect_list(AM.msg["roots"]))).alias("m_roots"),
+                F.count(F.lit(1)).alias("m_count"),
+            ).alias("m")
+        ],
+        sendToDst=[
+            (AM.src["depth_min"] + 1).alias("depth_min"),
+            (AM.src["depth_max"] + 1).alias("depth_max"),
+            AM.src["roots"].alias("roots"),
+        ],
+    )
+    received = messages.select("id", "m.*")
+    return pending.join(received, on="id", how="left").select(
+        "id",
+        (F.col("waiting") - F.coalesce("m_count", F.lit(0))).alias("waiting"),
+        F.least("seen_min", "m_min").alias("seen_min"),
+        F.greatest("seen_max", "m_max").alias("seen_max"),
+        F.array_union("seen_roots", F.coalesce("m_roots", empty)).alias("seen_roots"),
+    )
+
+
+def _drop_cycle_edges(
+    pending: DataFrame, links: DataFrame, cycles: DataFrame
+) -> tuple[DataFrame, DataFrame]:
+    """(pending, links) without the edges inside a cycle: they are not generations."""
+    inside = (
+        links.join(cycles.withColumnRenamed("id", "src"), on="src", how="inner")
+        .join(cycles.select(F.col("id").alias("dst"), F.col("scc").alias("dst_scc")), "dst")
+        .where(F.col("scc") == F.col("dst_scc"))
+        .select("src", "dst")
+    )
+    dropped = inside.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("n"))
+    pending = pending.join(dropped, on="id", how="left").select(
+        "id",
+        (F.col("waiting") - F.coalesce("n", F.lit(0))).alias("waiting"),
+        "seen_min",
+        "seen_max",
+        "seen_roots",
+    )
+    return pending, links.join(inside, on=["src", "dst"], how="left_anti")
+
+
+def depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) -> DepthResult:
+    """Shortest and longest generation count from the roots, and the roots above each vertex.
+
+    Kahn's order, one generation per round: a vertex is placed once all its parents are,
+    taking min/max of their depths + 1 and the union of their roots (messages sent with
+    GraphFrames aggregateMessages from the vertices placed in the round before). When the
+    rounds stall with vertices left, those are in or below a cycle: the cycles are found
+    (`cycle_members`), the edges inside them dropped, and the rounds go on. After
+    `max_depth_rounds` the rest stays unplaced (null depth) and is reported.
+    """
+    spark = vertices.sparkSession
+    n_parents = links.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("waiting"))
+    state = _frozen(
+        vertices.select("id")
+        .join(n_parents, on="id", how="left")
+        .select(
             "id",
-            "waiting",
+            F.coalesce("waiting", F.lit(0)).alias("waiting"),
             F.lit(None).cast("int").alias("seen_min"),
             F.lit(None).cast("int").alias("seen_max"),
-            empty_roots.alias("seen_roots"),
+            F.array().cast(EMPTY_ROOTS).alias("seen_roots"),
         )
     )
-    placed = [done]
-    frontier = done
     live_links = links.select("src", "dst")
     cycle_ids = spark.createDataFrame([], "id long, scc long")
+    placed = [_placed(state)]
+    pending = state.where("waiting > 0")
+    n_frontier, n_pending = _sizes(state)
     searched_cycles = False
     rounds = 0
-    while rounds < config.max_depth_rounds:
-        if frontier.isEmpty():
-            if pending.isEmpty() or searched_cycles:
-                break
-            searched_cycles = True
-            cycle_ids = _frozen(cycle_members(spark, pending, live_links, config.scc_max_iter))
-            inside = (
-                live_links.join(cycle_ids.withColumnRenamed("id", "src"), on="src", how="inner")
-                .join(
-                    cycle_ids.select(F.col("id").alias("dst"), F.col("scc").alias("dst_scc")),
-                    on="dst",
-                    how="inner",
-                )
-                .where(F.col("scc") == F.col("dst_scc"))
-                .select("src", "dst")
-            )
-            live_links = live_links.join(inside, on=["src", "dst"], how="left_anti")
-            dropped = inside.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("n"))
-            pending = pending.join(dropped, on="id", how="left").select(
-                "id",
-                (F.col("waiting") - F.coalesce("n", F.lit(0))).alias("waiting"),
-                "seen_min",
-                "seen_max",
-                "seen_roots",
-            )
-        else:
+    while n_pending and rounds < config.max_depth_rounds:
+        if n_frontier:
             rounds += 1
-            sending = live_links.join(frontier.select(F.col("id").alias("src")), "src", "left_semi")
-            vertices = frontier.select("id", "depth_min", "depth_max", "roots").unionByName(
-                pending.select(
-                    "id",
-                    F.lit(None).cast("int").alias("depth_min"),
-                    F.lit(None).cast("int").alias("depth_max"),
-                    empty_roots.alias("roots"),
-                )
-            )
-            # One struct of aggregates: graphframes-py 0.11.0 passes the first of several
-            # aggCols twice to the JVM (an ambiguous column), a single one works.
-            messages = GraphFrame(vertices, sending).aggregateMessages(
-                [
-                    F.struct(
-                        F.min(AM.msg["depth_min"]).alias("m_min"),
-                        F.max(AM.msg["depth_max"]).alias("m_max"),
-                        F.array_distinct(F.flatten(F.collect_list(AM.msg["roots"]))).alias(
-                            "m_roots"
-                        ),
-                        F.count(F.lit(1)).alias("m_count"),
-                    ).alias("m")
-                ],
-                sendToDst=[
-                    (AM.src["depth_min"] + 1).alias("depth_min"),
-                    (AM.src["depth_max"] + 1).alias("depth_max"),
-                    AM.src["roots"].alias("roots"),
-                ],
-            )
-            received = messages.select("id", "m.*")
-            pending = pending.join(received, on="id", how="left").select(
-                "id",
-                (F.col("waiting") - F.coalesce("m_count", F.lit(0))).alias("waiting"),
-                F.least("seen_min", "m_min").alias("seen_min"),
-                F.greatest("seen_max", "m_max").alias("seen_max"),
-                F.array_union("seen_roots", F.coalesce("m_roots", empty_roots)).alias(
-                    "seen_roots"
-                ),
-            )
-            messages.unpersist()
-        pending = _frozen(pending)
-        frontier = _frozen(
-            pending.where("waiting = 0").select(
-                "id",
-                F.coalesce("seen_min", F.lit(0)).alias("depth_min"),
-                F.coalesce("seen_max", F.lit(0)).alias("depth_max"),
-                F.when(F.size("seen_roots") > 0, F.col("seen_roots"))
-                .otherwise(F.array("id"))
-                .alias("roots"),
-            )
-        )
-        placed.append(frontier)
-        pending = _frozen(pending.where("waiting > 0"))
-    unresolved = pending.count()
-    if unresolved:
+            state = _frozen(_receive(pending, placed[-1], live_links))
+        elif not searched_cycles:
+            searched_cycles = True
+            cycle_ids = _frozen(cycle_members(pending, live_links, config.scc_max_iter))
+            updated, live_links = _drop_cycle_edges(pending, live_links, cycle_ids)
+            state = _frozen(updated)
+        else:
+            break
+        placed.append(_placed(state))
+        pending = state.where("waiting > 0")
+        n_frontier, n_pending = _sizes(state)
+    if n_pending:
         log.warning(
-            "depth: %d models not placed after %d rounds (lineage.max_depth_rounds); "
+            "depth: %d vertices not placed after %d rounds (lineage.max_depth_rounds); "
             "their depth is null",
-            unresolved,
+            n_pending,
             rounds,
         )
     unplaced = pending.select(
         "id",
         F.lit(None).cast("int").alias("depth_min"),
         F.lit(None).cast("int").alias("depth_max"),
-        F.lit(None).cast("array<long>").alias("roots"),
+        F.lit(None).cast(EMPTY_ROOTS).alias("roots"),
     )
-    every = placed[0]
-    for frame in [*placed[1:], unplaced]:
+    every = unplaced
+    for frame in placed:
         every = every.unionByName(frame)
-    return DepthResult(every, rounds, unresolved, cycle_ids)
+    return DepthResult(every, rounds, n_pending, cycle_ids)
 
 
-def model_id_lists(frame: DataFrame, column: str, ids: DataFrame) -> DataFrame:
-    """`id, <column>` with an array of long ids turned into the sorted model ids they name."""
-    names = ids.select(F.col("id").alias("member"), F.col("model_id").alias("name"))
+def _sizes(state: DataFrame) -> tuple[int, int]:
+    """(vertices placed by this round, vertices still waiting), in one job."""
+    row = state.agg(
+        F.count(F.when(F.col("waiting") == 0, True)).alias("ready"),
+        F.count(F.when(F.col("waiting") > 0, True)).alias("waiting"),
+    ).first()
+    assert row is not None
+    return int(row["ready"]), int(row["waiting"])
+
+
+def model_id_lists(frame: DataFrame, column: str, names: DataFrame) -> DataFrame:
+    """`id, <column>` with an array of vertices turned into the sorted model ids they name."""
+    lookup = names.select(F.col("id").alias("member"), F.col("model_id").alias("name"))
     exploded = frame.select("id", F.explode(column).alias("member"))
     return (
-        exploded.join(names, on="member", how="inner")
+        exploded.join(lookup, on="member", how="inner")
         .groupBy("id")
         .agg(F.sort_array(F.collect_list("name")).alias(column))
     )
 
 
 def nodes(
-    view: str,
-    ids: DataFrame,
-    view_edges: DataFrame,
+    vertices: DataFrame,
+    edges: DataFrame,
     links: DataFrame,
     families: DataFrame,
     placed: DepthResult,
     self_loops: DataFrame,
 ) -> DataFrame:
-    """One row per model of the snapshot in this view (schemas.NODES)."""
+    """One row per model and view (schemas.NODES)."""
     n_parents = links.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("n_parents"))
     n_children = links.groupBy(F.col("src").alias("id")).agg(
         F.count(F.lit(1)).alias("n_children")
     )
     missing = (
-        view_edges.where(~F.col("parent_known"))
-        .select(F.col("child_id").alias("model_id"))
+        edges_by_view(edges.where(~F.col("parent_known")))
+        .select("view", F.col("child_id").alias("model_id"))
         .distinct()
         .withColumn("parent_missing", F.lit(True))
     )
     looped = (
-        edges_in_view(self_loops, view)
-        .select(F.col("child_id").alias("model_id"))
+        edges_by_view(self_loops)
+        .select("view", F.col("child_id").alias("model_id"))
         .distinct()
         .withColumn("self_loop", F.lit(True))
     )
     in_cycle = placed.cycle_ids.select("id").distinct().withColumn("cycle", F.lit(True))
-    family_names = ids.select(F.col("id").alias("family"), F.col("model_id").alias("family_id"))
-    roots = model_id_lists(placed.depths, "roots", ids)
+    family_names = vertices.select(
+        F.col("id").alias("family"), F.col("model_id").alias("family_id")
+    )
+    roots = model_id_lists(placed.depths, "roots", vertices)
     return (
-        ids.join(families, on="id", how="inner")
+        vertices.join(families, on="id", how="inner")
         .join(family_names, on="family", how="inner")
         .join(placed.depths.drop("roots"), on="id", how="left")
         .join(roots, on="id", how="left")
         .join(n_parents, on="id", how="left")
         .join(n_children, on="id", how="left")
         .join(in_cycle, on="id", how="left")
-        .join(missing, on="model_id", how="left")
-        .join(looped, on="model_id", how="left")
+        .join(missing, on=["view", "model_id"], how="left")
+        .join(looped, on=["view", "model_id"], how="left")
         .select(
             "model_id",
-            F.lit(view).alias("view"),
+            "view",
             "family_id",
             F.col("roots").alias("root_ids"),
             "depth_min",
@@ -379,8 +424,10 @@ def nodes(
     )
 
 
-def family_table(view_nodes: DataFrame, models: DataFrame, view_edges: DataFrame) -> DataFrame:
-    """One row per family and view (schemas.FAMILIES), from the nodes and the edges by view.
+def family_table(
+    view_nodes: DataFrame, models: DataFrame, edge_counts: DataFrame
+) -> DataFrame:
+    """One row per family and view (schemas.FAMILIES), from the nodes and the graph edges.
 
     A family's roots are its models at depth 0 (no parent in the view, or in a cycle
     with no parent outside it).
@@ -400,10 +447,21 @@ def family_table(view_nodes: DataFrame, models: DataFrame, view_edges: DataFrame
         F.min("created_at").alias("first_created"),
         F.max("created_at").alias("last_created"),
     )
-    child_family = view_nodes.select("view", F.col("model_id").alias("child_id"), "family_id")
-    relation_counts = (
-        view_edges.where("parent_known")
-        .join(child_family, on=["view", "child_id"], how="inner")
+    return (
+        by_family.join(edge_counts, on=["view", "family_id"], how="left")
+        .fillna(0, [f"edges_{relation}" for relation in RELATIONS])
+        .select(*schemas.FAMILIES.fieldNames())
+    )
+
+
+def family_edge_counts(links: DataFrame, families: DataFrame, vertices: DataFrame) -> DataFrame:
+    """`view, family_id, edges_<relation>...`: each family's edges by relation."""
+    family_names = vertices.select(
+        F.col("id").alias("family"), F.col("model_id").alias("family_id")
+    )
+    return (
+        links.join(families.withColumnRenamed("id", "dst"), on="dst", how="inner")
+        .join(family_names, on="family", how="inner")
         .groupBy("view", "family_id")
         .agg(
             *[
@@ -412,47 +470,22 @@ def family_table(view_nodes: DataFrame, models: DataFrame, view_edges: DataFrame
             ]
         )
     )
-    return (
-        by_family.join(relation_counts, on=["view", "family_id"], how="left")
-        .fillna(0, [f"edges_{relation}" for relation in RELATIONS])
-        .select(*schemas.FAMILIES.fieldNames())
-    )
 
 
 def lineage_tables(
-    spark: SparkSession,
-    models: DataFrame,
-    edges: DataFrame,
-    self_loops: DataFrame,
-    config: LineageConfig,
+    models: DataFrame, edges: DataFrame, self_loops: DataFrame, config: LineageConfig
 ) -> tuple[DataFrame, DataFrame, dict[str, int]]:
-    """(nodes, families, facts) over every graph view; facts hold rounds and cycle counts."""
+    """(nodes, families, facts) over every graph view at once; facts: rounds, cycles."""
     ids = _frozen(vertex_ids(models))
-    all_nodes = []
-    facts: dict[str, int] = {}
-    for view in VIEWS:
-        view_edges = edges_in_view(edges, view)
-        links = _frozen(graph_edges(view_edges, ids))
-        families = _frozen(components(spark, ids, links, config.components_algorithm))
-        placed = depths(spark, ids, links, config)
-        facts[f"{view}_depth_rounds"] = placed.rounds
-        facts[f"{view}_depth_unresolved"] = placed.unresolved
-        all_nodes.append(nodes(view, ids, view_edges, links, families, placed, self_loops))
-    every = all_nodes[0]
-    for frame in all_nodes[1:]:
-        every = every.unionByName(frame)
-    every = _frozen(every.select(*schemas.NODES.fieldNames()))
-    families = family_table(every, models, edges_by_view(edges))
-    return every, families, facts
-
-
-def edges_by_view(edges: DataFrame) -> DataFrame:
-    """Every edge once per view it belongs to, with a `view` column (for per-view joins)."""
-    frames = [edges_in_view(edges, view).withColumn("view", F.lit(view)) for view in VIEWS]
-    every = frames[0]
-    for frame in frames[1:]:
-        every = every.unionByName(frame)
-    return every
+    vertices = _frozen(graph_vertices(ids))
+    links = _frozen(graph_edges(edges, ids))
+    families = _frozen(components(vertices, links, config.components_algorithm))
+    placed = depths(vertices, links, config)
+    node_table = _frozen(nodes(vertices, edges, links, families, placed, self_loops))
+    edge_counts = family_edge_counts(links, families, vertices)
+    family_frame = family_table(node_table, models, edge_counts)
+    facts = {"depth_rounds": placed.rounds, "depth_unresolved": placed.unresolved}
+    return node_table.select(*schemas.NODES.fieldNames()), family_frame, facts
 
 
 def use_snapshot_checkpoints(spark: SparkSession, output: str, snapshot: str) -> str:
@@ -490,7 +523,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
         edges = _frozen(edges)
         self_loops = _frozen(self_loops)
         node_table, family_frame, facts = lineage_tables(
-            spark, models, edges, self_loops, args.config.lineage
+            models, edges, self_loops, args.config.lineage
         )
         write_snapshot(
             spark,
