@@ -13,6 +13,9 @@ Writes under DIR:
   truth/edges.parquet              declared parent edges a correct parser must find, plus
                                    prose-only mentions (declared_via='prose') it must not count
   truth/nodes.parquet              family, root, depths, cycles, card and trait facts per model
+  truth/lineage.parquet            per graph view (all, no_merges, finetune_only) and model:
+                                   family_id, depth_min, depth_max, in_cycle, over the models
+                                   in the snapshot only (DESIGN.md: a missing parent is no node)
   truth/broken.parquet             every deliberately broken row (model_id, kind)
   manifest.json                    seed, sizes and the shape statistics of the sample
 
@@ -1331,6 +1334,72 @@ class _Truth:
     has_card: Arr
 
 
+def _depths(total: int, c: Arr, p: Arr) -> tuple[Arr, Arr]:
+    """Shortest / longest generation count from a root over the edges p -> c (acyclic)."""
+    has_par = np.zeros(total, bool)
+    has_par[c] = True
+    big = np.int64(1 << 30)
+    dmin = np.where(has_par, big, 0)
+    while True:
+        new = np.full(total, big)
+        np.minimum.at(new, c, np.minimum(dmin[p] + 1, big))
+        new = np.where(has_par, new, 0)
+        if np.array_equal(new, dmin):
+            break
+        dmin = new
+    dmax = np.zeros(total, np.int64)
+    while True:
+        new = np.zeros(total, np.int64)
+        np.maximum.at(new, c, dmax[p] + 1)
+        if np.array_equal(new, dmax):
+            break
+        dmax = new
+    return dmin, dmax
+
+
+VIEW_MASKS = {
+    "all": lambda rel: np.ones(len(rel), bool),
+    "no_merges": lambda rel: rel != MG,
+    "finetune_only": lambda rel: rel == FT,
+}
+
+
+def _view_lineage(
+    g: _Graph, ids_pa: pa.Array, child: Arr, parent: Arr, rel: Arr, in_cycle: Arr
+) -> pa.Table:
+    """Per view, over the models in the snapshot (a missing parent is no node): family id
+    (smallest id of the weak component), depths ignoring edges inside a cycle, in_cycle."""
+    n = g.n
+    order_ids = pc.sort_indices(ids_pa.slice(0, n)).to_numpy()
+    rank = np.empty(n, np.int64)
+    rank[order_ids] = np.arange(n)
+    known = parent < n
+    columns: dict[str, list[Any]] = {k: [] for k in ("model_id", "view", "family_id")}
+    depth_min: list[Arr] = []
+    depth_max: list[Arr] = []
+    for view, mask_of in VIEW_MASKS.items():
+        keep = known & mask_of(rel)
+        c, p = child[keep], parent[keep]
+        label = order_ids[_components(n, rank[c], rank[p])[rank]]
+        generation = ~(in_cycle[c] & in_cycle[p])
+        dmin, dmax = _depths(n, c[generation], p[generation])
+        columns["model_id"].append(ids_pa.slice(0, n))
+        columns["view"].append(pa.array([view] * n))
+        columns["family_id"].append(ids_pa.take(pa.array(label)))
+        depth_min.append(dmin[:n].astype(np.int32))
+        depth_max.append(dmax[:n].astype(np.int32))
+    return pa.table(
+        {
+            "model_id": pa.concat_arrays(columns["model_id"]),
+            "view": pa.concat_arrays(columns["view"]),
+            "family_id": pa.concat_arrays(columns["family_id"]),
+            "depth_min": pa.array(np.concatenate(depth_min)),
+            "depth_max": pa.array(np.concatenate(depth_max)),
+            "in_cycle": pa.array(np.tile(in_cycle[:n], len(VIEW_MASKS))),
+        }
+    )
+
+
 def _truth(g: _Graph, ids: list[str]) -> _Truth:
     """Edges, families, cycles, depths and roots by the rules in the module docstring."""
     total = len(g.role)
@@ -1360,22 +1429,7 @@ def _truth(g: _Graph, ids: list[str]) -> _Truth:
     c, p = child[use], parent[use]
     has_par = np.zeros(total, bool)
     has_par[c] = True
-    big = np.int64(1 << 30)
-    dmin = np.where(has_par, big, 0)
-    while True:
-        new = np.full(total, big)
-        np.minimum.at(new, c, np.minimum(dmin[p] + 1, big))
-        new = np.where(has_par, new, 0)
-        if np.array_equal(new, dmin):
-            break
-        dmin = new
-    dmax = np.zeros(total, np.int64)
-    while True:
-        new = np.zeros(total, np.int64)
-        np.maximum.at(new, c, dmax[p] + 1)
-        if np.array_equal(new, dmax):
-            break
-        dmax = new
+    dmin, dmax = _depths(total, c, p)
     root = np.arange(total)
     best = (dmin[p] == dmin[c] - 1) & has_par[c]
     bc, bp = c[best], p[best]
@@ -1996,6 +2050,16 @@ def _write_truth(
         }
     )
     pq.write_table(nodes, tdir / "nodes.parquet", compression="zstd")
+    declared = truth.via != CH_PROSE
+    lineage = _view_lineage(
+        g,
+        ids_pa,
+        truth.child[declared],
+        truth.parent[declared],
+        truth.rel[declared],
+        truth.in_cycle,
+    )
+    pq.write_table(lineage, tdir / "lineage.parquet", compression="zstd")
     bad = np.flatnonzero(g.broken[:n] >= 0)
     broken = pa.table(
         {

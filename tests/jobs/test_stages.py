@@ -16,7 +16,7 @@ from jobs.tables import read_table
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 TABLES = (
-    *("edges", "self_loops"),
+    *("edges", "self_loops", "nodes", "families"),
     *("signatures", "pairs", "similarity_summary", "near_duplicate_pairs"),
     *("mutation", "transitions", "orderings", "drift_summary", "license_conflicts"),
     *("audit", "model_index_by_task", "weight_risk", "orphans"),
@@ -56,6 +56,45 @@ def test_edges_and_self_loops_are_exactly_the_declared_parents(staged, generated
     known = {(e["child_id"], e["parent_id"]) for e in truth if e["parent_known"]}
     for row in tables["edges"].collect():
         assert row["parent_known"] == ((row["child_id"], row["parent_id"]) in known)
+
+
+def test_families_and_depths_equal_the_generators_truth_in_every_view(
+    staged, generated_sample
+) -> None:
+    _, tables, _ = staged
+    truth = pq.read_table(generated_sample / "truth" / "lineage.parquet").to_pylist()
+    expected = {
+        (t["view"], t["model_id"]): (t["family_id"], t["depth_min"], t["depth_max"], t["in_cycle"])
+        for t in truth
+    }
+    found = {
+        (r["view"], r["model_id"]): (r["family_id"], r["depth_min"], r["depth_max"], r["in_cycle"])
+        for r in tables["nodes"].collect()
+    }
+    assert found == expected
+    assert sum(v[3] for v in expected.values()) > 0  # the sample has cycles and self-loops
+    assert max(v[2] for v in expected.values()) >= 3
+
+
+def test_roots_and_family_rows_agree_with_the_nodes(staged, generated_sample) -> None:
+    _, tables, _ = staged
+    truth = pq.read_table(generated_sample / "truth" / "nodes.parquet").to_pylist()
+    nodes = {r["model_id"]: r for r in tables["nodes"].where("view = 'all'").collect()}
+    for t in truth:
+        assert t["root_id"] in nodes[t["model_id"]]["root_ids"], t["model_id"]
+    families = tables["families"].where("view = 'all'").collect()
+    assert sum(f["size"] for f in families) == len(nodes)
+    by_family: dict[str, list] = {}
+    for node in nodes.values():
+        by_family.setdefault(node["family_id"], []).append(node)
+    for family in families:
+        members = by_family[family["family_id"]]
+        assert family["size"] == len(members)
+        assert family["root_ids"] == sorted(m["model_id"] for m in members if m["depth_min"] == 0)
+        assert family["max_depth"] == max(m["depth_max"] for m in members)
+        assert family["n_leaves"] == sum(m["n_children"] == 0 for m in members)
+    edges = tables["edges"].where("parent_known").count()
+    assert sum(f["edges_" + r] for f in families for r in lineage.RELATIONS) == edges
 
 
 def test_pairs_cover_every_view_and_parent_child_pairs_are_the_view_edges(staged) -> None:
