@@ -53,6 +53,7 @@ class SimilarityConfig:
     lsh_threshold: float = 0.8
     max_bucket: int = 1000
     sibling_pairs_per_parent: int = 50
+    same_family_pairs_per_family: int = 50
     random_pairs: int = 20000
     pair_seed: int = 7
     bootstrap_samples: int = 1000

@@ -232,8 +232,12 @@ def _edge_ends(edges: DataFrame, models: DataFrame) -> DataFrame:
     )
 
 
-def drift_summary(edges: DataFrame, models: DataFrame) -> DataFrame:
-    """`relation, metric, parent_value, child_value, n`: what children keep of their parents.
+def drift_summary(
+    edges: DataFrame, models: DataFrame, child_depths: DataFrame | None = None
+) -> DataFrame:
+    """`relation, depth, metric, parent_value, child_value, n`: what children keep of their
+    parents, over all edges (`depth = 'all'`) and, given `child_depths` (`child_id, depth`,
+    the child's shortest generation in the view), by the child's depth ('1', '2', ...).
 
     languages: mean number declared, over edges where both ends declare some;
     multilingual_to_english_only: share of children declaring exactly {en} among the
@@ -242,6 +246,12 @@ def drift_summary(edges: DataFrame, models: DataFrame) -> DataFrame:
     has_card: card coverage at both ends of every edge.
     """
     ends = _edge_ends(edges, models)
+    if child_depths is None:
+        ends = ends.withColumn("depth", F.lit(None).cast("int"))
+        sets = [["relation"], []]
+    else:
+        ends = ends.join(child_depths, on="child_id", how="left")
+        sets = [["relation", "depth"], ["relation"], ["depth"], []]
     n_langs = {s: F.size(F.coalesce(f"{s}_languages", F.array())) for s in ("parent", "child")}
     multilingual = (n_langs["parent"] >= 2) | F.array_contains("parent_languages", "multilingual")
     english_only = (n_langs["child"] == 1) & F.array_contains("child_languages", "en")
@@ -284,13 +294,23 @@ def drift_summary(edges: DataFrame, models: DataFrame) -> DataFrame:
                 F.count(F.when(where, F.lit(1))).alias("n"),
             ).alias(name)
         )
-    # All metrics in one aggregation, then one row per metric; a metric no edge of a
-    # relation qualifies for gets no row for that relation.
-    wide = _with_all_relations(ends, [], aggregates)
+    # All metrics in one aggregation (grouping sets over relation and depth), then one row
+    # per metric; a metric no edge of a group qualifies for gets no row for that group.
+    wide = ends.groupingSets(sets, "relation", "depth").agg(
+        F.grouping("relation").alias("_all_relations"),
+        F.grouping("depth").alias("_all_depths"),
+        *aggregates,
+    )
+    relation = F.when(F.col("_all_relations") == 1, F.lit(ALL_RELATIONS)).otherwise("relation")
+    depth = F.when(F.col("_all_depths") == 1, F.lit("all")).otherwise(F.col("depth").cast("string"))
     return (
-        wide.select("relation", F.explode(F.array(*[F.col(m) for m in metrics])).alias("m"))
-        .select("relation", "m.metric", "m.parent_value", "m.child_value", "m.n")
-        .where(F.col("n") > 0)
+        wide.select(
+            relation.alias("relation"),
+            depth.alias("depth"),
+            F.explode(F.array(*[F.col(m) for m in metrics])).alias("m"),
+        )
+        .select("relation", "depth", "m.metric", "m.parent_value", "m.child_value", "m.n")
+        .where((F.col("n") > 0) & F.col("depth").isNotNull())
     )
 
 
@@ -306,9 +326,14 @@ def _union_views(frames: dict[str, DataFrame]) -> DataFrame:
 
 
 def drift_tables(
-    spark: SparkSession, models: DataFrame, edges: DataFrame, top_n: int
+    spark: SparkSession,
+    models: DataFrame,
+    edges: DataFrame,
+    top_n: int,
+    nodes: DataFrame | None = None,
 ) -> dict[str, DataFrame]:
-    """Every drift table of one snapshot, each measured in every graph view."""
+    """Every drift table of one snapshot, each measured in every graph view; with `nodes`
+    (lineage's table) drift_summary also comes by the child's depth."""
     table = default_license_table()
     traits = trait_values(models, license_categories(spark, models, table))
     per_view: dict[str, dict[str, DataFrame]] = {
@@ -321,7 +346,14 @@ def drift_tables(
         per_view["mutation"][view] = mutation_rates(edge_traits)
         per_view["transitions"][view] = counts
         per_view["orderings"][view] = orderings(spark, counts, top_n)
-        per_view["drift_summary"][view] = drift_summary(view_edges, models)
+        child_depths = (
+            None
+            if nodes is None
+            else nodes.where(F.col("view") == view).select(
+                F.col("model_id").alias("child_id"), F.col("depth_min").alias("depth")
+            )
+        )
+        per_view["drift_summary"][view] = drift_summary(view_edges, models, child_depths)
     return {
         **{name: _union_views(frames) for name, frames in per_view.items()},
         "license_conflicts": license_conflicts(edges, models, table),
@@ -333,7 +365,8 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     output, snapshot = str(args.output), args.snapshot
     models = read_table(spark, output, "models", snapshot).cache()
     edges = read_table(spark, output, "edges", snapshot).cache()
-    tables = drift_tables(spark, models, edges, args.config.drift.top_n)
+    nodes = read_table(spark, output, "nodes", snapshot)
+    tables = drift_tables(spark, models, edges, args.config.drift.top_n, nodes)
     write_snapshot(spark, tables, output, snapshot)
     spark.catalog.clearCache()
     return {table: read_table(spark, output, table, snapshot).count() for table in tables}

@@ -32,7 +32,7 @@ from jobs import schemas
 from jobs.cli import StageArgs, stage_main
 from jobs.config import LineageConfig
 from jobs.spark_session import require_graphframes
-from jobs.tables import delete_path, read_table, write_snapshot
+from jobs.tables import read_table, snapshot_checkpoints, write_snapshot
 
 log = logging.getLogger("pedigree.lineage")
 
@@ -488,17 +488,6 @@ def lineage_tables(
     return node_table.select(*schemas.NODES.fieldNames()), family_frame, facts
 
 
-def use_snapshot_checkpoints(spark: SparkSession, output: str, snapshot: str) -> str:
-    """Checkpoint under `<output>/_checkpoints/<snapshot>/`, removing what a killed run left.
-
-    One run per snapshot at a time, so anything already there belongs to a dead run.
-    """
-    root = f"{output.rstrip('/')}/_checkpoints/{snapshot}"
-    delete_path(spark, root)
-    spark.sparkContext.setCheckpointDir(root)
-    return root
-
-
 def log_top_families(families: DataFrame, n: int) -> None:
     for row in (
         families.where(F.col("view") == "all").orderBy(F.desc("size"), "family_id").limit(n)
@@ -518,8 +507,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     output = str(args.output)
     models = read_table(spark, output, "models", args.snapshot)
     edges, self_loops = build_edges(models)
-    checkpoints = use_snapshot_checkpoints(spark, output, args.snapshot)
-    try:
+    with snapshot_checkpoints(spark, output, args.snapshot):
         edges = _frozen(edges)
         self_loops = _frozen(self_loops)
         node_table, family_frame, facts = lineage_tables(
@@ -531,8 +519,6 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
             output,
             args.snapshot,
         )
-    finally:
-        delete_path(spark, checkpoints)
     written_edges = read_table(spark, output, "edges", args.snapshot)
     families = read_table(spark, output, "families", args.snapshot)
     log_top_families(families, args.config.lineage.top_families_logged)

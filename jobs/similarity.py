@@ -7,8 +7,8 @@ each type in each graph view, scored by estimated card Jaccard and exact trait
 Jaccards -> mean and bootstrap CI per view, pair type and measure. Alongside: LSH band
 keys (Spark SQL hashes of signature slices) -> buckets -> candidate pairs (all pairs in
 small buckets, a star around the smallest id in big ones) -> pairs verified by their
-estimated Jaccard (`near_duplicate_pairs`). Clustering those pairs into
-`card_clusters` is a connected-components step that needs GraphFrames (issue 5).
+estimated Jaccard (`near_duplicate_pairs`) -> their connected components (GraphFrames)
+-> `card_clusters`, the near-duplicate and template groups.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from pyspark.sql.pandas.types import to_arrow_schema
 
 from jobs.cli import StageArgs, stage_main
 from jobs.config import SimilarityConfig
-from jobs.lineage import VIEWS, edges_in_view
+from jobs.lineage import VIEWS, edges_in_view, vertex_ids
 from jobs.schemas import PAIRS, SIGNATURES, SUMMARY
-from jobs.tables import read_table, write_snapshot
+from jobs.spark_session import require_graphframes
+from jobs.tables import read_table, snapshot_checkpoints, write_snapshot
 from udfs.minhash import Sketcher, bootstrap_ci, choose_bands, sample_sibling_pairs, to_list
 
 
@@ -107,7 +108,13 @@ def verified_pairs(pairs: DataFrame, sigs: DataFrame, threshold: float) -> DataF
     return scored.where(F.col("card_jaccard") >= threshold)
 
 
-PAIR_TYPES = ("parent_child", "siblings", "grandparent_grandchild", "random")
+PAIR_TYPES = (
+    "parent_child",
+    "siblings",
+    "grandparent_grandchild",
+    "same_family_random",
+    "random",
+)
 # Trait measures: set-valued traits and the scalar ones compared as one-element sets.
 TRAIT_COLUMNS = {
     "license": "licenses",
@@ -174,6 +181,28 @@ def random_pairs(sigs: DataFrame, n_pairs: int, seed: int) -> DataFrame:
         F.col("model_id").alias("b_id"), (F.col("i") / 2).cast("long").alias("k")
     )
     return half.join(other, on="k").select("a_id", "b_id")
+
+
+def same_family_pairs(view_nodes: DataFrame, sigs: DataFrame, cap: int, seed: int) -> DataFrame:
+    """Disjoint random pairs of models with a card in one family, at most `cap` per family.
+
+    Members are shuffled by a seeded hash within their family and paired 1-2, 3-4, ...:
+    the baseline that separates "related by descent" from "in the same family".
+    """
+    carded = view_nodes.select("model_id", "family_id").join(
+        sigs.select("model_id"), on="model_id", how="left_semi"
+    )
+    order = Window.partitionBy("family_id").orderBy(F.xxhash64(F.lit(seed), "model_id"))
+    shuffled = carded.select(
+        "family_id", "model_id", F.row_number().over(order).alias("i")
+    ).where(F.col("i") <= 2 * cap)
+    first = shuffled.where(F.col("i") % 2 == 1).select(
+        "family_id", F.col("model_id").alias("a_id"), ((F.col("i") + 1) / 2).cast("long").alias("k")
+    )
+    second = shuffled.where(F.col("i") % 2 == 0).select(
+        "family_id", F.col("model_id").alias("b_id"), (F.col("i") / 2).cast("long").alias("k")
+    )
+    return first.join(second, on=["family_id", "k"], how="inner").select("a_id", "b_id")
 
 
 def _set_jaccard(a: Column, b: Column) -> Column:
@@ -262,17 +291,25 @@ def summarise(scored: DataFrame, n_boot: int, seed: int) -> DataFrame:
 
 
 def typed_pairs(
-    edges: DataFrame, sigs: DataFrame, config: SimilarityConfig, view: str = "all"
+    edges: DataFrame,
+    nodes: DataFrame,
+    sigs: DataFrame,
+    config: SimilarityConfig,
+    view: str = "all",
 ) -> DataFrame:
-    """Every pair type of one graph view's edges, tagged with the view and its type.
+    """Every pair type of one graph view's edges and families, tagged with view and type.
 
     Random pairs do not depend on the view; they are the same seeded sample in each.
     """
     edges = edges_in_view(edges, view)
+    view_nodes = nodes.where(F.col("view") == view)
     kinds = {
         "parent_child": parent_child_pairs(edges),
         "siblings": sibling_pairs(edges, config.sibling_pairs_per_parent, config.pair_seed),
         "grandparent_grandchild": grandparent_pairs(edges),
+        "same_family_random": same_family_pairs(
+            view_nodes, sigs, config.same_family_pairs_per_family, config.pair_seed
+        ),
         "random": random_pairs(sigs, config.random_pairs, config.pair_seed),
     }
     tagged = [
@@ -291,27 +328,75 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
     return verified_pairs(candidates, sigs, config.lsh_threshold)
 
 
+def card_clusters(near_pairs: DataFrame, models: DataFrame, algorithm: str) -> DataFrame:
+    """`model_id, cluster_id, cluster_size, representative_id` for every card in a verified
+    near-duplicate pair: connected components (GraphFrames, on long ids) of those pairs.
+
+    A cluster is named by its smallest model id; its representative is its most downloaded
+    member (ties to the smaller id), the card a reader would look at first.
+    """
+    from graphframes import GraphFrame
+
+    members = (
+        near_pairs.select(F.col("a_id").alias("model_id"))
+        .union(near_pairs.select(F.col("b_id").alias("model_id")))
+        .distinct()
+    )
+    ids = vertex_ids(members)
+    links = (
+        near_pairs.join(ids.select(F.col("model_id").alias("a_id"), F.col("id").alias("src")), "a_id")
+        .join(ids.select(F.col("model_id").alias("b_id"), F.col("id").alias("dst")), "b_id")
+        .select("src", "dst")
+    )
+    found = GraphFrame(ids.select("id"), links).connectedComponents(algorithm=algorithm)
+    labelled = found.join(ids, on="id", how="inner").join(
+        models.select("model_id", "downloads"), on="model_id", how="left"
+    )
+    most_downloaded_then_smallest = F.struct(
+        F.coalesce("downloads", F.lit(-1)).alias("downloads"), (-F.col("id")).alias("earlier")
+    )
+    per_cluster = labelled.groupBy("component").agg(
+        F.min("model_id").alias("cluster_id"),
+        F.count(F.lit(1)).alias("cluster_size"),
+        F.max_by("model_id", most_downloaded_then_smallest).alias("representative_id"),
+    )
+    return labelled.join(per_cluster, on="component", how="inner").select(
+        "model_id", "cluster_id", "cluster_size", "representative_id"
+    )
+
+
 def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
-    """Write `signatures`, `pairs`, `similarity_summary` and `near_duplicate_pairs`."""
+    """Write `signatures`, `pairs`, `similarity_summary`, `near_duplicate_pairs` and
+    `card_clusters`."""
+    require_graphframes(spark)
     output, snapshot, config = str(args.output), args.snapshot, args.config.similarity
     models = read_table(spark, output, "models", snapshot)
     edges = read_table(spark, output, "edges", snapshot)
+    nodes = read_table(spark, output, "nodes", snapshot)
     sigs = signatures(read_table(spark, output, "card_texts", snapshot), config).persist(
         StorageLevel.MEMORY_AND_DISK
     )
     try:
-        pairs = typed_pairs(edges, sigs, config, VIEWS[0])
-        for view in VIEWS[1:]:
-            pairs = pairs.unionByName(typed_pairs(edges, sigs, config, view))
-        scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)
-        tables = {
-            "signatures": sigs,
-            "pairs": scored,
-            "similarity_summary": summarise(scored, config.bootstrap_samples, config.pair_seed),
-            "near_duplicate_pairs": near_duplicate_pairs(sigs, config),
-        }
-        write_snapshot(spark, tables, output, snapshot)
-        scored.unpersist()
+        with snapshot_checkpoints(spark, output, snapshot):
+            pairs = typed_pairs(edges, nodes, sigs, config, VIEWS[0])
+            for view in VIEWS[1:]:
+                pairs = pairs.unionByName(typed_pairs(edges, nodes, sigs, config, view))
+            scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)
+            near = near_duplicate_pairs(sigs, config).persist(StorageLevel.MEMORY_AND_DISK)
+            tables = {
+                "signatures": sigs,
+                "pairs": scored,
+                "similarity_summary": summarise(
+                    scored, config.bootstrap_samples, config.pair_seed
+                ),
+                "near_duplicate_pairs": near,
+                "card_clusters": card_clusters(
+                    near, models, args.config.lineage.components_algorithm
+                ),
+            }
+            write_snapshot(spark, tables, output, snapshot)
+            scored.unpersist()
+            near.unpersist()
     finally:
         sigs.unpersist()
     return {table: read_table(spark, output, table, snapshot).count() for table in tables}

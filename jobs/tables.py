@@ -9,7 +9,8 @@ Paths go through Hadoop's FileSystem so the same code works on HDFS or S3.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -97,3 +98,19 @@ def read_table(spark: SparkSession, output: str, table: str, snapshot: str) -> D
             "run the stage that writes it first (make run runs them all)"
         )
     return spark.read.parquet(path)
+
+
+@contextmanager
+def snapshot_checkpoints(spark: SparkSession, output: str, snapshot: str) -> Iterator[str]:
+    """Checkpoint under `<output>/_checkpoints/<snapshot>/` for the block, removed after.
+
+    What a killed run of this snapshot left there is removed first: one run per snapshot
+    at a time, so anything already there belongs to a dead run.
+    """
+    root = f"{output.rstrip('/')}/_checkpoints/{snapshot}"
+    delete_path(spark, root)
+    spark.sparkContext.setCheckpointDir(root)
+    try:
+        yield root
+    finally:
+        delete_path(spark, root)

@@ -97,8 +97,12 @@ def test_pair_types_on_a_small_family(spark) -> None:
     )
     sigs = signatures(card_texts, CONFIG)
     config = SimilarityConfig(sibling_pairs_per_parent=2, random_pairs=2)
+    nodes = spark.createDataFrame(
+        [(m, "all", "c1") for m in family] + [("loner", "all", "loner")],
+        "model_id string, view string, family_id string",
+    )
 
-    pairs = typed_pairs(edges, sigs, config).collect()
+    pairs = typed_pairs(edges, nodes, sigs, config).collect()
 
     by_type: dict[str, list[tuple[str, str]]] = {}
     for r in pairs:
@@ -107,11 +111,39 @@ def test_pair_types_on_a_small_family(spark) -> None:
     assert sorted(by_type["grandparent_grandchild"]) == [("p", "g")]
     assert len(by_type["siblings"]) == 2 and all(a < b for a, b in by_type["siblings"])
     assert len(by_type["random"]) == 2
+    # five carded members of one family: two disjoint pairs, never the other family's model
+    same_family = by_type["same_family_random"]
+    members = [m for pair in same_family for m in pair]
+    assert len(same_family) == 2 and len(set(members)) == 4 and set(members) <= set(family)
     scored = {
         (r["pair_type"], r["a_id"], r["b_id"]): r
-        for r in score_pairs(typed_pairs(edges, sigs, config), models, sigs).collect()
+        for r in score_pairs(typed_pairs(edges, nodes, sigs, config), models, sigs).collect()
     }
     grand = scored[("grandparent_grandchild", "p", "g")]
     assert grand["license_jaccard"] == 0.5  # {mit} vs {mit, other}
     assert grand["card_jaccard"] == 1.0
     assert grand["language_jaccard"] is None  # neither declares a language
+
+
+@pytest.mark.graphframes
+def test_card_clusters_are_components_of_the_near_duplicate_pairs(spark) -> None:
+    from jobs.similarity import card_clusters
+
+    near = spark.createDataFrame(
+        [("a/x", "b/y"), ("b/y", "c/z"), ("d/u", "e/v")], "a_id string, b_id string"
+    )
+    models = spark.createDataFrame(
+        [("a/x", 5), ("b/y", 900), ("c/z", None), ("d/u", 7), ("e/v", 7), ("f/w", 10**6)],
+        "model_id string, downloads long",
+    )
+    found = {
+        r["model_id"]: (r["cluster_id"], r["cluster_size"], r["representative_id"])
+        for r in card_clusters(near, models, "graphframes").collect()
+    }
+    assert found == {
+        "a/x": ("a/x", 3, "b/y"),
+        "b/y": ("a/x", 3, "b/y"),
+        "c/z": ("a/x", 3, "b/y"),
+        "d/u": ("d/u", 2, "d/u"),  # a download tie goes to the smaller id
+        "e/v": ("d/u", 2, "d/u"),
+    }

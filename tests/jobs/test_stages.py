@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
 TABLES = (
     *("edges", "self_loops", "nodes", "families"),
-    *("signatures", "pairs", "similarity_summary", "near_duplicate_pairs"),
+    *("signatures", "pairs", "similarity_summary", "near_duplicate_pairs", "card_clusters"),
     *("mutation", "transitions", "orderings", "drift_summary", "license_conflicts"),
     *("audit", "model_index_by_task", "weight_risk", "orphans"),
 )
@@ -187,3 +187,67 @@ def test_a_missing_output_folder_fails_before_spark(tmp_path: Path, capsys) -> N
     code = drift.main(["--output", str(tmp_path / "nope"), "--snapshot", "2026-11-01"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and err.startswith("pedigree drift: error: output folder ")
+
+
+def test_card_clusters_are_the_components_of_the_near_duplicate_pairs(staged) -> None:
+    _, tables, models = staged
+    near = [(r["a_id"], r["b_id"]) for r in tables["near_duplicate_pairs"].collect()]
+    clusters = {r["model_id"]: r for r in tables["card_clusters"].collect()}
+    parent = {m: m for pair in near for m in pair}
+
+    def find(m: str) -> str:
+        while parent[m] != m:
+            m = parent[m]
+        return m
+
+    for a, b in near:
+        parent[max(find(a), find(b))] = min(find(a), find(b))
+    assert set(clusters) == set(parent)
+    sizes: dict[str, int] = {}
+    for m in parent:
+        sizes[find(m)] = sizes.get(find(m), 0) + 1
+    downloads = {r["model_id"]: r["downloads"] or -1 for r in models.collect()}
+    for m, row in clusters.items():
+        assert row["cluster_id"] == find(m)
+        assert row["cluster_size"] == sizes[find(m)]
+        members = [x for x in parent if find(x) == find(m)]
+        best = max(members, key=lambda x: (downloads[x], [-ord(c) for c in x]))
+        assert downloads[row["representative_id"]] == downloads[best]
+
+
+def test_same_family_pairs_lie_in_one_family_of_their_view(staged) -> None:
+    _, tables, _ = staged
+    family = {(r["view"], r["model_id"]): r["family_id"] for r in tables["nodes"].collect()}
+    pairs = tables["pairs"].where("pair_type = 'same_family_random'").collect()
+    assert pairs
+    for r in pairs:
+        assert family[(r["view"], r["a_id"])] == family[(r["view"], r["b_id"])]
+    for view in VIEWS:
+        used = [m for r in pairs if r["view"] == view for m in (r["a_id"], r["b_id"])]
+        assert len(used) == len(set(used)), view  # disjoint within a view
+
+
+def test_drift_summary_by_depth_equals_a_python_count(staged) -> None:
+    _, tables, models = staged
+    depth = {
+        r["model_id"]: r["depth_min"] for r in tables["nodes"].where("view = 'all'").collect()
+    }
+    languages = {r["model_id"]: r["languages"] or [] for r in models.collect()}
+    by_depth: dict[str, list[tuple[int, int]]] = {}
+    for e in tables["edges"].where("parent_known").collect():
+        p, c = languages[e["parent_id"]], languages[e["child_id"]]
+        if p and c:
+            by_depth.setdefault(str(depth[e["child_id"]]), []).append((len(p), len(c)))
+    rows = {
+        r["depth"]: r
+        for r in tables["drift_summary"]
+        .where("view = 'all' AND relation = 'all' AND metric = 'languages'")
+        .collect()
+    }
+    assert set(rows) == {*by_depth, "all"}
+    assert len(by_depth) >= 3
+    for d, values in by_depth.items():
+        assert rows[d]["n"] == len(values)
+        assert rows[d]["parent_value"] == pytest.approx(sum(p for p, _ in values) / len(values))
+        assert rows[d]["child_value"] == pytest.approx(sum(c for _, c in values) / len(values))
+    assert rows["all"]["n"] == sum(len(v) for v in by_depth.values())
