@@ -327,6 +327,7 @@ def depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) -> Dept
         placed.append(_placed(state))
         pending = state.where("waiting > 0")
         n_frontier, n_pending = _sizes(state)
+        log.info("depth round %d: %d placed, %d waiting", rounds, n_frontier, n_pending)
     if n_pending:
         log.warning(
             "depth: %d vertices not placed after %d rounds (lineage.max_depth_rounds); "
@@ -377,9 +378,7 @@ def nodes(
 ) -> DataFrame:
     """One row per model and view (schemas.NODES)."""
     n_parents = links.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("n_parents"))
-    n_children = links.groupBy(F.col("src").alias("id")).agg(
-        F.count(F.lit(1)).alias("n_children")
-    )
+    n_children = links.groupBy(F.col("src").alias("id")).agg(F.count(F.lit(1)).alias("n_children"))
     missing = (
         edges_by_view(edges.where(~F.col("parent_known")))
         .select("view", F.col("child_id").alias("model_id"))
@@ -424,9 +423,7 @@ def nodes(
     )
 
 
-def family_table(
-    view_nodes: DataFrame, models: DataFrame, edge_counts: DataFrame
-) -> DataFrame:
+def family_table(view_nodes: DataFrame, models: DataFrame, edge_counts: DataFrame) -> DataFrame:
     """One row per family and view (schemas.FAMILIES), from the nodes and the graph edges.
 
     A family's roots are its models at depth 0 (no parent in the view, or in a cycle
@@ -479,6 +476,7 @@ def lineage_tables(
     ids = _frozen(vertex_ids(models))
     vertices = _frozen(graph_vertices(ids))
     links = _frozen(graph_edges(edges, ids))
+    log.info("components: %s over every view", config.components_algorithm)
     families = _frozen(components(vertices, links, config.components_algorithm))
     placed = depths(vertices, links, config)
     node_table = _frozen(nodes(vertices, edges, links, families, placed, self_loops))
@@ -515,7 +513,12 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
         )
         write_snapshot(
             spark,
-            {"edges": edges, "self_loops": self_loops, "nodes": node_table, "families": family_frame},
+            {
+                "edges": edges,
+                "self_loops": self_loops,
+                "nodes": node_table,
+                "families": family_frame,
+            },
             output,
             args.snapshot,
         )

@@ -1,13 +1,13 @@
-"""Every stage in order in one Spark application: ingest -> lineage -> similarity,
-drift, audit.
+"""Every stage in order in one Spark application: ingest -> lineage (GraphFrames) ->
+similarity (GraphFrames for card clusters), drift, audit.
 
     python -m jobs.pipeline --input PATH --format card-dataset --output DIR \\
         --snapshot 2026-11-01
 
 One application saves the start-up of five; each stage still reads only the tables
 the stage before it published, so a rerun of a single stage (`python -m jobs.drift`)
-gives the same tables. Stages that need GraphFrames join this list when its JVM
-package is available (issue 4).
+gives the same tables. Without the GraphFrames JVM package the run stops before
+Spark starts, with one line saying how to get it (exit 2).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pyspark.sql import SparkSession
 
 from jobs import audit, drift, ingest, lineage, similarity
 from jobs.cli import StageArgs, parse_args, run_main
-from jobs.spark_session import build_session
+from jobs.config import resolve_repo_path
+from jobs.spark_session import build_session, cached_graphframes_jars, launched_by_spark_submit
 
 log = logging.getLogger("pedigree.pipeline")
 
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     def body() -> None:
         args = parse_args("pipeline", ingest.FORMATS, argv)
         ingest.source_files(args.input, args.format)  # bad input fails before Spark starts
+        if not launched_by_spark_submit():  # spark-submit may bring it with --packages
+            cached_graphframes_jars(resolve_repo_path(args.config.spark.jar_cache))
         spark = build_session(args.config, args.output.resolve())
         started = time.monotonic()
         counts = ingest.run(spark, args)

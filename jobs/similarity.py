@@ -193,9 +193,9 @@ def same_family_pairs(view_nodes: DataFrame, sigs: DataFrame, cap: int, seed: in
         sigs.select("model_id"), on="model_id", how="left_semi"
     )
     order = Window.partitionBy("family_id").orderBy(F.xxhash64(F.lit(seed), "model_id"))
-    shuffled = carded.select(
-        "family_id", "model_id", F.row_number().over(order).alias("i")
-    ).where(F.col("i") <= 2 * cap)
+    shuffled = carded.select("family_id", "model_id", F.row_number().over(order).alias("i")).where(
+        F.col("i") <= 2 * cap
+    )
     first = shuffled.where(F.col("i") % 2 == 1).select(
         "family_id", F.col("model_id").alias("a_id"), ((F.col("i") + 1) / 2).cast("long").alias("k")
     )
@@ -344,7 +344,9 @@ def card_clusters(near_pairs: DataFrame, models: DataFrame, algorithm: str) -> D
     )
     ids = vertex_ids(members)
     links = (
-        near_pairs.join(ids.select(F.col("model_id").alias("a_id"), F.col("id").alias("src")), "a_id")
+        near_pairs.join(
+            ids.select(F.col("model_id").alias("a_id"), F.col("id").alias("src")), "a_id"
+        )
         .join(ids.select(F.col("model_id").alias("b_id"), F.col("id").alias("dst")), "b_id")
         .select("src", "dst")
     )
@@ -386,9 +388,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
             tables = {
                 "signatures": sigs,
                 "pairs": scored,
-                "similarity_summary": summarise(
-                    scored, config.bootstrap_samples, config.pair_seed
-                ),
+                "similarity_summary": summarise(scored, config.bootstrap_samples, config.pair_seed),
                 "near_duplicate_pairs": near,
                 "card_clusters": card_clusters(
                     near, models, args.config.lineage.components_algorithm

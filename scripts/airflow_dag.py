@@ -19,6 +19,7 @@ failure, which is what the task log shows.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
@@ -29,6 +30,9 @@ INPUT = os.environ.get("PEDIGREE_INPUT", "/data/hub/card-dataset")
 OUTPUT = os.environ.get("PEDIGREE_OUTPUT", "/data/pedigree")
 CONN = os.environ.get("PEDIGREE_SPARK_CONN", "spark_default")
 SNAPSHOT = "{{ ds }}"
+# The GraphFrames JVM package `make jars` put in the checkout's jar cache (from Maven
+# Central or built from source), shipped to the driver and executors with --jars.
+JARS = ",".join(sorted(glob.glob(f"{HOME}/.cache/jars/*.jar")))
 
 DEFAULT_ARGS = {
     "owner": "pedigree",
@@ -47,6 +51,7 @@ def stage(name: str, *args: str) -> SparkSubmitOperator:
         name=f"pedigree-{name}-{SNAPSHOT}",
         properties_file=f"{HOME}/conf/spark-defaults.cluster.conf",
         archives=f"{HOME}/dist/pedigree-env.tar.gz#environment",
+        jars=JARS,
         env_vars={
             "PYSPARK_DRIVER_PYTHON": f"{HOME}/.venv/bin/python",
             "PYSPARK_PYTHON": "./environment/bin/python",

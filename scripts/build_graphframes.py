@@ -115,7 +115,7 @@ def compiler_classpath(jars_dir: Path) -> str:
     for name in SCALA_COMPILER_JARS:
         matches = sorted(jars_dir.glob(f"{name}-2.13.*.jar"))
         if not matches:
-            raise BuildError(f"{jars_dir} has no {name}-2.13 jar; is pyspark installed for Spark 4?")
+            raise BuildError(f"{jars_dir} has no {name}-2.13 jar; is this pyspark for Spark 4?")
         found.append(str(matches[-1]))
     return ":".join(found)
 
@@ -134,9 +134,7 @@ def run_tool(launcher: list[str], arguments: list[str], step: str, argfile_dir: 
     """Run a compiler with its arguments in an @argfile (hundreds of paths), one-line error."""
     argfile = argfile_dir / f"{step.replace(' ', '-')}.args"
     argfile.write_text("".join(f'"{a}"\n' for a in arguments), encoding="utf-8")
-    result = subprocess.run(
-        [*launcher, f"@{argfile}"], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([*launcher, f"@{argfile}"], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         errors = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if line]
         first = next((line for line in errors if "error" in line.lower()), errors[:1] or ["?"])
@@ -206,7 +204,9 @@ def write_jar(classes: Path, target: Path, package: GraphFramesPackage, artifact
     tmp.replace(target)
 
 
-def build(source: Path, cache: Path, package: GraphFramesPackage | None = None) -> dict[str, object]:
+def build(
+    source: Path, cache: Path, package: GraphFramesPackage | None = None
+) -> dict[str, object]:
     """Verify, extract and compile the source; put both jars in `cache`; return provenance."""
     package = package or graphframes_package()
     digest = verify_source(source, package.version)

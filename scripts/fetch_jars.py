@@ -91,9 +91,15 @@ def default_source(version: str) -> Path | None:
 
 
 def write_manifest(cache: Path, manifest: dict[str, object]) -> None:
+    """Record what the cache holds; jars of another version go, so `--jars <cache>/*.jar`
+    (the crontab line, the Airflow DAG) never ships two GraphFrames versions."""
     tmp = cache / (MANIFEST_NAME + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     tmp.replace(cache / MANIFEST_NAME)
+    kept = set(manifest.get("jars") or [])  # type: ignore[call-overload]
+    for jar in cache.glob("*.jar"):
+        if jar.name not in kept:
+            jar.unlink()
 
 
 def fetch(
@@ -105,9 +111,9 @@ def fetch(
     if not force:
         try:
             cached_graphframes_jars(cache)
-            manifest = json.loads((cache / MANIFEST_NAME).read_text(encoding="utf-8"))
-            manifest["reused"] = True
-            return manifest
+            reused: dict[str, object] = json.loads((cache / MANIFEST_NAME).read_text("utf-8"))
+            reused["reused"] = True
+            return reused
         except GraphFramesUnavailable:
             pass
     manifest: dict[str, object] = {"coordinate": package.core, "graphx": package.graphx}

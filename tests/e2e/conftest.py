@@ -30,4 +30,33 @@ def local_reference(small_sample: Path, tmp_path_factory: pytest.TempPathFactory
     started = time.monotonic()
     result = pipeline_local(small_sample, output, snapshot)
     assert result.returncode == 0, result.stderr[-3000:]
-    return output, snapshot, time.monotonic() - started
+    seconds = time.monotonic() - started
+    assert_reference_matches_truth(output, snapshot, small_sample.parent / "truth")
+    return output, snapshot, seconds
+
+
+def assert_reference_matches_truth(output: Path, snapshot: str, truth: Path) -> None:
+    """The reference is itself checked against the generator's truth (model count, edges,
+    families and depths in every view), so a bug that empties every run cannot pass."""
+    import pyarrow.parquet as pq
+
+    def table(name: str) -> list[dict]:
+        return pq.read_table(output / name / f"snapshot={snapshot}").to_pylist()
+
+    true_nodes = pq.read_table(truth / "nodes.parquet").to_pylist()
+    assert len(table("models")) == len(true_nodes)
+    declared = {
+        (e["child_id"], e["parent_id"])
+        for e in pq.read_table(truth / "edges.parquet").to_pylist()
+        if e["declared_via"] != "prose" and e["child_id"] != e["parent_id"]
+    }
+    assert {(e["child_id"], e["parent_id"]) for e in table("edges")} == declared
+    lineage = {
+        (t["view"], t["model_id"]): (t["family_id"], t["depth_min"], t["depth_max"])
+        for t in pq.read_table(truth / "lineage.parquet").to_pylist()
+    }
+    found = {
+        (n["view"], n["model_id"]): (n["family_id"], n["depth_min"], n["depth_max"])
+        for n in table("nodes")
+    }
+    assert found == lineage

@@ -1,11 +1,14 @@
 """A driver killed at a random point never leaves a partition that looks complete but
 is not, and rerunning the snapshot gives exactly the clean run's tables.
 
-Five runs of the whole pipeline on one output folder, each SIGKILLed (the driver and
+Seven runs of the whole pipeline on one output folder, each SIGKILLed (the driver and
 every process it started) once in each stage, in a seeded random order: a run waits
 until the stages before the target one have published their tables (in this run) and
 kills after a seeded random delay, so the kill lands inside the target stage whatever
-the machine's speed. Each run is a rerun over the state the crash before it left.
+the machine's speed. Lineage is killed twice more, on its own progress lines: while
+GraphFrames' connected components run, and in the second depth round; those kills
+must leave GraphFrames checkpoints behind, which the rerun removes. Each run is a rerun
+over the state the crash before it left.
 After every crash, each partition a reader can see has its `_SUCCESS` marker and the
 clean run's content. A last rerun to completion must give every table with the clean
 run's hash.
@@ -28,9 +31,14 @@ import pytest
 from jobs.config import REPO_ROOT
 from tests.e2e.support import content_hash, pipeline_command, pipeline_local, written_tables
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.graphframes]
 
 STAGES = ("ingest", "lineage", "similarity", "drift", "audit")
+# Kill points inside lineage: (name, the stage's own log line that must have been seen).
+LINEAGE_POINTS = (
+    ("lineage:components", "pedigree.lineage: components:"),
+    ("lineage:depth", "pedigree.lineage: depth round 2:"),
+)
 
 
 def finished_stages(lines: list[str]) -> list[str]:
@@ -42,10 +50,12 @@ def finished_stages(lines: list[str]) -> list[str]:
     ]
 
 
-def crash_in(command: list[str], stage: str, delay: float) -> tuple[bool, list[str]]:
+def crash_in(
+    command: list[str], stage: str, delay: float, seen: str | None = None
+) -> tuple[bool, list[str]]:
     """Start `command` in its own process group; once the stage before `stage` has
-    logged that it finished (at once for the first stage), wait `delay` seconds and
-    SIGKILL the group.
+    logged that it finished (at once for the first stage) and, when given, a log line
+    containing `seen` appeared, wait `delay` seconds and SIGKILL the group.
 
     Returns whether it was still running when killed, and its stderr lines.
     """
@@ -70,6 +80,8 @@ def crash_in(command: list[str], stage: str, delay: float) -> tuple[bool, list[s
     previous = STAGES[STAGES.index(stage) - 1] if stage != STAGES[0] else None
     while job.poll() is None and previous is not None and previous not in finished_stages(lines):
         time.sleep(0.05)
+    while job.poll() is None and seen is not None and not any(seen in line for line in lines):
+        time.sleep(0.05)
     deadline = time.monotonic() + delay
     while job.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -91,12 +103,19 @@ def test_crashed_runs_leave_only_complete_partitions_and_a_rerun_heals(
     output = tmp_path / "crashing"
     rng = random.Random(20261123)
     kills, seen = [], set()
-    for stage in rng.sample(STAGES, k=len(STAGES)):
-        # Ingest is killed 3-15 s after start-up; later stages 0.2-1.5 s after they begin.
+    checkpoints = output / "_checkpoints" / snapshot
+    targets = [(stage, None) for stage in STAGES] + list(LINEAGE_POINTS)
+    for target, line in rng.sample(targets, k=len(targets)):
+        stage = target.split(":")[0]
+        # Ingest is killed 3-15 s after start-up; later stages 0.2-1.5 s after they begin
+        # (or after their progress line).
         delay = rng.uniform(3.0, 15.0) if stage == "ingest" else rng.uniform(0.2, 1.5)
         command = pipeline_command(small_sample, output, snapshot)
-        killed, stderr = crash_in(command, stage, delay)
-        kills.append((stage, round(delay, 1), killed, finished_stages(stderr)))
+        killed, stderr = crash_in(command, stage, delay, line)
+        kills.append((target, round(delay, 1), killed, finished_stages(stderr)))
+        if line is not None:
+            assert any(line in entry for entry in stderr), f"{target}: progress line not seen"
+            assert any(checkpoints.glob("*")), f"{target}: killed with no checkpoint in flight"
         for table in written_tables(output, snapshot):
             partition = output / table / f"snapshot={snapshot}"
             assert (partition / "_SUCCESS").is_file(), f"{table} visible without _SUCCESS"
@@ -104,8 +123,9 @@ def test_crashed_runs_leave_only_complete_partitions_and_a_rerun_heals(
             seen.add(table)
     print(kills)  # the kill moments and how far each run had got, for the closing note
     assert all(killed for _, _, killed, _ in kills), "every run was killed mid-way"
-    for stage, _, _, done in kills:
-        assert done == list(STAGES[: STAGES.index(stage)]), f"the kill missed {stage}: {done}"
+    for target, _, _, done in kills:
+        stage = target.split(":")[0]
+        assert done == list(STAGES[: STAGES.index(stage)]), f"the kill missed {target}: {done}"
     assert seen, "no crash happened after the first table was published"
 
     rerun = pipeline_local(small_sample, output, snapshot)
@@ -114,3 +134,4 @@ def test_crashed_runs_leave_only_complete_partitions_and_a_rerun_heals(
         expected
     )
     assert not list((output / "_staging").glob(f"{snapshot}-*")), "stale staging left behind"
+    assert not checkpoints.exists(), "stale GraphFrames checkpoints left behind"

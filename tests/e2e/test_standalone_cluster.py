@@ -28,7 +28,7 @@ import pytest
 from jobs.config import REPO_ROOT
 from tests.e2e.support import descendants, free_port, table_rows, written_tables
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.graphframes]
 
 BIN = Path(sys.executable).parent
 SPARK_HOME = str(Path(pyspark.__file__).parent)

@@ -15,7 +15,7 @@ from jobs.config import load_config
 from jobs.ingest import run as ingest
 from jobs.tables import read_table
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+pytestmark = [pytest.mark.spark, pytest.mark.graphframes, pytest.mark.slow]
 
 OLD, NEW = "2026-11-01", "2026-11-08"
 

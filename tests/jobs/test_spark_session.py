@@ -83,7 +83,7 @@ def test_session_has_checkpoint_dir_and_local_defaults(spark) -> None:
 
 @pytest.mark.spark
 @pytest.mark.graphframes
-def test_connected_components_through_the_graphframes_jvm_package(spark, graphframes_ready):
+def test_connected_components_through_the_graphframes_jvm_package(spark):
     """Two trees joined by a merge, a separate tree and an isolated node, on long ids."""
     from graphframes import GraphFrame
 

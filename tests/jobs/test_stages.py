@@ -13,7 +13,7 @@ from jobs import audit, drift, lineage, similarity
 from jobs.lineage import VIEWS
 from jobs.tables import read_table
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+pytestmark = [pytest.mark.spark, pytest.mark.graphframes, pytest.mark.slow]
 
 TABLES = (
     *("edges", "self_loops", "nodes", "families"),
@@ -229,9 +229,7 @@ def test_same_family_pairs_lie_in_one_family_of_their_view(staged) -> None:
 
 def test_drift_summary_by_depth_equals_a_python_count(staged) -> None:
     _, tables, models = staged
-    depth = {
-        r["model_id"]: r["depth_min"] for r in tables["nodes"].where("view = 'all'").collect()
-    }
+    depth = {r["model_id"]: r["depth_min"] for r in tables["nodes"].where("view = 'all'").collect()}
     languages = {r["model_id"]: r["languages"] or [] for r in models.collect()}
     by_depth: dict[str, list[tuple[int, int]]] = {}
     for e in tables["edges"].where("parent_known").collect():

@@ -35,6 +35,7 @@ for task_id, task in dag.task_dict.items():
         "args": args,
         "name": task.render_template(task.name, {"ds": "2026-11-05"}),
         "archives": task._archives,
+        "jars": task._jars,
         "properties_file": task.properties_file,
         "env_vars": task.env_vars,
         "conn_id": task._conn_id,
@@ -99,6 +100,12 @@ def test_every_task_submits_its_stage_for_the_logical_date(dag_info) -> None:
         assert task["name"] == f"pedigree-{task_id}-2026-11-05"
         assert task["archives"] == f"{REPO_ROOT}/dist/pedigree-env.tar.gz#environment"
         assert Path(task["properties_file"]).is_file()
+        jars = task["jars"].split(",")
+        assert sorted(Path(j).name for j in jars) == [
+            "io.graphframes_graphframes-graphx-spark4_2.13-0.11.0.jar",
+            "io.graphframes_graphframes-spark4_2.13-0.11.0.jar",
+        ]
+        assert all(Path(j).is_file() for j in jars)
         assert task["env_vars"] == {
             "PYSPARK_DRIVER_PYTHON": f"{REPO_ROOT}/.venv/bin/python",
             "PYSPARK_PYTHON": "./environment/bin/python",
