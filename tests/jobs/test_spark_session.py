@@ -18,9 +18,9 @@ from jobs.spark_session import (
     require_graphframes,
 )
 
-# Spark lines GraphFrames 0.12.x publishes and tests its JVM packages for; the first is
+# Spark lines GraphFrames 0.11.x publishes and tests its JVM packages for; the first is
 # the one graphframes-spark4_2.13 is built against (DESIGN.md "Running").
-GRAPHFRAMES_SPARK_LINES = {"0.12": ("4.1", "4.0", "3.5")}
+GRAPHFRAMES_SPARK_LINES = {"0.11": ("4.1", "4.0", "3.5")}
 
 
 def pinned(name: str) -> str:
@@ -69,7 +69,7 @@ def test_jar_cache_for_another_version_counts_as_missing(tmp_path) -> None:
 
 
 def test_empty_jar_cache_says_how_to_fill_it(tmp_path) -> None:
-    with pytest.raises(GraphFramesUnavailable, match="make setup"):
+    with pytest.raises(GraphFramesUnavailable, match="make jars"):
         cached_graphframes_jars(tmp_path)
 
 
@@ -108,3 +108,50 @@ def test_connected_components_through_the_graphframes_jvm_package(spark):
         [30],
         [40, 41],
     ]
+
+
+def test_pipeline_without_the_jar_exits_2_with_one_line_saying_how_to_get_it(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    source = tmp_path / "cards.jsonl"
+    source.write_text('{"modelId": "org/m", "card": "hello"}\n')
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "jobs.pipeline", "--input", str(source)),
+            *("--format", "card-dataset", "--output", str(tmp_path / "out")),
+            *("--snapshot", "2026-11-01", "--set", f"spark.jar_cache={tmp_path / 'no-jars'}"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pedigree pipeline: error: GraphFrames")
+    assert "make jars" in lines[0]
+
+
+def test_jar_cache_manifest_records_where_the_jars_came_from() -> None:
+    import json
+    import zipfile
+
+    from jobs.config import load_config, resolve_repo_path
+    from scripts.build_graphframes import KNOWN_SOURCE_SHA256
+
+    cache = resolve_repo_path(load_config().spark.jar_cache)
+    if not (cache / "graphframes.json").is_file():
+        pytest.skip("jar cache not filled (run make jars)")
+    manifest = json.loads((cache / "graphframes.json").read_text())
+    assert manifest["origin"] in ("maven", "source")
+    if manifest["origin"] == "source":
+        assert manifest["source_sha256"] == KNOWN_SOURCE_SHA256[graphframes_package().version]
+        assert "maven_error" in manifest and manifest["built_at"]
+    names = set()
+    for jar in cached_graphframes_jars(cache):
+        with zipfile.ZipFile(jar) as archive:
+            names |= set(archive.namelist())
+    assert "org/graphframes/GraphFrame.class" in names
+    assert "org/apache/spark/graphframes/graphx/Graph.class" in names
