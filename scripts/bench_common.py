@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -53,7 +54,8 @@ def tree_rss_bytes(root: int) -> int:
 def run_measured(
     command: Sequence[str], env: dict[str, str] | None = None, interval: float = 0.2
 ) -> dict[str, float]:
-    """Run `command` to completion; wall seconds and peak RSS of its process tree."""
+    """Run `command` to completion; wall seconds and peak RSS of its process tree, and the
+    `key=number` counts of its last pedigree log line (a stage's summary)."""
     started = time.monotonic()
     child = subprocess.Popen(
         list(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True
@@ -67,16 +69,24 @@ def run_measured(
     if child.returncode != 0:
         last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
         raise SystemExit(f"benchmark command failed ({child.returncode}): {last}")
-    return {"seconds": seconds, "peak_rss_mib": peak / 2**20}
+    summary = [line for line in stderr.splitlines() if " pedigree." in line][-1:]
+    counts = {
+        key: float(value)
+        for key, value in re.findall(r"(\w+)=(\d+)\b", summary[0] if summary else "")
+    }
+    return {"seconds": seconds, "peak_rss_mib": peak / 2**20, **counts}
 
 
 def summarise(runs: list[dict[str, float]]) -> dict[str, Any]:
     """Medians over repeated runs, with the individual runs kept for the record."""
-    return {
+    summary: dict[str, Any] = {
         "runs_seconds": [round(r["seconds"], 1) for r in runs],
         "median_seconds": round(statistics.median(r["seconds"] for r in runs), 1),
         "median_peak_rss_mib": round(statistics.median(r["peak_rss_mib"] for r in runs)),
     }
+    if "depth_rounds" in runs[0]:
+        summary["depth_rounds"] = sorted({int(r["depth_rounds"]) for r in runs})
+    return summary
 
 
 def machine() -> dict[str, Any]:
@@ -95,8 +105,10 @@ def write_report(report: dict[str, Any], path: Path) -> None:
     print(json.dumps(report, indent=2))
 
 
-def ingest_command(card_dataset: Path, output: str, snapshot: str, master: str) -> list[str]:
-    """The `jobs.ingest` command line every benchmark runs on a generated card dump."""
+def ingest_command(
+    card_dataset: Path, output: str, snapshot: str, master: str, source_format: str = "card-dataset"
+) -> list[str]:
+    """The `jobs.ingest` command line every benchmark runs on a generated snapshot."""
     return [
         sys.executable,
         "-m",
@@ -104,7 +116,7 @@ def ingest_command(card_dataset: Path, output: str, snapshot: str, master: str) 
         "--input",
         str(card_dataset),
         "--format",
-        "card-dataset",
+        source_format,
         "--output",
         output,
         "--snapshot",

@@ -7,6 +7,10 @@ peak RSS. The LSH step (band keys, candidate pairs, verification into
 wrote. All sizes run in one invocation, so the ratios between them are side by side.
 
     python -m scripts.bench_stages --sizes 200000 2000000 --runs 3 --output bench/stages.json
+
+Lineage reads only ids, declared parents, licenses and dates, so `--ingest-format
+hub-listing` (the listing JSONL, no card text) prepares its input in a fraction of the
+card dump's ingest time; the lineage rows then record the depth rounds it took.
 """
 
 from __future__ import annotations
@@ -53,9 +57,12 @@ def stage_command(stage: str, output: Path, master: str) -> list[str]:
     ]
 
 
-def ensure_ingested(sample: Path, folder: Path, master: str) -> Path:
+def ensure_ingested(sample: Path, folder: Path, master: str, source_format: str) -> Path:
     if not (folder / "models" / f"snapshot={SNAPSHOT}" / "_SUCCESS").is_file():
-        run_measured(ingest_command(sample / "card-dataset", str(folder), SNAPSHOT, master))
+        command = ingest_command(
+            sample / source_format, str(folder), SNAPSHOT, master, source_format
+        )
+        run_measured(command)
     return folder
 
 
@@ -67,6 +74,9 @@ def main() -> int:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES))
     parser.add_argument("--samples", type=Path, default=REPO / "bench" / "samples")
+    parser.add_argument(
+        "--ingest-format", choices=("card-dataset", "hub-listing"), default="card-dataset"
+    )
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "stages.json")
     args = parser.parse_args()
 
@@ -74,7 +84,8 @@ def main() -> int:
     for size in args.sizes:
         name = f"{size}-{args.seed}"
         sample = ensure_sample(size, args.seed, args.samples / name)
-        ingested = ensure_ingested(sample, args.samples / f"{name}-ingested", args.master)
+        folder = args.samples / f"{name}-ingested-{args.ingest_format}"
+        ingested = ensure_ingested(sample, folder, args.master, args.ingest_format)
         timings: dict[str, list[dict[str, float]]] = {stage: [] for stage in args.stages}
         for _ in range(args.runs):
             for stage in args.stages:
@@ -92,6 +103,7 @@ def main() -> int:
         "machine": machine(),
         "command": " ".join(["scripts/bench_stages.py", *sys.argv[1:]]),
         "master": args.master,
+        "ingest_format": args.ingest_format,
         "results": results,
     }
     write_report(report, args.output)

@@ -240,13 +240,16 @@ def test_a_worker_killed_mid_run_changes_nothing(
     apps_before = len(master_state(cluster.ui).get("completedapps", []))
     job = start_crontab_job(cluster, small_sample, output)
     try:
-        deadline = time.monotonic() + 300
-        while not (output / "models").is_dir():  # ingest has published: executors busy
+        # Kill while lineage's GraphFrames depth rounds run: its first round's log line.
+        log = output / "pedigree-cron.log"
+        deadline = time.monotonic() + 600
+        while not (log.is_file() and "pedigree.lineage: depth round 1:" in log.read_text()):
             assert job.poll() is None, cron_log(output)
-            assert time.monotonic() < deadline, "ingest did not finish in 300 s"
-            time.sleep(0.5)
-        time.sleep(random.Random(8).uniform(1, 10))
+            assert time.monotonic() < deadline, "lineage reached no depth round in 600 s"
+            time.sleep(0.2)
+        time.sleep(random.Random(8).uniform(0.2, 1.0))
         assert job.poll() is None, "the job finished before the worker could be killed"
+        assert "pedigree.pipeline: lineage:" not in log.read_text(), "lineage already done"
         cluster.kill_worker(1)
         assert job.wait(timeout=1200) == 0, cron_log(output)
         assert alive_workers(cluster.ui) == 1, "the killed worker is gone"
