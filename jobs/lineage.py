@@ -84,18 +84,23 @@ def edges_in_view(edges: DataFrame, view: str) -> DataFrame:
 
 
 def vertex_ids(models: DataFrame) -> DataFrame:
-    """`model_id, id`: a long per model, in model-id order (0, 1, 2 ...).
+    """`model_id, id`: a long per model, increasing in model-id order.
 
     GraphFrames gets longs, never strings (string ids go through an indexing step that
-    AQE can break: graphframes issues 428 and 453). Numbering in id order makes a
-    component's smallest long its smallest model id, and reruns number alike.
+    AQE can break: graphframes issues 428 and 453). The ids follow the model-id order (a
+    sort, then `monotonically_increasing_id`: partition index in the high bits, row in
+    the low 33), so a component's smallest long is its smallest model id.
     """
-    ordered = models.select("model_id").orderBy("model_id")
-    numbered = ordered.rdd.zipWithIndex().map(lambda pair: (pair[0][0], pair[1]))
-    return numbered.toDF("model_id string, id long")
+    return (
+        models.select("model_id")
+        .orderBy("model_id")
+        .select("model_id", F.monotonically_increasing_id().alias("id"))
+    )
 
 
-VIEW_SHIFT = 40  # a vertex is (view index << 40) | model number: one graph, every view
+# A vertex is (view index << 48) | model id: one graph, every view a disjoint copy of it.
+# Model ids stay below 2**48 while the sort has under 2**15 partitions.
+VIEW_SHIFT = 48
 
 
 def view_index(spark: SparkSession) -> DataFrame:
@@ -188,7 +193,7 @@ class DepthResult:
     cycle_ids: DataFrame
 
 
-def _frozen(frame: DataFrame) -> DataFrame:
+def frozen(frame: DataFrame) -> DataFrame:
     """Cut the plan: write `frame` as Parquet under the checkpoint dir and read it back.
 
     Not `DataFrame.checkpoint`: its result keeps the original plan's size estimate, and
@@ -295,7 +300,7 @@ def depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) -> Dept
     """
     spark = vertices.sparkSession
     n_parents = links.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("waiting"))
-    state = _frozen(
+    state = frozen(
         vertices.select("id")
         .join(n_parents, on="id", how="left")
         .select(
@@ -316,12 +321,12 @@ def depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) -> Dept
     while n_pending and rounds < config.max_depth_rounds:
         if n_frontier:
             rounds += 1
-            state = _frozen(_receive(pending, placed[-1], live_links))
+            state = frozen(_receive(pending, placed[-1], live_links))
         elif not searched_cycles:
             searched_cycles = True
-            cycle_ids = _frozen(cycle_members(pending, live_links, config.scc_max_iter))
+            cycle_ids = frozen(cycle_members(pending, live_links, config.scc_max_iter))
             updated, live_links = _drop_cycle_edges(pending, live_links, cycle_ids)
-            state = _frozen(updated)
+            state = frozen(updated)
         else:
             break
         placed.append(_placed(state))
@@ -473,13 +478,13 @@ def lineage_tables(
     models: DataFrame, edges: DataFrame, self_loops: DataFrame, config: LineageConfig
 ) -> tuple[DataFrame, DataFrame, dict[str, int]]:
     """(nodes, families, facts) over every graph view at once; facts: rounds, cycles."""
-    ids = _frozen(vertex_ids(models))
-    vertices = _frozen(graph_vertices(ids))
-    links = _frozen(graph_edges(edges, ids))
+    ids = frozen(vertex_ids(models))
+    vertices = frozen(graph_vertices(ids))
+    links = frozen(graph_edges(edges, ids))
     log.info("components: %s over every view", config.components_algorithm)
-    families = _frozen(components(vertices, links, config.components_algorithm))
+    families = frozen(components(vertices, links, config.components_algorithm))
     placed = depths(vertices, links, config)
-    node_table = _frozen(nodes(vertices, edges, links, families, placed, self_loops))
+    node_table = frozen(nodes(vertices, edges, links, families, placed, self_loops))
     edge_counts = family_edge_counts(links, families, vertices)
     family_frame = family_table(node_table, models, edge_counts)
     facts = {"depth_rounds": placed.rounds, "depth_unresolved": placed.unresolved}
@@ -506,8 +511,8 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     models = read_table(spark, output, "models", args.snapshot)
     edges, self_loops = build_edges(models)
     with snapshot_checkpoints(spark, output, args.snapshot):
-        edges = _frozen(edges)
-        self_loops = _frozen(self_loops)
+        edges = frozen(edges)
+        self_loops = frozen(self_loops)
         node_table, family_frame, facts = lineage_tables(
             models, edges, self_loops, args.config.lineage
         )

@@ -24,7 +24,7 @@ from pyspark.sql.pandas.types import to_arrow_schema
 
 from jobs.cli import StageArgs, stage_main
 from jobs.config import SimilarityConfig
-from jobs.lineage import VIEWS, edges_in_view, vertex_ids
+from jobs.lineage import VIEWS, edges_in_view, frozen, vertex_ids
 from jobs.schemas import PAIRS, SIGNATURES, SUMMARY
 from jobs.spark_session import require_graphframes
 from jobs.tables import read_table, snapshot_checkpoints, write_snapshot
@@ -342,7 +342,7 @@ def card_clusters(near_pairs: DataFrame, models: DataFrame, algorithm: str) -> D
         .union(near_pairs.select(F.col("b_id").alias("model_id")))
         .distinct()
     )
-    ids = vertex_ids(members)
+    ids = frozen(vertex_ids(members))
     links = (
         near_pairs.join(
             ids.select(F.col("model_id").alias("a_id"), F.col("id").alias("src")), "a_id"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.config import load_config
-from jobs.lineage import build_edges
+from jobs.config import LineageConfig, load_config
+from jobs.lineage import build_edges, lineage_tables
 from jobs.similarity import score_pairs, signatures, summarise, typed_pairs
 from jobs.tables import read_table
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+pytestmark = [pytest.mark.spark, pytest.mark.graphframes, pytest.mark.slow]
 
 
 def test_siblings_resemble_more_than_parent_child_more_than_random(spark, generated_tables):
@@ -17,9 +17,10 @@ def test_siblings_resemble_more_than_parent_child_more_than_random(spark, genera
     config = load_config().similarity
     models = read_table(spark, str(output), "models", snapshot)
     card_texts = read_table(spark, str(output), "card_texts", snapshot)
-    edges, _ = build_edges(models)
+    edges, self_loops = build_edges(models)
+    nodes, _, _ = lineage_tables(models, edges, self_loops, LineageConfig())
     sigs = signatures(card_texts, config).cache()
-    scored = score_pairs(typed_pairs(edges, sigs, config), models, sigs)
+    scored = score_pairs(typed_pairs(edges, nodes, sigs, config), models, sigs)
     summary = {
         r["pair_type"]: r
         for r in summarise(scored, config.bootstrap_samples, config.pair_seed)
@@ -38,4 +39,5 @@ def test_siblings_resemble_more_than_parent_child_more_than_random(spark, genera
     assert parent_child["ci_low"] > rand["ci_high"]
     # Only ~70 grandparent pairs at this size: their CI is wide, the order of means holds.
     assert parent_child["mean"] > grand["mean"] > rand["mean"]
+    assert summary["same_family_random"]["ci_low"] > rand["ci_high"]
     assert all(r["ci_low"] <= r["mean"] <= r["ci_high"] for r in summary.values())

@@ -35,7 +35,7 @@ for task_id, task in dag.task_dict.items():
         "args": args,
         "name": task.render_template(task.name, {"ds": "2026-11-05"}),
         "archives": task._archives,
-        "jars": task._jars,
+        "jars": task.jars,
         "properties_file": task.properties_file,
         "env_vars": task.env_vars,
         "conn_id": task._conn_id,
