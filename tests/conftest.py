@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO.parent / "shared" / "data"
+from tests.components import INSTALLED_COMPONENTS, in_ci
 
 
 @pytest.fixture(scope="session")
@@ -33,30 +32,29 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     session.stop()
 
 
-def graphframes_missing() -> str | None:
-    """Why the GraphFrames JVM package is not in the jar cache, or None when it is."""
-    from jobs.config import load_config, resolve_repo_path
-    from jobs.spark_session import GraphFramesUnavailable, cached_graphframes_jars
-
-    try:
-        cached_graphframes_jars(resolve_repo_path(load_config().spark.jar_cache))
-    except GraphFramesUnavailable as err:
-        return str(err)
-    return None
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under CI=true a component that set-up failed to install stops the run before any
+    test, in one line naming it; tests that do not need it never trigger the check."""
+    if not in_ci():
+        return
+    for marker, (what, probe) in INSTALLED_COMPONENTS.items():
+        if any(item.get_closest_marker(marker) for item in items):
+            reason = probe()
+            if reason is not None:
+                pytest.exit(f"CI=true and {what} is missing: {reason}", returncode=3)
 
 
 @pytest.fixture(autouse=True)
-def _graphframes_required(request: pytest.FixtureRequest) -> None:
-    """A test marked `graphframes` needs the jar. In CI (CI=true) its absence fails the
-    test, so a broken set-up never passes green; elsewhere the test skips with the reason."""
-    if request.node.get_closest_marker("graphframes") is None:
-        return
-    reason = graphframes_missing()
-    if reason is None:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and the GraphFrames JVM package is missing: {reason}")
-    pytest.skip(f"GraphFrames JVM package missing: {reason}")
+def _installed_components(request: pytest.FixtureRequest) -> None:
+    """A test marked with a component it needs skips, quoting why, when it is missing
+    (outside CI; under CI the collection check above has already stopped the run)."""
+    for marker, (what, probe) in INSTALLED_COMPONENTS.items():
+        if request.node.get_closest_marker(marker) is not None:
+            reason = probe()
+            if reason is not None:
+                if in_ci():
+                    pytest.fail(f"CI=true and {what} is missing: {reason}")
+                pytest.skip(f"{what} is missing: {reason}")
 
 
 @pytest.fixture(scope="session")

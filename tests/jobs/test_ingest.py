@@ -16,11 +16,12 @@ from jobs.cli import JobArgs, UserError
 from jobs.config import REPO_ROOT, load_config
 from jobs.ingest import run, source_files
 from jobs.tables import read_table
+from tests.components import shared_file
 
 pytestmark = pytest.mark.spark
 
 SNAPSHOT = "2026-11-01"
-REAL_SLICE = REPO_ROOT.parent / "shared" / "data" / "hub-2022-sample.jsonl.gz"
+REAL_SLICE = "data/hub-2022-sample.jsonl.gz"
 
 CARD_WITH_PARENT = """---
 license: MIT
@@ -284,9 +285,9 @@ def test_spark_submit_runs_the_same_job(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "models" / f"snapshot={SNAPSHOT}" / "_SUCCESS").is_file()
 
 
-@pytest.mark.skipif(not REAL_SLICE.is_file(), reason=f"real card slice not present: {REAL_SLICE}")
 def test_real_2022_card_slice_reconciles(spark, tmp_path: Path) -> None:
-    counts = ingest(spark, REAL_SLICE, "card-dataset", tmp_path / "out")
+    real_slice = shared_file(REAL_SLICE)
+    counts = ingest(spark, real_slice, "card-dataset", tmp_path / "out")
     models, _ = tables(spark, tmp_path / "out")
     facts = {
         "with_front_matter": sum(bool(m["has_front_matter"]) for m in models.values()),
@@ -298,6 +299,6 @@ def test_real_2022_card_slice_reconciles(spark, tmp_path: Path) -> None:
     assert counts["rows_in"] == 5000 == counts["models"] + counts["rejects"]
     assert facts["error_pages"] == 300
     assert 3000 < facts["with_front_matter"] < 5000
-    with gzip.open(REAL_SLICE, "rt", encoding="utf-8") as handle:
+    with gzip.open(real_slice, "rt", encoding="utf-8") as handle:
         ids = {json.loads(line)["modelId"] for line in handle}
     assert set(models) <= ids

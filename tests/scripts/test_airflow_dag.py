@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from jobs.config import REPO_ROOT
+from tests.components import AIRFLOW_PYTHON
 
-AIRFLOW_PYTHON = REPO_ROOT / ".cache" / "airflow-venv" / "bin" / "python"
-STATUS = REPO_ROOT / ".cache" / "airflow-venv" / "install-error.txt"
+pytestmark = pytest.mark.airflow
 
 PROBE = """
 import importlib.util, json, sys
@@ -50,9 +50,6 @@ print(json.dumps({"dag_id": dag.dag_id, "schedule": str(dag.timetable.summary),
 
 @pytest.fixture(scope="module")
 def dag_info(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    if not AIRFLOW_PYTHON.is_file():
-        reason = STATUS.read_text().strip() if STATUS.is_file() else "run `make airflow` first"
-        pytest.skip(f"Airflow is not installed in .cache/airflow-venv: {reason}")
     home = tmp_path_factory.mktemp("airflow-home")
     env = {
         **os.environ,

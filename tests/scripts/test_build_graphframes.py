@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from scripts.build_graphframes import BuildError, build, jar_file_name, verify_source
 from scripts.fetch_jars import SOURCE_ENV, default_source
+from tests.components import SHARED, shared_file
 
-VENDORED = (
-    Path(__file__).resolve().parents[3] / "shared" / "vendor" / "graphframes-0.11.0-src.tar.gz"
-)
+VENDORED = SHARED / "vendor" / "graphframes-0.11.0-src.tar.gz"
 
 
 def test_a_tarball_with_another_digest_is_refused_before_anything_runs(tmp_path) -> None:
@@ -54,8 +52,8 @@ def test_the_source_comes_from_the_environment_before_the_vendor_folder(
     assert default_source("0.11.0") == expected
 
 
-@pytest.mark.skipif(not VENDORED.is_file(), reason="../shared absent (a user's clone)")
 def test_the_vendored_release_verifies(tmp_path) -> None:
-    copy = tmp_path / VENDORED.name
-    shutil.copy(VENDORED, copy)
+    vendored = shared_file("vendor/graphframes-0.11.0-src.tar.gz")
+    copy = tmp_path / vendored.name
+    shutil.copy(vendored, copy)
     assert verify_source(copy, "0.11.0").startswith("5e461a68")
