@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             cached_graphframes_jars(resolve_repo_path(args.config.spark.jar_cache))
         spark = build_session(args.config, args.output.resolve())
         started = time.monotonic()
+        log.info("stage ingest started")
         counts = ingest.run(spark, args)
         log.info(
             "ingest: rows_in=%d models=%d rejects=%d in %.1fs",
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         stage_args = StageArgs(args.output, args.snapshot, args.config)
         for name, run in STAGES:
             started = time.monotonic()
+            log.info("stage %s started", name)
             written = run(spark, stage_args)
             summary = " ".join(f"{table}={n}" for table, n in written.items())
             log.info("%s: %s in %.1fs", name, summary, time.monotonic() - started)

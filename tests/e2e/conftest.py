@@ -3,13 +3,16 @@ local-mode pipeline run, the reference every other run must equal."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.support import pipeline_local
+
+# Every e2e run, the crontab's included, is told this snapshot: none computes its own date,
+# so a run across midnight compares the same snapshot.
+SNAPSHOT = "2026-11-05"
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +28,7 @@ def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def local_reference(small_sample: Path, tmp_path_factory: pytest.TempPathFactory):
     """The whole pipeline in local[2] on the small sample: (output, snapshot, seconds)."""
-    snapshot = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    snapshot = SNAPSHOT
     output = tmp_path_factory.mktemp("local-run")
     started = time.monotonic()
     result = pipeline_local(small_sample, output, snapshot)

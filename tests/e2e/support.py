@@ -17,6 +17,9 @@ from jobs.config import REPO_ROOT
 
 # Means and CIs summed in a different order on a cluster differ in the last bits.
 FLOAT_DIGITS = 9
+# NaN (a measure with no defined value) must stay distinct from null (no value): JSON
+# has neither, so each gets its own marker.
+NAN = "<NaN>"
 
 
 def free_port() -> int:
@@ -73,7 +76,7 @@ def written_tables(output: Path, snapshot: str) -> list[str]:
 
 def _canonical(value: object) -> object:
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, FLOAT_DIGITS)
+        return NAN if math.isnan(value) else round(value, FLOAT_DIGITS)
     if isinstance(value, list):
         return [_canonical(v) for v in value]
     if isinstance(value, dict):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import random
 import shlex
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pyspark
 import pytest
@@ -155,7 +155,9 @@ def crontab_command() -> str:
     return command.replace("\\%", "%")
 
 
-def submit_env(cluster: Cluster, source: Path, output: Path) -> dict[str, str]:
+def submit_env(
+    cluster: Cluster, source: Path, output: Path, snapshot: str, extra_args: str = ""
+) -> dict[str, str]:
     """The job line's environment: what a crontab sets, none of this test's Spark settings."""
     inherited = {
         k: v
@@ -168,16 +170,19 @@ def submit_env(cluster: Cluster, source: Path, output: Path) -> dict[str, str]:
         "PEDIGREE_HOME": str(REPO_ROOT),
         "PEDIGREE_INPUT": str(source),
         "PEDIGREE_OUTPUT": str(output),
+        "PEDIGREE_SNAPSHOT": snapshot,
         "SPARK_MASTER": cluster.url,
-        "PEDIGREE_SUBMIT_ARGS": SUBMIT_ARGS,
+        "PEDIGREE_SUBMIT_ARGS": f"{SUBMIT_ARGS} {extra_args}".strip(),
     }
 
 
-def start_crontab_job(cluster: Cluster, source: Path, output: Path) -> subprocess.Popen[str]:
+def start_crontab_job(
+    cluster: Cluster, source: Path, output: Path, snapshot: str, extra_args: str = ""
+) -> subprocess.Popen[str]:
     output.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         ["/bin/sh", "-c", crontab_command()],
-        env=submit_env(cluster, source, output),
+        env=submit_env(cluster, source, output, snapshot, extra_args),
         text=True,
         cwd="/",
     )
@@ -193,6 +198,88 @@ def assert_same_tables(output: Path, reference: Path, snapshot: str) -> None:
     assert len(tables) >= 16 and written_tables(output, snapshot) == tables
     for table in tables:
         assert table_rows(output, table, snapshot) == table_rows(reference, table, snapshot), table
+
+
+def driver_api(ui_port: int, path: str) -> list | None:
+    """The running application's monitoring REST API on the driver, None when not up."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{ui_port}/api/v1{path}", timeout=2) as r:
+            return json.load(r)
+    except (OSError, ValueError):
+        return None
+
+
+def kill_when_worker_is_busy(
+    cluster: Cluster, job: subprocess.Popen[str], output: Path, ui_port: int, after: str | None
+) -> float | None:
+    """Once the cron log shows `after` (at once when None), SIGKILL worker 1 the moment
+    the driver's REST API shows its executor running tasks. Returns the kill's wall-clock
+    time, or None when the job finished first."""
+    log = output / "pedigree-cron.log"
+    deadline = time.monotonic() + 900
+    while after is not None and not (log.is_file() and after in log.read_text()):
+        if job.poll() is not None:
+            return None
+        assert time.monotonic() < deadline, f"{after!r} not logged in 900 s"
+        time.sleep(0.1)
+    while job.poll() is None:
+        assert time.monotonic() < deadline, "worker 1 ran no task in 900 s"
+        apps = driver_api(ui_port, "/applications") or []
+        if apps:
+            app = apps[0]["id"]
+            mine = {p.name for p in cluster.work_dir(1).glob(f"{app}/*")}
+            executors = driver_api(ui_port, f"/applications/{app}/executors") or []
+            if any(e["id"] in mine and e["activeTasks"] > 0 for e in executors):
+                killed_at = time.time()
+                cluster.kill_worker(1)
+                return killed_at
+        time.sleep(0.05)
+    return None
+
+
+class ExecutorLoss(NamedTuple):
+    executor: str
+    lost_after: float  # seconds since the application started
+    running: int  # tasks that failed with ExecutorLostFailure: running when it was lost
+    rerun: int  # those tasks later finished successfully on another executor
+    resubmitted_stages: int  # stage attempts after the first (lost shuffle output)
+
+
+def executor_loss(event_dir: Path) -> ExecutorLoss | None:
+    """What Spark's own event log says happened to the application's lost executor."""
+    (log,) = [p for p in event_dir.iterdir() if not p.name.startswith(".")]
+    started, removed, running = 0.0, None, set()
+    succeeded, stage_attempts = [], set()
+    for line in log.read_text().splitlines():
+        event = json.loads(line)
+        kind = event["Event"]
+        if kind == "SparkListenerApplicationStart":
+            started = event["Timestamp"] / 1000
+        elif kind == "SparkListenerExecutorRemoved":
+            removed = (event["Executor ID"], event["Timestamp"] / 1000)
+        elif kind == "SparkListenerTaskEnd":
+            reason, info = event["Task End Reason"], event["Task Info"]
+            task = (event["Stage ID"], info["Index"])
+            if reason["Reason"] == "ExecutorLostFailure":
+                running.add(task)
+            elif reason["Reason"] == "Success":
+                succeeded.append((task, info["Executor ID"]))
+        elif kind == "SparkListenerStageSubmitted":
+            info = event["Stage Info"]
+            stage_attempts.add((info["Stage ID"], info["Stage Attempt ID"]))
+    if removed is None:
+        return None
+    executor, at = removed
+    rerun = {task for task, on in succeeded if task in running and on != executor}
+    return ExecutorLoss(
+        executor,
+        round(at - started, 1),
+        len(running),
+        len(rerun),
+        sum(1 for _, attempt in stage_attempts if attempt > 0),
+    )
 
 
 def test_the_archive_carries_pedigree_and_its_conf_tables(packaged: Path, tmp_path: Path) -> None:
@@ -223,7 +310,7 @@ def test_crontab_run_on_the_cluster_equals_the_local_run(
 ) -> None:
     reference, snapshot, _ = local_reference
     output = tmp_path / "cluster"
-    job = start_crontab_job(cluster, small_sample, output)
+    job = start_crontab_job(cluster, small_sample, output, snapshot)
     assert job.wait(timeout=1200) == 0, cron_log(output)
     finished = master_state(cluster.ui).get("completedapps", [])
     assert "pedigree-e2e" in [app["name"] for app in finished], "ran on the cluster"
@@ -232,35 +319,50 @@ def test_crontab_run_on_the_cluster_equals_the_local_run(
     assert_same_tables(output, reference, snapshot)
 
 
+# When to start watching worker 1 for running tasks, latest first: inside lineage's
+# GraphFrames depth rounds, then as soon as ingest is done, then from the first task.
+KILL_MOMENTS = ("pedigree.lineage: depth round 1:", "pedigree.pipeline: ingest:", None)
+
+
 def test_a_worker_killed_mid_run_changes_nothing(
     cluster: Cluster, packaged: Path, small_sample: Path, local_reference, tmp_path: Path
 ) -> None:
+    """Spark's event log must show the executor lost with tasks running and those tasks
+    re-run elsewhere; a kill that missed (job done, or no task running) is retried earlier."""
     reference, snapshot, _ = local_reference
-    output = tmp_path / "cluster-kill"
-    apps_before = len(master_state(cluster.ui).get("completedapps", []))
-    job = start_crontab_job(cluster, small_sample, output)
-    try:
-        # Kill while lineage's GraphFrames depth rounds run: its first round's log line.
-        log = output / "pedigree-cron.log"
-        deadline = time.monotonic() + 600
-        while not (log.is_file() and "pedigree.lineage: depth round 1:" in log.read_text()):
-            assert job.poll() is None, cron_log(output)
-            assert time.monotonic() < deadline, "lineage reached no depth round in 600 s"
-            time.sleep(0.2)
-        time.sleep(random.Random(8).uniform(0.2, 1.0))
-        assert job.poll() is None, "the job finished before the worker could be killed"
-        assert "pedigree.pipeline: lineage:" not in log.read_text(), "lineage already done"
-        cluster.kill_worker(1)
-        assert job.wait(timeout=1200) == 0, cron_log(output)
-        assert alive_workers(cluster.ui) == 1, "the killed worker is gone"
-        assert len(master_state(cluster.ui).get("completedapps", [])) == apps_before + 1
+    for attempt, moment in enumerate(KILL_MOMENTS):
+        output, events = tmp_path / f"cluster-kill-{attempt}", tmp_path / f"events-{attempt}"
+        events.mkdir()
+        ui_port = free_port()
+        observe = (
+            f"--conf spark.ui.port={ui_port} --conf spark.eventLog.enabled=true "
+            f"--conf spark.eventLog.dir=file://{events} --conf spark.eventLog.compress=false "
+            "--conf spark.eventLog.rolling.enabled=false"
+        )
+        job = start_crontab_job(cluster, small_sample, output, snapshot, observe)
+        try:
+            killed_at = kill_when_worker_is_busy(cluster, job, output, ui_port, moment)
+            assert job.wait(timeout=1200) == 0, cron_log(output)
+        finally:
+            if job.poll() is None:
+                job.kill()
+            if 1 not in cluster.workers:
+                cluster.start_worker(1)
+                cluster.wait_for_workers(2)
+        loss = executor_loss(events)
+        when = "no kill" if killed_at is None else time.strftime("%H:%M:%S", time.gmtime(killed_at))
+        print(f"worker-kill attempt {attempt} (after {moment!r}): {when}, {loss}")
+        if killed_at is None or loss is None or loss.running == 0:
+            continue
+        assert loss.rerun == loss.running, f"lost tasks not all re-run: {loss}"
         assert_same_tables(output, reference, snapshot)
-    finally:
-        if job.poll() is None:
-            job.kill()
-        if 1 not in cluster.workers:
-            cluster.start_worker(1)
-            cluster.wait_for_workers(2)
+        print(
+            f"executor {loss.executor} lost {loss.lost_after} s into the application with "
+            f"{loss.running} tasks running; {loss.rerun} re-run on another executor, "
+            f"{loss.resubmitted_stages} stage attempts resubmitted; tables equal the local run"
+        )
+        return
+    pytest.fail("no attempt killed worker 1 while its executor was running tasks")
 
 
 def test_shipped_commands_quote_the_same_archive() -> None:
@@ -268,4 +370,4 @@ def test_shipped_commands_quote_the_same_archive() -> None:
     assert "dist/pedigree-env.tar.gz#environment" in command
     assert "PYSPARK_PYTHON=./environment/bin/python" in command
     assert "PYSPARK_DRIVER_PYTHON=.venv/bin/python" in command
-    assert command[command.index("--snapshot") + 1] == "$(date -u +%F)"
+    assert command[command.index("--snapshot") + 1] == "${PEDIGREE_SNAPSHOT:-$(date -u +%F)}"
