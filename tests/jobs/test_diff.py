@@ -74,6 +74,7 @@ def two_snapshots(spark, generated_sample: Path, tmp_path_factory: pytest.TempPa
         and "\nlicense: mit\n" in r["card"]
     )[:3]
     grown = sorted(parents & once - removed)[:4]
+    assert (len(removed), len(mit), len(grown)) == (5, 3, 4), "the sample has too few of each"
     added = {f"diff-test/child-{i}": parent for i, parent in enumerate(grown)}
     new_rows = [
         relicensed(r) if r["modelId"] in mit else r for r in rows if r["modelId"] not in removed

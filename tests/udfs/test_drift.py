@@ -418,3 +418,11 @@ def test_net_traffic_is_antisymmetric(counts):
     for (a, b), flow in net.items():
         assert flow == counts.get((a, b), 0) - counts.get((b, a), 0) > 0
         assert (b, a) not in net
+    # ... and none is left out: every ordered pair with more traffic one way is there.
+    # Self-transitions (a, a) carry no direction.
+    expected = {
+        (a, b): n - counts.get((b, a), 0)
+        for (a, b), n in counts.items()
+        if a != b and n > counts.get((b, a), 0)
+    }
+    assert net == expected

@@ -79,7 +79,7 @@ def test_full_row():
         "card_chars": len(CARD),
         "card_words": len(CARD.split()),
         "auto_generated": False,
-        "template_score": row["template_score"],
+        "template_score": 0.0,  # its one shingle, "my adapter text", is not the template's
         "has_model_index": False,
         "n_model_index_metrics": 0,
         "sections": ["my adapter"],
@@ -87,7 +87,6 @@ def test_full_row():
         "files": ["README.md", "adapter_config.json"],
         "card_sha1": hashlib.sha1(CARD.encode()).hexdigest(),
     }
-    assert 0.0 <= row["template_score"] < 0.1
 
 
 @pytest.mark.parametrize(
@@ -137,7 +136,7 @@ def test_author_defaults_to_namespace():
 def test_junk_card_is_still_a_model():
     row = parsed(card="---\nlicense: [mit\n---\n# Body", tags=["license:apache-2.0"])
     assert row["has_front_matter"] is True
-    assert row["yaml_error"] is not None
+    assert row["yaml_error"] == "ParserError: while parsing a flow sequence"
     assert row["licenses"] == ["apache-2.0"]
     assert row["sections"] == ["body"]
 
