@@ -44,12 +44,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 pytest.exit(f"CI=true and {what} is missing: {reason}", returncode=3)
 
 
-@pytest.fixture(autouse=True)
-def _installed_components(request: pytest.FixtureRequest) -> None:
+def pytest_runtest_setup(item: pytest.Item) -> None:
     """A test marked with a component it needs skips, quoting why, when it is missing
-    (outside CI; under CI the collection check above has already stopped the run)."""
+    (outside CI; under CI the collection check above has already stopped the run).
+    Runs before any fixture, so a module fixture never starts without its component."""
     for marker, (what, probe) in INSTALLED_COMPONENTS.items():
-        if request.node.get_closest_marker(marker) is not None:
+        if item.get_closest_marker(marker) is not None:
             reason = probe()
             if reason is not None:
                 if in_ci():

@@ -3,11 +3,12 @@ contents the stage functions promise, and one-line errors when inputs are missin
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from datasketch import LeanMinHash, MinHashLSH
 from pyspark.sql import functions as F
 
 from jobs import audit, drift, lineage, similarity
@@ -135,7 +136,7 @@ def test_summary_has_every_view_type_and_measure_with_the_resemblance_order(stag
     assert card["siblings"] > card["parent_child"] > card["random"]
 
 
-def test_near_duplicates_reach_the_threshold_and_signatures_skip_empty_cards(
+def test_near_duplicates_reach_the_threshold_and_signatures_are_the_cards_with_words(
     staged, spark, generated_tables
 ) -> None:
     _, tables, _ = staged
@@ -145,19 +146,26 @@ def test_near_duplicates_reach_the_threshold_and_signatures_skip_empty_cards(
     shingled = {r["model_id"]: card_shingles(r["card"], config.shingle_size) for r in texts}
     signed = {r["model_id"] for r in tables["signatures"].select("model_id").collect()}
     assert signed == {m for m, shingles in shingled.items() if shingles}
-    assert len(signed) < len(texts)  # the sample has cards with no words: they get none
 
+    # Oracle: datasketch's own MinHashLSH over the same signatures, then the threshold.
+    lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
+    sketches = {
+        r["model_id"]: LeanMinHash(
+            seed=config.seed, hashvalues=np.array(r["minhash"], np.uint32), scheme="affine32"
+        )
+        for r in tables["signatures"].select("model_id", "minhash").collect()
+    }
+    for model_id, sketch in sketches.items():
+        lsh.insert(model_id, sketch)
+    expected = {
+        (a, b)
+        for a, sketch in sketches.items()
+        for b in lsh.query(sketch)
+        if a < b and sketch.jaccard(sketches[b]) >= config.lsh_threshold
+    }
     near = tables["near_duplicate_pairs"].collect()
-    assert all(r["card_jaccard"] >= config.lsh_threshold and r["a_id"] < r["b_id"] for r in near)
-    # Cards with identical shingles agree in every band, so LSH must pair all of them.
-    identical: dict[frozenset[str], list[str]] = {}
-    for model_id, shingles in shingled.items():
-        if shingles:
-            identical.setdefault(frozenset(shingles), []).append(model_id)
-    groups = [sorted(ids) for ids in identical.values() if len(ids) > 1]
-    assert groups and max(map(len, groups)) <= config.max_bucket
-    expected = {(a, b) for ids in groups for a, b in itertools.combinations(ids, 2)}
-    assert expected <= {(r["a_id"], r["b_id"]) for r in near}
+    assert len(expected) > 10
+    assert {(r["a_id"], r["b_id"]) for r in near} == expected
 
 
 def test_drift_tables_are_measured_in_every_view(staged) -> None:

@@ -85,6 +85,7 @@ def test_the_task_graph_is_ingest_then_lineage_then_the_three_analyses(dag_info)
     assert dag_info["schedule"] == "30 4 * * *"
 
 
+@pytest.mark.graphframes  # the tasks ship the cached jars
 def test_every_task_submits_its_stage_for_the_logical_date(dag_info) -> None:
     for task_id, task in dag_info["tasks"].items():
         assert task["type"] == "SparkSubmitOperator"
