@@ -7,6 +7,14 @@ shards; it is replaced atomically only after a page's shards are on disk, so rer
 command after a failure or a kill continues from the last completed page and ends with exactly
 the files an uninterrupted run writes.
 
+A README that cannot be had for one model (401/403/404/451: gated, disabled, private,
+deleted, legally withheld) is recorded in its card row's `error` (the Hub's `X-Error-Code`,
+else `HTTP <status>`) and the fetch goes on. Only the listing failing, a server still
+failing after the retries (408/429/5xx), the network, or a token the Hub rejects stop it.
+
+Exit codes: 0 done (or already complete); 1 the fetch failed, one line on stderr saying
+what and where (rerun the same command to resume); 2 bad arguments; 130 interrupted.
+
 The listing asks `GET {endpoint}/api/models` with the same query as `HfApi.list_models(expand=...)`
 and follows the Hub's `Link: <...>; rel="next"` cursor itself, because `list_models` hides the
 cursor (no resume) and its retry policy is not configurable. Requests go through huggingface_hub's
@@ -18,30 +26,27 @@ from __future__ import annotations
 
 import argparse
 import email.utils
+import importlib.metadata
 import json
 import logging
 import os
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx2
 import pyarrow as pa
 import pyarrow.parquet as pq
-from huggingface_hub import constants, hf_hub_url
-from huggingface_hub.errors import (
-    DisabledRepoError,
-    EntryNotFoundError,
-    HfHubHTTPError,
-    RepositoryNotFoundError,
-)
+from huggingface_hub import constants
+from huggingface_hub.errors import DisabledRepoError, HfHubHTTPError
 from huggingface_hub.hf_api import ExpandModelProperty_T
 from huggingface_hub.utils import (
     build_hf_headers,
@@ -53,6 +58,10 @@ from huggingface_hub.utils import (
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 LOG = logging.getLogger("fetch_hub")
+try:
+    VERSION = importlib.metadata.version("pedigree")
+except importlib.metadata.PackageNotFoundError:  # run from a checkout that was never installed
+    VERSION = "0+unknown"
 # Leading underscore: Spark readers and jobs/ingest skip it if pointed at OUT itself.
 STATE_FILE = "_fetch_state.json"
 LISTING_DIR = "hub-listing"
@@ -60,6 +69,8 @@ CARDS_DIR = "cards"
 MAX_PAGE_SIZE = 1000  # the Hub's cap on `limit` for /api/models
 # Same statuses huggingface_hub's own http_backoff retries.
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# The Hub's answer to a token it does not accept: no README will come with it.
+REJECTED_TOKEN = "invalid credentials"
 # Output column -> Hub listing property, in output order (DESIGN.md, `hub-listing`).
 LISTING_FIELDS = {
     "id": "id",
@@ -153,7 +164,7 @@ class RetryPolicy:
         """Seconds to wait before retry `attempt` (0-based): the server's hint, else backoff."""
         hinted = _server_wait(headers) if headers is not None else None
         if hinted is not None:
-            return hinted
+            return min(hinted, self.cap)
         ceiling = min(self.cap, self.base * 2**attempt)
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
@@ -184,7 +195,7 @@ class HubClient:
         self.retry = retry
         self.timeout = timeout
         # Token comes from the library's default lookup (HF_TOKEN, then the saved login).
-        self._headers = build_hf_headers(library_name="pedigree")
+        self._headers = build_hf_headers(library_name="pedigree", library_version=VERSION)
 
     def get(self, url: str) -> httpx2.Response:
         """Return the first non-retryable response, or the last one once retries are spent."""
@@ -193,7 +204,7 @@ class HubClient:
             spent = attempt >= self.retry.max_retries
             try:
                 response = get_session().get(url, headers=self._headers, timeout=self.timeout)
-            except httpx2.TransportError as err:
+            except httpx2.HTTPError as err:
                 if spent:
                     raise FetchError(
                         f"GET {url} failed: {str(err) or type(err).__name__} "
@@ -218,23 +229,51 @@ class HubClient:
             time.sleep(wait)
 
     def fetch_card(self, model_id: str) -> Row:
-        """README text of `model_id`; a missing file or repo is recorded as a null card."""
-        url = hf_hub_url(model_id, constants.REPOCARD_NAME, endpoint=self.endpoint)
-        response = self.get(url)
-        try:
-            hf_raise_for_status(response)
-        except (EntryNotFoundError, RepositoryNotFoundError, DisabledRepoError):
-            code = response.headers.get("X-Error-Code") or f"HTTP {response.status_code}"
-            return {"model_id": model_id, "card": None, "error": code}
-        except HfHubHTTPError:
+        """README text of `model_id`, or a null card with the reason the Hub gave for it."""
+        response = self.get(readme_url(self.endpoint, model_id))
+        if response.is_success:
+            text = response.content.decode("utf-8", errors="replace")
+            return {"model_id": model_id, "card": text, "error": None}
+        message = response.headers.get("X-Error-Message") or ""
+        if (
+            response.status_code in RETRY_STATUSES
+            or response.status_code < 400
+            or REJECTED_TOKEN in message.lower()
+        ):
             raise FetchError(
                 describe_failure(response, f"README of {model_id}", self.retry.max_retries)
-            ) from None
-        return {
-            "model_id": model_id,
-            "card": response.content.decode("utf-8", errors="replace"),
-            "error": None,
-        }
+            )
+        return {"model_id": model_id, "card": None, "error": card_failure(response)}
+
+
+def readme_url(endpoint: str, model_id: str) -> str:
+    """`{endpoint}/{id}/resolve/main/README.md` for any id the listing returns.
+
+    Not `hf_hub_url`: its repo-id check (ASCII, at most 96 characters, no `.git` ending)
+    refuses ids that exist on the Hub; the id is percent-encoded instead.
+
+    >>> readme_url("https://hf.co", "espnet/" + "x" * 100)[-30:]
+    'xxxxxxxxxxx/resolve/main/README.md'
+    >>> readme_url("https://hf.co", "org/modèle.git")
+    'https://hf.co/org/mod%C3%A8le.git/resolve/main/README.md'
+    """
+    return f"{endpoint}/{quote(model_id, safe='/')}/resolve/main/{constants.REPOCARD_NAME}"
+
+
+def card_failure(response: httpx2.Response) -> str:
+    """Why a README is missing, in the Hub's words: `X-Error-Code`, else what
+    huggingface_hub makes of the answer (a disabled repo has only a message), else the
+    status."""
+    code = response.headers.get("X-Error-Code")
+    if code:
+        return code
+    try:
+        hf_raise_for_status(response)
+    except DisabledRepoError:
+        return "DisabledRepo"
+    except HfHubHTTPError:
+        pass
+    return f"HTTP {response.status_code}"
 
 
 def describe_failure(response: httpx2.Response, what: str, retries: int) -> str:
@@ -419,8 +458,9 @@ def _store_page(
     if options.cards:
         cards = list(pool.map(client.fetch_card, [row["id"] for row in rows]))
         write_shard(out / CARDS_DIR / name, cards, CARDS_SCHEMA, options.shard_format)
-        missing = sum(card["card"] is None for card in cards)
-        summary += f", {len(cards) - missing} cards ({missing} missing)"
+        reasons = Counter(card["error"] for card in cards if card["card"] is None)
+        missing = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
+        summary += f", {len(cards) - reasons.total()} cards ({missing or 'none missing'})"
     state.shards.append(name)
     state.models += len(rows)
     LOG.info("%s; %d models so far", summary, state.models)
@@ -495,6 +535,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fetch_hub: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug must still end in one line, never a traceback
+        print(
+            f"fetch_hub: error: unexpected {type(err).__name__}: {err}; rerun the same command "
+            "to resume, and report it if it persists",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -3,7 +3,10 @@
 It serves `GET /api/models` (the `limit`, `cursor` and repeated `expand` query parameters, cursor
 pagination through a `Link: <...>; rel="next"` header) and
 `GET /{repo_id}/resolve/{revision}/README.md` (404 with the Hub's `X-Error-Code` when a file or repo
-is missing). Tests inject 429/5xx answers and hanging requests, and read back every request seen.
+is missing; 401 `GatedRepo`, 403 "Access to this resource is disabled.", a bare 403 or a 451 for
+repos in those states; a 307 to the new name for a renamed repo). Repo ids take every shape the
+Hub has: percent-encoded unicode, dots, a `.git` ending, over 96 characters, no namespace.
+Tests inject 429/5xx answers and hanging requests, and read back every request seen.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 MAX_PAGE_SIZE = 1000
+RENAMED_PREFIX = "renamed--"  # where a renamed repo now lives (the Hub redirects to it)
 # The `expand` values the fake Hub knows; anything else is a 400, as on the Hub.
 EXPANDABLE = (
     "author",
@@ -32,7 +36,21 @@ EXPANDABLE = (
     "siblings",
     "tags",
 )
-README_RE = re.compile(r"^/(?P<repo_id>[^/]+/[^/]+)/resolve/(?P<revision>[^/]+)/README\.md$")
+README_RE = re.compile(r"^/(?P<repo_id>.+)/resolve/(?P<revision>[^/]+)/README\.md$")
+# README answers for repos the caller may not read, as the Hub gives them.
+ACCESS_ANSWERS: dict[str, tuple[int, dict[str, str]]] = {
+    "gated": (
+        401,
+        {
+            "X-Error-Code": "GatedRepo",
+            "X-Error-Message": "Access to this model is restricted. You must have access to it "
+            "and be authenticated to access it. Please log in.",
+        },
+    ),
+    "disabled": (403, {"X-Error-Message": "Access to this resource is disabled."}),
+    "forbidden": (403, {}),
+    "unavailable": (451, {"X-Error-Message": "Unavailable for legal reasons"}),
+}
 
 
 def make_models(n: int = 250) -> tuple[list[dict], dict[str, str]]:
@@ -73,6 +91,61 @@ def make_models(n: int = 250) -> tuple[list[dict], dict[str, str]]:
     return models, readmes
 
 
+# Ids as the Hub has them (each shape exists there), their README, and how it is served.
+REAL_SHAPED = (
+    (
+        "espnet/" + "kan-bayashi_jsut_tts_train_conformer_fastspeech2_transformer_teacher_"
+        "raw_phn_jaconv_pyopenjtalk_accent_with_pause_train.loss.ave",
+        "readme",
+    ),
+    ("gpt2", "readme"),
+    ("distilbert-base-uncased-finetuned-sst-2-english", "readme"),
+    ("TheBloke/Llama-2-7B-Chat-GGUF", "readme"),
+    ("stabilityai/stable-diffusion-xl-base-1.0", "readme"),
+    ("someone/wav2vec2.git", "readme"),
+    ("ku-nlp/deberta-v2-base-japanese-ü-日本語", "readme"),
+    ("bigscience/bloom-7b1.v2", "renamed"),
+    ("meta-llama/Llama-3.1-8B", "gated"),
+    ("someone/taken-down", "disabled"),
+    ("private-org/forbidden-model", "forbidden"),
+    ("someone/withheld-model", "unavailable"),
+    ("someone/no-readme", "no-readme"),
+    ("someone/tiny-readme", "tiny"),
+)
+
+
+def real_shaped_models() -> tuple[list[dict], dict[str, str], dict[str, str]]:
+    """Listing records with real-shaped ids, their READMEs, and each repo's README state
+    (`readme`, `renamed`, a key of ACCESS_ANSWERS, `no-readme`, `tiny`)."""
+    models, readmes, states = [], {}, {}
+    weights = (["model.safetensors"], ["pytorch_model.bin"], ["model.Q4_K_M.gguf"], [])
+    for i, (model_id, state) in enumerate(REAL_SHAPED):
+        namespace = model_id.split("/")[0] if "/" in model_id else None
+        record = {
+            "_id": f"{1000 + i:024x}",
+            "id": model_id,
+            "author": namespace,
+            "createdAt": f"2023-0{1 + i % 9}-1{i % 10}T10:00:00.000Z",
+            "lastModified": f"2024-0{1 + i % 9}-2{i % 10}T10:00:00.000Z",
+            "downloads": 1000 * (i + 1),
+            "likes": i,
+            "pipeline_tag": "text-generation",
+            "tags": ["transformers", f"license:{('mit', 'apache-2.0', 'llama2')[i % 3]}"],
+            "siblings": [
+                {"rfilename": f} for f in [".gitattributes", "README.md", *weights[i % 4]]
+            ],
+        }
+        if i > 0:
+            record["tags"].append(f"base_model:finetune:{REAL_SHAPED[0][0]}")
+        models.append(record)
+        states[model_id] = state
+        if state in ("readme", "renamed"):
+            readmes[model_id] = f"---\nlicense: mit\n---\n# {model_id}\n\nA real-shaped card. "
+        elif state == "tiny":
+            readmes[model_id] = "# x"
+    return models, readmes, states
+
+
 def encode_cursor(offset: int) -> str:
     """Opaque cursor, as the Hub's: tests only rely on it naming the page's first offset."""
     return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
@@ -106,9 +179,12 @@ class Seen:
 class FakeHub:
     """The data and the fault plan shared by the handler threads."""
 
-    def __init__(self, models: list[dict], readmes: dict[str, str]) -> None:
+    def __init__(
+        self, models: list[dict], readmes: dict[str, str], states: dict[str, str] | None = None
+    ) -> None:
         self.models = models
         self.readmes = readmes
+        self.states = states or {}
         self.faults: list[Fault] = []
         self.requests: list[Seen] = []
         self.lock = threading.Lock()
@@ -177,13 +253,23 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/api/models":
             self._list_models(hub, query)
             return
-        match = README_RE.match(url.path)
-        if match is None or not any(m["id"] == match["repo_id"] for m in hub.models):
+        match = README_RE.match(unquote(url.path))
+        repo_id = match["repo_id"] if match else ""
+        if repo_id.startswith(RENAMED_PREFIX):  # the old name of a renamed repo
+            repo_id = repo_id[len(RENAMED_PREFIX) :]
+        state = hub.states.get(repo_id)
+        if match is None or not any(m["id"] == repo_id for m in hub.models):
             self._error(404, "RepoNotFound", "Repository not found")
-        elif match["repo_id"] not in hub.readmes:
+        elif state == "renamed" and not match["repo_id"].startswith(RENAMED_PREFIX):
+            where = f"/{quote(RENAMED_PREFIX + repo_id)}/resolve/{match['revision']}/README.md"
+            self._send(307, b"", "text/plain", {"Location": where})
+        elif state in ACCESS_ANSWERS:
+            status, headers = ACCESS_ANSWERS[state]
+            self._send(status, b'{"error": "denied"}', "application/json", headers)
+        elif repo_id not in hub.readmes:
             self._error(404, "EntryNotFound", "Entry not found")
         else:
-            body = hub.readmes[match["repo_id"]].encode()
+            body = hub.readmes[repo_id].encode()
             headers = {"ETag": f'"{len(body):040x}"', "X-Repo-Commit": "0" * 40}
             self._send(200, body, "text/plain; charset=utf-8", headers)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import logging
 import os
@@ -17,7 +18,14 @@ import pytest
 from huggingface_hub import constants as hf_constants
 
 from scripts import fetch_hub
-from tests.scripts.hub_server import EXPANDABLE, FakeHub, encode_cursor, make_models, serve
+from tests.scripts.hub_server import (
+    EXPANDABLE,
+    FakeHub,
+    encode_cursor,
+    make_models,
+    real_shaped_models,
+    serve,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "fetch_hub.py"
@@ -180,16 +188,20 @@ def test_throttling_and_server_errors_are_retried_to_the_same_output(
 
 
 def test_retry_delay_honors_the_server_and_backs_off_with_jitter() -> None:
-    policy = fetch_hub.RetryPolicy(max_retries=5, base=1.0, cap=8.0)
+    policy = fetch_hub.RetryPolicy(max_retries=5, base=1.0, cap=60.0)
     assert policy.delay(0, {"Retry-After": "7"}) == 7.0
     assert policy.delay(3, {"Retry-After": "0"}) == 0.0
     date = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))
     assert 25 <= policy.delay(0, {"Retry-After": date}) <= 30
     assert policy.delay(0, {"RateLimit": '"api";r=0;t=42'}) == 42.0
     assert 0.5 <= policy.delay(0, {"RateLimit": '"api";r=5;t=42'}) <= 1.0
+    policy = fetch_hub.RetryPolicy(max_retries=5, base=1.0, cap=8.0)
     for attempt, ceiling in [(0, 1.0), (2, 4.0), (6, 8.0)]:
         waits = {policy.delay(attempt, None) for _ in range(20)}
         assert all(ceiling / 2 <= w <= ceiling for w in waits) and len(waits) > 1
+    # --retry-max caps the server's wait too: a day-long Retry-After is not obeyed.
+    assert policy.delay(0, {"Retry-After": "86400"}) == 8.0
+    assert policy.delay(0, {"RateLimit": '"api";r=0;t=3600'}) == 8.0
 
 
 @pytest.mark.parametrize(
@@ -273,6 +285,8 @@ def test_token_is_sent_but_never_logged_or_written(hub: FakeHub, tmp_path: Path)
     assert all(token.encode() not in data for data in tree(tmp_path).values())
     auth = {r.headers.get("authorization") for r in hub.requests}
     assert auth == {f"Bearer {token}"}
+    agents = {r.headers.get("user-agent", "").split(";")[0] for r in hub.requests}
+    assert agents == {f"pedigree/{importlib.metadata.version('pedigree')}"}
     assert hub.seen("/api/models") and hub.seen("/org-")
 
 
@@ -363,3 +377,41 @@ def test_next_link_leaving_the_endpoint_is_refused(
     line = one_error_line(capsys.readouterr().err)
     assert "next-page link" in line and "--endpoint" in line
     assert len(hub.seen("/api/models")) == 1
+
+
+# Each README state of the real-shaped hub -> (the card kept, the reason recorded).
+EXPECTED_CARDS = {
+    "readme": ("the README", None),
+    "renamed": ("the README", None),  # reached through the Hub's 307
+    "tiny": ("the README", None),
+    "gated": (None, "GatedRepo"),
+    "disabled": (None, "DisabledRepo"),
+    "forbidden": (None, "HTTP 403"),
+    "unavailable": (None, "HTTP 451"),
+    "no-readme": (None, "EntryNotFound"),
+}
+
+
+def test_real_ids_and_unreadable_readmes_are_recorded_and_the_fetch_finishes(
+    tmp_path: Path,
+) -> None:
+    """Ids `hf_hub_url` refuses (over 96 characters, `.git`, unicode, no namespace) are
+    fetched; a gated, a disabled, a plain-403 and a 451 README cost that model its card,
+    with the reason, and nothing else."""
+    models, readmes, states = real_shaped_models()
+    assert max(len(m["id"]) for m in models) > 96
+    with serve(FakeHub(models, readmes, states)) as hub:
+        assert run(hub, tmp_path / "out", "--cards", "--files", "--workers", "3") == 0
+        paths = {r.path for r in hub.seen("/")}
+    cards = [c for shard in shards(tmp_path / "out" / "cards") for c in shard]
+    assert [c["model_id"] for c in cards] == [m["id"] for m in models]
+    for card in cards:
+        text, reason = EXPECTED_CARDS[states[card["model_id"]]]
+        expected = readmes[card["model_id"]] if text else None
+        assert (card["card"], card["error"]) == (expected, reason), card["model_id"]
+    assert (
+        "/ku-nlp/deberta-v2-base-japanese-%C3%BC-%E6%97%A5%E6%9C%AC%E8%AA%9E/resolve/main/"
+        "README.md" in paths
+    )
+    state = json.loads((tmp_path / "out" / "_fetch_state.json").read_text())
+    assert state["complete"] and state["models"] == len(models)
