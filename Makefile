@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 
 AIRFLOW_VENV := .cache/airflow-venv
 
-.PHONY: help setup run test lint format jars sample package airflow clean
+.PHONY: help setup run hub test lint format jars sample package airflow clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -47,6 +47,18 @@ run: setup ## run the pipeline on the default sample (20,000 generated models)
 	$(PY) -m jobs.pipeline --input $(SAMPLE)/card-dataset --format card-dataset \
 		--output $(OUTPUT) --snapshot $(SNAPSHOT)
 	@echo "pedigree: outputs for snapshot $(SNAPSHOT) are in $(abspath $(OUTPUT))/"
+
+# `make hub HUB_ENDPOINT=... HUB_LIMIT=...`: a slice of a Hub, fetched (resumably) and run.
+HUB_ENDPOINT ?= https://huggingface.co
+HUB_LIMIT    ?= 1000
+HUB_DIR      ?= data/hub
+
+hub: $(VENV)/.installed .cache/jars/graphframes.json ## fetch HUB_LIMIT models with READMEs from HUB_ENDPOINT, run the pipeline on them
+	$(PY) scripts/fetch_hub.py --output $(HUB_DIR) --endpoint $(HUB_ENDPOINT) \
+		--limit $(HUB_LIMIT) --cards --files
+	$(PY) -m jobs.pipeline --input $(HUB_DIR) --format hub-listing \
+		--output $(OUTPUT) --snapshot $(SNAPSHOT)
+	@echo "pedigree: outputs for snapshot $(SNAPSHOT) of $(HUB_ENDPOINT) are in $(abspath $(OUTPUT))/"
 
 test: setup airflow lint ## lint, type-check and run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)

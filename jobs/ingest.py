@@ -29,6 +29,7 @@ from jobs.spark_session import build_session
 from jobs.tables import read_table, write_snapshot
 from udfs.model_row import MODEL_FIELDS, parse_model, utf8_card
 from udfs.sources import (
+    FLAT_SEPARATOR,
     decode_card_bytes,
     model_id_from_readme_path,
     raw_from_record,
@@ -55,12 +56,27 @@ FORMAT_KINDS = {
 
 DUPLICATE_ID = "duplicate_id"
 PARSER_ERROR = "parser_error"
+CARD_WITHOUT_LISTING = "card_without_listing"
+# A `scripts/fetch_hub.py` output folder: the listing shards, and the README shards.
+FETCH_LISTING, FETCH_CARDS = "hub-listing", "cards"
+# Columns the fetched README brings to its listing row (names no source uses).
+FETCHED = ("_listed", "_card_id", "_fetched_card", "_card_error")
+
+
+def fetch_cards_folder(input_path: Path, fmt: str) -> Path | None:
+    """The `cards/` folder of a fetch_hub output given as `--format hub-listing` input."""
+    folder = input_path / FETCH_CARDS
+    if fmt == "hub-listing" and (input_path / FETCH_LISTING).is_dir() and folder.is_dir():
+        return folder
+    return None
 
 
 def source_files(input_path: Path, fmt: str) -> tuple[str, list[Path]]:
     """The input's data files and their kind; one clear error when there are none or a mix."""
     if not input_path.exists():
         raise UserError(f"input {input_path} does not exist; pass a file or folder with --input")
+    if fmt == "hub-listing" and (input_path / FETCH_LISTING).is_dir():
+        input_path = input_path / FETCH_LISTING  # a fetch_hub folder: its cards are joined
     candidates = (
         [input_path]
         if input_path.is_file()
@@ -108,6 +124,8 @@ def read_records(spark: SparkSession, kind: str, files: list[Path], config: Conf
             .option("mode", "PERMISSIVE")
             .csv(paths)
         )
+        # json_normalize's `cardData.license` columns: Spark would read the dot as a field.
+        frame = frame.toDF(*[name.replace(".", FLAT_SEPARATOR) for name in frame.columns])
     else:
         frame = spark.read.format("binaryFile").load(paths).select("path", "content")
     frame = frame.withColumn("source_file", F.input_file_name())
@@ -117,15 +135,50 @@ def read_records(spark: SparkSession, kind: str, files: list[Path], config: Conf
     return frame
 
 
+def with_fetched_cards(
+    records: DataFrame, kind: str, cards: DataFrame, cards_kind: str
+) -> DataFrame:
+    """Listing records with their fetched README (`_fetched_card`) and its failure reason
+    (`_card_error`), joined by model id. A README row whose model is not in the listing
+    stays a row of its own (`_listed` null), so it can be rejected rather than lost."""
+    if kind == "jsonl":
+        listing_id = F.coalesce(
+            F.get_json_object("line", "$.id"), F.get_json_object("line", "$.modelId")
+        )
+    else:
+        listing_id = F.col("id")
+    if cards_kind == "jsonl":
+        fetched = cards.select(
+            F.get_json_object("line", "$.model_id").alias("_card_id"),
+            F.get_json_object("line", "$.card").alias("_fetched_card"),
+            F.get_json_object("line", "$.error").alias("_card_error"),
+        )
+    else:
+        fetched = cards.select(
+            F.col("model_id").alias("_card_id"),
+            F.col("card").alias("_fetched_card"),
+            F.col("error").alias("_card_error"),
+        )
+    fetched = fetched.where(F.col("_card_id").isNotNull()).dropDuplicates(["_card_id"])
+    listed = records.withColumn("_listed", F.lit(True)).withColumn("_listing_id", listing_id)
+    joined = listed.join(fetched, listed["_listing_id"] == fetched["_card_id"], "full_outer")
+    return joined.drop("_listing_id")
+
+
 def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: int) -> dict:
     """One input record -> one PARSED row: a model, or a reject with its reason."""
     source_file = record.pop("source_file", None)
+    listed, card_id, fetched_card, card_error = (record.pop(k, None) for k in FETCHED)
     reject = {"raw_id": None, "source_file": source_file, "reject_detail": None}
+    if card_id is not None and listed is None:
+        return {**reject, "raw_id": card_id, "reject_reason": CARD_WITHOUT_LISTING}
     if kind == "jsonl":
         decoded, error = record_from_json_line(record.get("line"))
         if decoded is None:
             return {**reject, "reject_reason": error}
         record = decoded
+    if card_id is not None:
+        record = {**record, "card": record.get("card") or fetched_card, "card_error": card_error}
     elif kind == "readme":
         record = {
             "model_id": model_id_from_readme_path(record["path"], root),
@@ -233,6 +286,11 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
     """Ingest one snapshot; returns the reconciled counts."""
     kind, files = source_files(args.input, args.format)
     records = read_records(spark, kind, files, args.config)
+    cards_folder = fetch_cards_folder(args.input, args.format)
+    if cards_folder is not None:
+        cards_kind, card_files = source_files(cards_folder, "hub-listing")
+        cards = read_records(spark, cards_kind, card_files, args.config)
+        records = with_fetched_cards(records, kind, cards, cards_kind)
     root_uri = args.input.resolve().as_uri() if args.input.is_dir() else ""
     rows_in = records.count()
     spark.conf.set(

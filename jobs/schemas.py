@@ -52,6 +52,7 @@ MODELS = StructType(
         StructField("is_error_page", BooleanType()),
         StructField("files", STRINGS),
         StructField("card_sha1", StringType()),
+        StructField("card_error", StringType()),
     ]
 )
 

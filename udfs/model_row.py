@@ -2,7 +2,8 @@
 
 Every source (Hub listing, card dumps, the Anatomy CSV) is first mapped to the same raw dict:
 model_id, author, created_at, last_modified, downloads, likes, library_name, pipeline_tag,
-tags, card, card_data (the listing's already-parsed YAML) and files. Only a record without a
+tags, card, card_data (the listing's already-parsed YAML), files and card_error (why the
+README could not be fetched, when the source says). Only a record without a
 usable model id is rejected; a model with a broken or missing card is still a model, with
 yaml_error and the card facts saying what is wrong.
 """
@@ -55,6 +56,7 @@ MODEL_FIELDS = (
     "is_error_page",
     "files",
     "card_sha1",
+    "card_error",
 )
 
 NOT_A_RECORD = "not_a_record"  # the input row is not a mapping at all
@@ -135,4 +137,5 @@ def parse_model(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
         **card_facts(card, meta),
         "files": text_list(files) if isinstance(files, (list, tuple)) else None,
         "card_sha1": card_sha1,
+        "card_error": clean_text(raw.get("card_error")),
     }, None

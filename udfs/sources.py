@@ -4,6 +4,11 @@ The four formats (DESIGN.md "Sources") name the same facts differently: `modelId
 `id`, `createdAt` or `created_at`, `cardData` or `card_data`, `siblings` as a list of
 `{"rfilename": ...}`. One alias table maps them all, and values are coerced to the
 types `udfs.model_row.parse_model` expects, without ever raising.
+
+The Anatomy paper's CSV (`ecosystem-csv`) is the listing JSON flattened by pandas
+`json_normalize` (`cardData.license`, ...) with the README in `modelCard`, the scrape's
+failure in `exception_raised`, parents in `parent_model` and `<relation>_parent`
+columns, and lists as Python reprs; those are read back into the same raw dict.
 """
 
 from __future__ import annotations
@@ -25,10 +30,23 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "library_name": ("library_name", "libraryName"),
     "pipeline_tag": ("pipeline_tag", "pipelineTag"),
     "tags": ("tags",),
-    "card": ("card", "card_text", "readme", "text"),
+    "card": ("card", "card_text", "readme", "text", "modelCard"),
     "card_data": ("card_data", "cardData"),
     "files": ("siblings", "files"),
+    "card_error": ("card_error", "exception_raised"),
 }
+# The Anatomy CSV's parent columns -> the relation of the Hub tag they were made from.
+PARENT_COLUMNS = {
+    "parent_model": None,
+    "finetune_parent": "finetune",
+    "quantized_parent": "quantized",
+    "adapter_parent": "adapter",
+    "merge_parent": "merge",
+}
+# pandas `json_normalize` joins nested keys with "."; ingest reads them with "/" (Spark
+# treats a dot in a column name as a struct field).
+FLAT_SEPARATOR = "/"
+FLATTENED_CARD_DATA = "cardData"
 
 MAX_LITERAL_CHARS = 100_000
 
@@ -63,6 +81,12 @@ def raw_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
     ('a/b', ['x', 'y'], '7')
     """
     picked = {key: _first(record, names) for key, names in FIELD_ALIASES.items()}
+    card_data = _mapping(picked["card_data"])
+    if card_data is None:
+        card_data = _unflatten(record, FLATTENED_CARD_DATA)
+    tags = _string_list(picked["tags"])
+    if not any(tag.startswith("base_model:") for tag in tags or ()):
+        tags = [*(tags or ()), *_parent_column_tags(record)] or tags
     return {
         "model_id": _text(picked["model_id"]),
         "author": _text(picked["author"]),
@@ -72,11 +96,53 @@ def raw_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
         "likes": picked["likes"],
         "library_name": _text(picked["library_name"]),
         "pipeline_tag": _text(picked["pipeline_tag"]),
-        "tags": _string_list(picked["tags"]),
+        "tags": tags,
         "card": _text(picked["card"]),
-        "card_data": _mapping(picked["card_data"]),
+        "card_data": card_data,
         "files": _file_names(picked["files"]),
+        "card_error": _text(picked["card_error"]),
     }
+
+
+def _unflatten(record: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
+    """Columns `prefix.a.b` (pandas `json_normalize`; `/` as read by ingest) back into
+    `{"a": {"b": ...}}`; None when there are no such values.
+
+    >>> _unflatten({"cardData.license": "mit", "cardData/x/y": "['a']", "id": 1}, "cardData")
+    {'license': 'mit', 'x': {'y': ['a']}}
+    """
+    found: dict[str, Any] = {}
+    for column, value in record.items():
+        keys = column.replace(FLAT_SEPARATOR, ".").split(".")
+        if len(keys) < 2 or keys[0] != prefix or value is None or value == "":
+            continue
+        if isinstance(value, str) and value.lstrip().startswith(("[", "{")):
+            parsed = _parse_literal(value.strip())
+            value = value if parsed is None else parsed
+        *path, leaf = keys[1:]
+        node = found
+        for key in path:
+            child = node.setdefault(key, {})
+            if not isinstance(child, dict):
+                break
+            node = child
+        else:
+            node[leaf] = value
+    return found or None
+
+
+def _parent_column_tags(record: Mapping[str, Any]) -> list[str]:
+    """The Anatomy CSV's parent columns as the Hub tags they stand for, for rows whose
+    tags do not carry them.
+
+    >>> _parent_column_tags({"parent_model": "['a/b']", "quantized_parent": "['a/b']"})
+    ['base_model:a/b', 'base_model:quantized:a/b']
+    """
+    tags = []
+    for column, relation in PARENT_COLUMNS.items():
+        for parent in _string_list(record.get(column)) or ():
+            tags.append(f"base_model:{relation}:{parent}" if relation else f"base_model:{parent}")
+    return tags
 
 
 def model_id_from_readme_path(path: str, root: str) -> str | None:

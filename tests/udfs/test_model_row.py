@@ -86,6 +86,7 @@ def test_full_row():
         "is_error_page": False,
         "files": ["README.md", "adapter_config.json"],
         "card_sha1": hashlib.sha1(CARD.encode()).hexdigest(),
+        "card_error": None,
     }
 
 
@@ -103,7 +104,7 @@ def test_full_row():
         ({"model_id": "org/x--y"}, "invalid_id"),
         ({"model_id": "org/x..y"}, "invalid_id"),
         ({"model_id": "org/-x"}, "invalid_id"),
-        ({"model_id": "org/x.git"}, "invalid_id"),
+        ({"model_id": "org/x y"}, "invalid_id"),
     ],
 )
 def test_rejects(record, reason):
@@ -202,3 +203,8 @@ def test_row_is_json_safe_when_yaml_has_dates_and_surrogates():
 def test_yaml_dates_in_card_data_are_strings():
     row = parsed(card=None, card_data={"datasets": date(2022, 1, 1)}, tags=[])
     assert row["datasets"] == ["2022-01-01"]
+
+
+def test_the_reason_a_readme_could_not_be_fetched_is_kept() -> None:
+    row = parsed(card=None, card_error="GatedRepo")
+    assert (row["has_card"], row["card_error"]) == (False, "GatedRepo")

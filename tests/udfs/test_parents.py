@@ -112,7 +112,8 @@ def test_self_reference_is_returned():
         ("https://huggingface.co/org/name/blob/main/config.json", "org/name"),
         ("https://huggingface.co/datasets/org/name", None),
         ("gpt2", "gpt2"),
-        ("org/name.git", None),
+        ("org/name.git", "org/name.git"),  # such repos exist on the Hub
+        ("ku-nlp/deberta-ü-日本語", "ku-nlp/deberta-ü-日本語"),
         ("org/.name", None),
         ("org/na..me", None),
         ("x" * 300, None),

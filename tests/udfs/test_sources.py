@@ -65,6 +65,53 @@ def test_csv_text_values_are_coerced() -> None:
     assert raw["files"] == ["a.bin"]
 
 
+def test_anatomy_csv_row_maps_card_card_data_parents_and_the_scrape_failure() -> None:
+    """A row of the paper's CSV as Spark reads it: every value text, lists as Python reprs,
+    `cardData` flattened by json_normalize, the README in `modelCard`."""
+    row = {
+        "_c0": "7",
+        "_id": "0000000000000000000007",
+        "model_id": "org/m.v1",
+        "modelId": "org/m.v1",
+        "tags": "['transformers', 'license:mit']",
+        "siblings": "[{'rfilename': 'README.md'}, {'rfilename': 'pytorch_model.bin'}]",
+        "cardData.license": "mit",
+        "cardData.language": "['en', 'fr']",
+        "cardData.co2_eq_emissions.emissions": "12.5",
+        "cardData.base_model": None,
+        "modelCard": "---\nlicense: mit\n---\n# m",
+        "ratelimit_retries": "0",
+        "exception_raised": None,
+        "parent_model": "['base']",
+        "finetune_parent": "[]",
+        "quantized_parent": "['base']",
+        "adapter_parent": "[]",
+        "merge_parent": "[]",
+        "languages": "['en', 'fr']",
+    }
+    raw = raw_from_record(row)
+    assert raw["model_id"] == "org/m.v1"
+    assert raw["card"] == "---\nlicense: mit\n---\n# m"
+    assert raw["card_data"] == {
+        "license": "mit",
+        "language": ["en", "fr"],
+        "co2_eq_emissions": {"emissions": "12.5"},
+    }
+    assert raw["tags"] == [
+        "transformers",
+        "license:mit",
+        "base_model:base",
+        "base_model:quantized:base",
+    ]
+    assert raw["files"] == ["README.md", "pytorch_model.bin"]
+    assert raw["card_error"] is None
+    # Tags that already name a parent win over the notebook's columns.
+    tagged = raw_from_record({**row, "tags": "['base_model:adapter:other']"})
+    assert tagged["tags"] == ["base_model:adapter:other"]
+    failed = raw_from_record({**row, "modelCard": None, "exception_raised": "404 Client Error"})
+    assert failed["card"] is None and failed["card_error"] == "404 Client Error"
+
+
 def test_comma_separated_tags() -> None:
     raw = raw_from_record({"id": "m", "tags": "a, b,,c", "lastModified": 1_700_000_000_000})
     assert raw["tags"] == ["a", "b", "c"]
