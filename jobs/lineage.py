@@ -72,15 +72,20 @@ def build_edges(models: DataFrame) -> tuple[DataFrame, DataFrame]:
     return edges.select(*schemas.EDGES.fieldNames()), self_loops.select("child_id", "relation")
 
 
+def relation_in_view(relation: str, view: str) -> bool:
+    """Whether an edge of `relation` belongs to graph `view`: `all`, `no_merges` (the
+    paper's families) or `finetune_only`."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown graph view '{view}'; choose one of {', '.join(VIEWS)}")
+    return view == "all" or (relation != "merge" if view == "no_merges" else relation == "finetune")
+
+
 def edges_in_view(edges: DataFrame, view: str) -> DataFrame:
-    """The edges of one graph view: `all`, `no_merges` (the paper's families), `finetune_only`."""
+    """The edges of one graph view (see `relation_in_view`)."""
     if view == "all":
         return edges
-    if view == "no_merges":
-        return edges.where(F.col("relation") != "merge")
-    if view == "finetune_only":
-        return edges.where(F.col("relation") == "finetune")
-    raise ValueError(f"unknown graph view '{view}'; choose one of {', '.join(VIEWS)}")
+    kept = [r for r in RELATIONS if relation_in_view(r, view)]
+    return edges.where(F.col("relation").isin(kept))
 
 
 def vertex_ids(models: DataFrame) -> DataFrame:

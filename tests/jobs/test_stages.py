@@ -3,6 +3,7 @@ contents the stage functions promise, and one-line errors when inputs are missin
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from datasketch import LeanMinHash, MinHashLSH
 from pyspark.sql import functions as F
 
-from jobs import audit, drift, lineage, similarity
+from jobs import audit, drift, lineage, lookup, similarity
 from jobs.config import load_config
 from jobs.lineage import VIEWS
 from jobs.tables import read_table
@@ -291,3 +292,74 @@ def test_drift_summary_by_depth_equals_a_python_count(staged) -> None:
         assert rows[d]["parent_value"] == pytest.approx(sum(p for p, _ in values) / len(values))
         assert rows[d]["child_value"] == pytest.approx(sum(c for _, c in values) / len(values))
     assert rows["all"]["n"] == sum(len(v) for v in by_depth.values())
+
+
+def truth_links(generated_sample: Path) -> tuple[dict[str, set[str]], dict[str, set[str]], dict]:
+    """Declared parent links of the generator's truth: (up, down, relation by edge)."""
+    up: dict[str, set[str]] = {}
+    down: dict[str, set[str]] = {}
+    relation = {}
+    for e in pq.read_table(generated_sample / "truth" / "edges.parquet").to_pylist():
+        if e["declared_via"] != "prose" and e["child_id"] != e["parent_id"]:
+            up.setdefault(e["child_id"], set()).add(e["parent_id"])
+            down.setdefault(e["parent_id"], set()).add(e["child_id"])
+            relation[(e["child_id"], e["parent_id"])] = e["relation"]
+    return up, down, relation
+
+
+def reach(start: str, links: dict[str, set[str]]) -> set[str]:
+    found, todo = set(), [start]
+    while todo:
+        for nxt in links.get(todo.pop(), ()):
+            if nxt not in found and nxt != start:
+                found.add(nxt)
+                todo.append(nxt)
+    return found
+
+
+def test_lookup_of_a_root_a_merge_child_and_a_deep_descendant_equals_the_truth(
+    staged, generated_tables, generated_sample
+) -> None:
+    _, output, snapshot = generated_tables
+    up, down, relation = truth_links(generated_sample)
+    lineage_truth = pq.read_table(generated_sample / "truth" / "lineage.parquet").to_pylist()
+    acyclic = {t["model_id"] for t in lineage_truth if t["view"] == "all" and not t["in_cycle"]}
+    depth = {t["model_id"]: t["depth_max"] for t in lineage_truth if t["view"] == "all"}
+    root = max(
+        (m for m in down if m not in up and m in acyclic), key=lambda m: (len(reach(m, down)), m)
+    )
+    merge_child = min(
+        c
+        for c, ps in up.items()
+        if len(ps) > 1 and c in acyclic and all(relation[(c, p)] == "merge" for p in ps)
+    )
+    deep = max((m for m in acyclic if m in up), key=lambda m: (depth[m] or 0, m))
+    assert depth[deep] >= 3
+    for model_id in (root, merge_child, deep):
+        found = lookup.lookup(output, snapshot, model_id, "all")
+        assert {a["model_id"] for a in found.ancestors} == reach(model_id, up), model_id
+        assert {p["model_id"] for p in found.parents} == up.get(model_id, set())
+        assert {c["model_id"] for c in found.children} == down.get(model_id, set())
+        assert found.n_descendants == len(reach(model_id, down)), model_id
+        for p in found.parents:
+            assert p["relation"] == relation[(model_id, p["model_id"])]
+        assert found.family["depth_max"] == depth[model_id]
+    assert len(lookup.lookup(output, snapshot, root, "all").ancestors) == 0
+
+
+def test_lookup_cli_prints_json_and_an_unknown_id_exits_2_with_suggestions(
+    staged, generated_tables, capsys
+) -> None:
+    _, output, snapshot = generated_tables
+    some_id = (
+        pq.read_table(output / "models" / f"snapshot={snapshot}", columns=["model_id"])
+        .column("model_id")[0]
+        .as_py()
+    )
+    args = ["--output", str(output), "--snapshot", snapshot]
+    assert lookup.main([some_id, *args, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["model_id"] == some_id and answer["view"] == "all"
+    assert lookup.main([some_id + "x", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "did you mean" in err[0] and some_id in err[0]

@@ -1,0 +1,283 @@
+"""One model's place in the ecosystem, from pedigree's tables: the Hub's model-tree panel.
+
+    python -m jobs.lookup MODEL_ID --output DIR --snapshot YYYY-MM-DD [--view all] [--json]
+
+Reads the published partitions of one snapshot with pyarrow, no Spark: a lookup starts in
+a second. Only the columns it needs are read, and rows are filtered while reading (row
+groups whose statistics rule the id out are skipped). Ancestors and descendants are walked
+over the view's edges held as two id arrays. Output folders must be on a local or mounted
+filesystem.
+
+Reading order: read the tables -> the model's row -> walk up (ancestors) and down
+(descendants) -> siblings, family, conflicts, near-duplicate cluster -> print.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from collections import Counter, deque
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from jobs.cli import OneLineParser, UserError, run_main, snapshot_date
+from jobs.lineage import VIEWS, relation_in_view
+from jobs.tables import SUCCESS_MARKER, partition_path
+
+TRAITS = (
+    "author",
+    "created_at",
+    "downloads",
+    "likes",
+    "library_name",
+    "pipeline_tag",
+    "licenses",
+    "languages",
+    "datasets",
+    "has_card",
+    "card_error",
+)
+TOP_SIBLINGS = 10
+CLOSEST_IDS = 5
+
+
+@dataclass
+class Lookup:
+    """Everything the lookup answers about one model in one view."""
+
+    model_id: str
+    view: str
+    traits: dict[str, Any]
+    parents: list[dict[str, Any]]
+    ancestors: list[dict[str, Any]]  # every model above, with its distance and relation
+    roots: list[str]
+    children: list[dict[str, Any]]
+    descendants_by_relation: dict[str, int]
+    n_descendants: int
+    siblings: list[dict[str, Any]]
+    family: dict[str, Any]
+    license_conflicts: list[dict[str, Any]]
+    cluster: dict[str, Any] | None
+    notes: list[str] = field(default_factory=list)
+
+
+def read_partition(
+    output: Path, table: str, snapshot: str, columns: list[str], where: Any = None
+) -> pa.Table:
+    """A published partition (its `_SUCCESS` marker present), only `columns`, filtered."""
+    folder = Path(partition_path(str(output), table, snapshot))
+    if not (folder / SUCCESS_MARKER).is_file():
+        raise UserError(
+            f"no complete {table} partition for snapshot {snapshot} under {output}; "
+            "run the pipeline for that snapshot first"
+        )
+    dataset = ds.dataset(folder, format="parquet", exclude_invalid_files=True)
+    return dataset.to_table(columns=columns, filter=where)
+
+
+def closest_ids(output: Path, snapshot: str, model_id: str) -> list[str]:
+    """Ids like `model_id`: same namespace or same name first, then any near spelling."""
+    ids = read_partition(output, "models", snapshot, ["model_id"]).column("model_id")
+    namespace, _, name = model_id.rpartition("/")
+    wanted = pc.or_(
+        pc.starts_with(ids, f"{namespace}/") if namespace else pc.equal(ids, model_id),
+        pc.ends_with(ids, f"/{name}"),
+    )
+    near = ids.filter(wanted).to_pylist() or ids.to_pylist()
+    return difflib.get_close_matches(model_id, near, n=CLOSEST_IDS, cutoff=0.5)
+
+
+def walk(start: str, links: dict[str, list[tuple[str, str]]]) -> list[dict[str, Any]]:
+    """Breadth-first over `links` (id -> [(next id, relation)]): every model reached once,
+    at its shortest distance, with the relation of the link that reached it."""
+    seen = {start}
+    found: list[dict[str, Any]] = []
+    queue = deque([(start, 0)])
+    while queue:
+        current, distance = queue.popleft()
+        for nxt, relation in sorted(links.get(current, ())):
+            if nxt not in seen:
+                seen.add(nxt)
+                found.append(
+                    {
+                        "model_id": nxt,
+                        "distance": distance + 1,
+                        "relation": relation,
+                        "via": current,
+                    }
+                )
+                queue.append((nxt, distance + 1))
+    return found
+
+
+def lookup(output: Path, snapshot: str, model_id: str, view: str) -> Lookup:
+    """Read the snapshot's tables and answer for `model_id` in `view`."""
+    models = read_partition(
+        output, "models", snapshot, ["model_id", *TRAITS], pc.field("model_id") == model_id
+    ).to_pylist()
+    if not models:
+        suggestions = closest_ids(output, snapshot, model_id)
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        raise UserError(f"no model {model_id!r} in snapshot {snapshot} under {output}{hint}")
+    traits = {k: v for k, v in models[0].items() if k != "model_id"}
+
+    edges = read_partition(
+        output, "edges", snapshot, ["child_id", "parent_id", "relation", "parent_known"]
+    ).to_pylist()
+    up: dict[str, list[tuple[str, str]]] = {}
+    down: dict[str, list[tuple[str, str]]] = {}
+    for edge in (e for e in edges if relation_in_view(e["relation"], view)):
+        up.setdefault(edge["child_id"], []).append((edge["parent_id"], edge["relation"]))
+        down.setdefault(edge["parent_id"], []).append((edge["child_id"], edge["relation"]))
+    ancestors = walk(model_id, up)
+    descendants = walk(model_id, down)
+    parents = [a for a in ancestors if a["distance"] == 1]
+    children = [d for d in descendants if d["distance"] == 1]
+
+    node_columns = ["model_id", "family_id", "root_ids", "depth_min", "depth_max", "in_cycle"]
+    in_view = pc.field("view") == view
+    node = read_partition(
+        output, "nodes", snapshot, node_columns, in_view & (pc.field("model_id") == model_id)
+    ).to_pylist()
+    family: dict[str, Any] = {}
+    roots: list[str] = []
+    if node:
+        roots = node[0]["root_ids"] or []
+        family_rows = read_partition(
+            output,
+            "families",
+            snapshot,
+            ["family_id", "size", "max_depth", "root_ids", "root_licenses"],
+            in_view & (pc.field("family_id") == node[0]["family_id"]),
+        ).to_pylist()
+        family = {
+            **(family_rows[0] if family_rows else {"family_id": node[0]["family_id"]}),
+            "depth_min": node[0]["depth_min"],
+            "depth_max": node[0]["depth_max"],
+            "in_cycle": node[0]["in_cycle"],
+        }
+
+    sibling_ids = sorted(
+        {child for parent in parents for child, _ in down.get(parent["model_id"], ())} - {model_id}
+    )
+    siblings = (
+        read_partition(
+            output,
+            "models",
+            snapshot,
+            ["model_id", "downloads"],
+            pc.field("model_id").isin(sibling_ids),
+        ).to_pylist()
+        if sibling_ids
+        else []
+    )
+    siblings.sort(key=lambda s: (-(s["downloads"] or 0), s["model_id"]))
+
+    above = [a["model_id"] for a in ancestors]
+    conflicts = read_partition(
+        output,
+        "license_conflicts",
+        snapshot,
+        ["child_id", "parent_id", "parent_license", "child_license", "reason"],
+        pc.field("child_id") == model_id,
+    ).to_pylist()
+    conflicts = [c for c in conflicts if c["parent_id"] in above]
+    cluster_rows = read_partition(
+        output,
+        "card_clusters",
+        snapshot,
+        ["model_id", "cluster_id", "cluster_size", "representative_id"],
+        pc.field("model_id") == model_id,
+    ).to_pylist()
+    return Lookup(
+        model_id=model_id,
+        view=view,
+        traits=traits,
+        parents=parents,
+        ancestors=ancestors,
+        roots=roots,
+        children=children,
+        descendants_by_relation=dict(sorted(Counter(d["relation"] for d in descendants).items())),
+        n_descendants=len(descendants),
+        siblings=siblings[:TOP_SIBLINGS],
+        family=family,
+        license_conflicts=conflicts,
+        cluster=cluster_rows[0] if cluster_rows else None,
+    )
+
+
+def render(found: Lookup) -> str:
+    """The lookup as a person reads it."""
+    lines = [f"{found.model_id}  (view {found.view})"]
+    for key, value in found.traits.items():
+        if value not in (None, []):
+            lines.append(
+                f"  {key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+            )
+    family = found.family
+    if family:
+        lines.append(
+            f"family {family['family_id']}: {family.get('size', '?')} models, max depth "
+            f"{family.get('max_depth')}, this model at depth {family['depth_min']}"
+            + (f"-{family['depth_max']}" if family["depth_max"] != family["depth_min"] else "")
+            + f"; root license {', '.join(family.get('root_licenses') or []) or 'none'}"
+        )
+    lines.append(f"ancestors ({len(found.ancestors)}), roots: {', '.join(found.roots) or '-'}")
+    for a in found.ancestors:
+        lines.append(f"  {'  ' * (a['distance'] - 1)}<- {a['model_id']} ({a['relation']})")
+    by_relation = ", ".join(f"{r} {n}" for r, n in found.descendants_by_relation.items())
+    lines.append(
+        f"children ({len(found.children)}), descendants {found.n_descendants}: {by_relation or '-'}"
+    )
+    for c in found.children[:TOP_SIBLINGS]:
+        lines.append(f"  -> {c['model_id']} ({c['relation']})")
+    lines.append(f"siblings (top {TOP_SIBLINGS} by downloads): {len(found.siblings)}")
+    for s in found.siblings:
+        lines.append(f"  {s['model_id']} ({s['downloads'] or 0} downloads)")
+    for c in found.license_conflicts:
+        lines.append(
+            f"license conflict with {c['parent_id']}: {c['parent_license']} -> "
+            f"{c['child_license']} ({c['reason']})"
+        )
+    if found.cluster:
+        lines.append(
+            f"near-duplicate cluster {found.cluster['cluster_id']}: {found.cluster['cluster_size']}"
+            f" cards, representative {found.cluster['representative_id']}"
+        )
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = OneLineParser(
+        prog="jobs.lookup",
+        description="One model's traits, ancestors, descendants, family and near-duplicates.",
+        epilog="example: python -m jobs.lookup org/model --output output --snapshot 2026-11-01",
+    )
+    parser.add_argument("model_id", help="the Hub id, e.g. meta-llama/Llama-2-7b-hf")
+    parser.add_argument("--output", required=True, type=Path, help="root folder of all tables")
+    parser.add_argument("--snapshot", required=True, type=snapshot_date, help="YYYY-MM-DD")
+    parser.add_argument("--view", default="all", choices=VIEWS, help="graph view (default all)")
+    parser.add_argument("--json", action="store_true", help="one JSON object, for scripts")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    def body() -> None:
+        args = parse_args(argv)
+        found = lookup(args.output, args.snapshot, args.model_id, args.view)
+        text = json.dumps(asdict(found), default=str) if args.json else render(found)
+        print(text)
+
+    return run_main("lookup", body)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
