@@ -301,7 +301,9 @@ def drift_summary(
         F.grouping("depth").alias("_all_depths"),
         *aggregates,
     )
-    relation = F.when(F.col("_all_relations") == 1, F.lit(ALL_RELATIONS)).otherwise("relation")
+    relation = F.when(F.col("_all_relations") == 1, F.lit(ALL_RELATIONS)).otherwise(
+        F.col("relation")
+    )
     depth = F.when(F.col("_all_depths") == 1, F.lit("all")).otherwise(F.col("depth").cast("string"))
     return (
         wide.select(

@@ -3,6 +3,7 @@ contents the stage functions promise, and one-line errors when inputs are missin
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -270,28 +271,28 @@ def test_same_family_pairs_lie_in_one_family_of_their_view(staged) -> None:
         assert len(used) == len(set(used)), view  # disjoint within a view
 
 
-def test_drift_summary_by_depth_equals_a_python_count(staged) -> None:
+def test_drift_summary_by_relation_and_depth_equals_a_python_count(staged) -> None:
     _, tables, models = staged
     depth = {r["model_id"]: r["depth_min"] for r in tables["nodes"].where("view = 'all'").collect()}
     languages = {r["model_id"]: r["languages"] or [] for r in models.collect()}
-    by_depth: dict[str, list[tuple[int, int]]] = {}
+    groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for e in tables["edges"].where("parent_known").collect():
         p, c = languages[e["parent_id"]], languages[e["child_id"]]
         if p and c:
-            by_depth.setdefault(str(depth[e["child_id"]]), []).append((len(p), len(c)))
+            for key in itertools.product(
+                (e["relation"], "all"), (str(depth[e["child_id"]]), "all")
+            ):
+                groups.setdefault(key, []).append((len(p), len(c)))
     rows = {
-        r["depth"]: r
-        for r in tables["drift_summary"]
-        .where("view = 'all' AND relation = 'all' AND metric = 'languages'")
-        .collect()
+        (r["relation"], r["depth"]): r
+        for r in tables["drift_summary"].where("view = 'all' AND metric = 'languages'").collect()
     }
-    assert set(rows) == {*by_depth, "all"}
-    assert len(by_depth) >= 3
-    for d, values in by_depth.items():
-        assert rows[d]["n"] == len(values)
-        assert rows[d]["parent_value"] == pytest.approx(sum(p for p, _ in values) / len(values))
-        assert rows[d]["child_value"] == pytest.approx(sum(c for _, c in values) / len(values))
-    assert rows["all"]["n"] == sum(len(v) for v in by_depth.values())
+    assert set(rows) == set(groups)
+    assert len({d for _, d in groups}) >= 4 and len({r for r, _ in groups}) >= 4
+    for key, values in groups.items():
+        assert rows[key]["n"] == len(values), key
+        assert rows[key]["parent_value"] == pytest.approx(sum(p for p, _ in values) / len(values))
+        assert rows[key]["child_value"] == pytest.approx(sum(c for _, c in values) / len(values))
 
 
 def truth_links(generated_sample: Path) -> tuple[dict[str, set[str]], dict[str, set[str]], dict]:
