@@ -177,13 +177,13 @@ def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: i
         if decoded is None:
             return {**reject, "reject_reason": error}
         record = decoded
-    if card_id is not None:
-        record = {**record, "card": record.get("card") or fetched_card, "card_error": card_error}
     elif kind == "readme":
         record = {
             "model_id": model_id_from_readme_path(record["path"], root),
             "card": decode_card_bytes(record["content"]),
         }
+    if card_id is not None:
+        record = {**record, "card": record.get("card") or fetched_card, "card_error": card_error}
     raw = raw_from_record(record)
     reject["raw_id"] = raw["model_id"]
     if raw["card"] is not None and len(raw["card"]) > max_card_chars:
