@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +14,11 @@ import pytest
 from datasketch import LeanMinHash, MinHashLSH
 from pyspark.sql import functions as F
 
-from jobs import audit, drift, lineage, lookup, similarity
+from jobs import audit, drift, lineage, lookup, report, similarity
 from jobs.config import load_config
 from jobs.lineage import VIEWS
 from jobs.tables import read_table
+from tests.components import shared_file
 from udfs.drift import license_conflict
 from udfs.minhash import card_shingles
 
@@ -364,3 +366,38 @@ def test_lookup_cli_prints_json_and_an_unknown_id_exits_2_with_suggestions(
     assert lookup.main([some_id + "x", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "did you mean" in err[0] and some_id in err[0]
+
+
+def design_reference_values() -> set[float]:
+    """The numbers of DESIGN.md's "Reference values" section, as fractions and counts."""
+    text = shared_file("DESIGN.md").read_text(encoding="utf-8")
+    section = text.split("## Reference values")[1].split("\n## ")[0].split("\n", 1)[1]
+    section = section.replace("longer\nthan 3 characters", "").replace("than 3 characters", "")
+    found = set()
+    for number, suffix in re.findall(r"(\d[\d,]*(?:\.\d+)?)(%|K)?", section):
+        value = float(number.replace(",", ""))
+        found.add(round(value / 100 if suffix == "%" else value * 1000 if suffix else value, 6))
+    return found
+
+
+def test_summary_json_puts_every_reference_beside_the_tables_values(
+    staged, generated_tables
+) -> None:
+    _, tables, models = staged
+    _, output, snapshot = generated_tables
+    path = report.write_summary(output, snapshot)
+    headlines = {h["metric"]: h for h in json.loads(path.read_text())["headlines"]}
+    assert design_reference_values() <= {round(h["reference"], 6) for h in headlines.values()}
+    assert {h["source"] for h in headlines.values()} == {"Anatomy 2025", "Jiang 2023"}
+    # Three values recomputed from the tables through Spark, not through the report's reader.
+    assert headlines["edges_parent_known"]["value"] == tables["edges"].where("parent_known").count()
+    license_rate = (
+        tables["mutation"]
+        .where("view = 'all' AND relation = 'finetune' AND trait = 'license'")
+        .first()["mutation_rate"]
+    )
+    assert headlines["mutation_license_finetune"]["value"] == pytest.approx(license_rate)
+    long_cards = models.where("card_chars > 3").count() / models.count()
+    assert headlines["cards_over_3_chars_share"]["value"] == pytest.approx(long_cards)
+    ratio = headlines["edges_finetune"]
+    assert ratio["ratio"] == pytest.approx(ratio["value"] / 189_391)
