@@ -70,9 +70,16 @@ class Lookup:
 
 
 def read_partition(
-    output: Path, table: str, snapshot: str, columns: list[str], where: Any = None
+    output: Path,
+    table: str,
+    snapshot: str,
+    columns: list[str],
+    where: Any = None,
+    optional: Sequence[str] = (),
 ) -> pa.Table:
-    """A published partition (its `_SUCCESS` marker present), only `columns`, filtered."""
+    """A published partition (its `_SUCCESS` marker present), only `columns`, filtered.
+    Columns in `optional` are left out when the partition lacks them (written by an
+    older pedigree)."""
     folder = Path(partition_path(str(output), table, snapshot))
     if not (folder / SUCCESS_MARKER).is_file():
         raise UserError(
@@ -80,7 +87,9 @@ def read_partition(
             "run the pipeline for that snapshot first"
         )
     dataset = ds.dataset(folder, format="parquet", exclude_invalid_files=True)
-    return dataset.to_table(columns=columns, filter=where)
+    present = set(dataset.schema.names)
+    wanted = [c for c in columns if c in present or c not in optional]
+    return dataset.to_table(columns=wanted, filter=where)
 
 
 def closest_ids(output: Path, snapshot: str, model_id: str) -> list[str]:
@@ -121,7 +130,12 @@ def walk(start: str, links: dict[str, list[tuple[str, str]]]) -> list[dict[str, 
 def lookup(output: Path, snapshot: str, model_id: str, view: str) -> Lookup:
     """Read the snapshot's tables and answer for `model_id` in `view`."""
     models = read_partition(
-        output, "models", snapshot, ["model_id", *TRAITS], pc.field("model_id") == model_id
+        output,
+        "models",
+        snapshot,
+        ["model_id", *TRAITS],
+        pc.field("model_id") == model_id,
+        optional=TRAITS,
     ).to_pylist()
     if not models:
         suggestions = closest_ids(output, snapshot, model_id)
@@ -214,6 +228,16 @@ def lookup(output: Path, snapshot: str, model_id: str, view: str) -> Lookup:
     )
 
 
+def shortened(values: list[str], keep: int = 5) -> str:
+    """The first `keep` values, then how many more.
+
+    >>> shortened(["a", "b", "c"], keep=2)
+    'a, b (+1 more)'
+    """
+    more = f" (+{len(values) - keep} more)" if len(values) > keep else ""
+    return ", ".join(values[:keep]) + more
+
+
 def render(found: Lookup) -> str:
     """The lookup as a person reads it."""
     lines = [f"{found.model_id}  (view {found.view})"]
@@ -228,7 +252,7 @@ def render(found: Lookup) -> str:
             f"family {family['family_id']}: {family.get('size', '?')} models, max depth "
             f"{family.get('max_depth')}, this model at depth {family['depth_min']}"
             + (f"-{family['depth_max']}" if family["depth_max"] != family["depth_min"] else "")
-            + f"; root license {', '.join(family.get('root_licenses') or []) or 'none'}"
+            + f"; root licenses {shortened(family.get('root_licenses') or []) or 'none'}"
         )
     lines.append(f"ancestors ({len(found.ancestors)}), roots: {', '.join(found.roots) or '-'}")
     for a in found.ancestors:

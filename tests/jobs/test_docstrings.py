@@ -1,0 +1,15 @@
+"""Docstring examples outside udfs/ (no Spark needed to run them) must stay true too."""
+
+import doctest
+
+import pytest
+
+from jobs import lookup
+from scripts import fetch_hub
+
+
+@pytest.mark.parametrize("module", [lookup, fetch_hub], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0
