@@ -24,13 +24,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from jobs.cli import OneLineParser, UserError, run_main, snapshot_date
 from jobs.lineage import VIEWS, relation_in_view
-from jobs.tables import SUCCESS_MARKER, partition_path
+from jobs.tables import read_partition
 
 TRAITS = (
     "author",
@@ -67,29 +65,6 @@ class Lookup:
     license_conflicts: list[dict[str, Any]]
     cluster: dict[str, Any] | None
     notes: list[str] = field(default_factory=list)
-
-
-def read_partition(
-    output: Path,
-    table: str,
-    snapshot: str,
-    columns: list[str],
-    where: Any = None,
-    optional: Sequence[str] = (),
-) -> pa.Table:
-    """A published partition (its `_SUCCESS` marker present), only `columns`, filtered.
-    Columns in `optional` are left out when the partition lacks them (written by an
-    older pedigree)."""
-    folder = Path(partition_path(str(output), table, snapshot))
-    if not (folder / SUCCESS_MARKER).is_file():
-        raise UserError(
-            f"no complete {table} partition for snapshot {snapshot} under {output}; "
-            "run the pipeline for that snapshot first"
-        )
-    dataset = ds.dataset(folder, format="parquet", exclude_invalid_files=True)
-    present = set(dataset.schema.names)
-    wanted = [c for c in columns if c in present or c not in optional]
-    return dataset.to_table(columns=wanted, filter=where)
 
 
 def closest_ids(output: Path, snapshot: str, model_id: str) -> list[str]:

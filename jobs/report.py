@@ -25,7 +25,7 @@ from typing import Any
 import pyarrow.compute as pc
 
 from jobs.cli import OneLineParser, run_main, snapshot_date
-from jobs.lookup import read_partition
+from jobs.tables import read_partition
 
 ANATOMY, JIANG = "Anatomy 2025", "Jiang 2023"
 ALL = "all"

@@ -3,15 +3,20 @@
 A stage writes all its tables into a staging folder first and swaps each into place
 only when every table is written, so a failed run never leaves a partition that
 looks complete, and rerunning a snapshot replaces that partition and nothing else.
-Paths go through Hadoop's FileSystem so the same code works on HDFS or S3.
+Paths go through Hadoop's FileSystem so the same code works on HDFS or S3; `read_partition`
+reads a published partition with pyarrow (no Spark) for the lookup and the report.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
+import pyarrow.dataset as ds
 from pyspark.sql import DataFrame, SparkSession
 
 from jobs.cli import UserError
@@ -114,3 +119,26 @@ def snapshot_checkpoints(spark: SparkSession, output: str, snapshot: str) -> Ite
         yield root
     finally:
         delete_path(spark, root)
+
+
+def read_partition(
+    output: Path,
+    table: str,
+    snapshot: str,
+    columns: list[str],
+    where: Any = None,
+    optional: Sequence[str] = (),
+) -> pa.Table:
+    """A published partition (its `_SUCCESS` marker present), only `columns`, filtered.
+    Columns in `optional` are left out when the partition lacks them (written by an
+    older pedigree)."""
+    folder = Path(partition_path(str(output), table, snapshot))
+    if not (folder / SUCCESS_MARKER).is_file():
+        raise UserError(
+            f"no complete {table} partition for snapshot {snapshot} under {output}; "
+            "run the pipeline for that snapshot first"
+        )
+    dataset = ds.dataset(folder, format="parquet", exclude_invalid_files=True)
+    present = set(dataset.schema.names)
+    wanted = [c for c in columns if c in present or c not in optional]
+    return dataset.to_table(columns=wanted, filter=where)
