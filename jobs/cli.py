@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.metadata
 import logging
 import os
 import sys
@@ -38,6 +39,14 @@ class JobArgs:
     output: Path
     snapshot: str
     config: Config
+
+
+def pedigree_version() -> str:
+    """The installed pedigree's version (a checkout without `pip install -e` says so)."""
+    try:
+        return importlib.metadata.version("pedigree")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def snapshot_date(text: str) -> str:

@@ -10,6 +10,7 @@ row became exactly one model or one reject.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -23,7 +24,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 
 from jobs import schemas
-from jobs.cli import JobArgs, UserError, parse_args, run_main
+from jobs.cli import JobArgs, UserError, parse_args, pedigree_version, run_main
 from jobs.config import Config
 from jobs.spark_session import build_session
 from jobs.tables import read_table, write_snapshot
@@ -282,6 +283,22 @@ def reconcile(spark: SparkSession, args: JobArgs, rows_in: int) -> dict[str, int
     return {"rows_in": rows_in, "models": n_models, "rejects": n_rejects, **reasons}
 
 
+def write_run_record(spark: SparkSession, args: JobArgs, counts: dict[str, int]) -> None:
+    """The `ingest_run` table: the input, its format and the reconciled counts."""
+    finished = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    record = (
+        str(args.input.resolve()),
+        args.format,
+        counts["rows_in"],
+        counts["models"],
+        counts["rejects"],
+        pedigree_version(),
+        finished,
+    )
+    frame = spark.createDataFrame([record], schemas.INGEST_RUN).coalesce(1)
+    write_snapshot(spark, {"ingest_run": frame}, str(args.output), args.snapshot)
+
+
 def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
     """Ingest one snapshot; returns the reconciled counts."""
     kind, files = source_files(args.input, args.format)
@@ -304,7 +321,9 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
         write_snapshot(spark, to_tables(parsed), str(args.output), args.snapshot)
     finally:
         parsed.unpersist()
-    return reconcile(spark, args, rows_in)
+    counts = reconcile(spark, args, rows_in)
+    write_run_record(spark, args, counts)
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:

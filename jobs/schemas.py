@@ -65,6 +65,20 @@ REJECTS = StructType(
     ]
 )
 
+# One row per ingest run of a snapshot: what was read and how it reconciled (the report's
+# header), so later stages never need the input again.
+INGEST_RUN = StructType(
+    [
+        StructField("input", StringType(), nullable=False),
+        StructField("format", StringType(), nullable=False),
+        StructField("rows_in", LongType(), nullable=False),
+        StructField("models", LongType(), nullable=False),
+        StructField("rejects", LongType(), nullable=False),
+        StructField("pedigree_version", StringType(), nullable=False),
+        StructField("finished_at", StringType(), nullable=False),
+    ]
+)
+
 # Card text of every model with a card, for the stages that read text (similarity).
 CARD_TEXTS = StructType(
     [
