@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 
 AIRFLOW_VENV := .cache/airflow-venv
 
-.PHONY: help setup run hub test lint format jars sample package airflow clean
+.PHONY: help setup run hub test lint format jars sample package airflow browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,7 +46,7 @@ setup: $(VENV)/.installed .cache/jars/graphframes.json $(SAMPLE)/manifest.json #
 run: setup ## run the pipeline on the default sample (20,000 generated models)
 	$(PY) -m jobs.pipeline --input $(SAMPLE)/card-dataset --format card-dataset \
 		--output $(OUTPUT) --snapshot $(SNAPSHOT)
-	@echo "pedigree: outputs for snapshot $(SNAPSHOT) are in $(abspath $(OUTPUT))/"
+	@echo "pedigree: tables for snapshot $(SNAPSHOT) are in $(abspath $(OUTPUT))/; the report is $(abspath $(OUTPUT))/report/snapshot=$(SNAPSHOT)/index.html"
 
 # `make hub HUB_ENDPOINT=... HUB_LIMIT=...`: a slice of a Hub, fetched (resumably) and run.
 HUB_ENDPOINT ?= https://huggingface.co
@@ -58,9 +58,9 @@ hub: $(VENV)/.installed .cache/jars/graphframes.json ## fetch HUB_LIMIT models w
 		--limit $(HUB_LIMIT) --cards --files
 	$(PY) -m jobs.pipeline --input $(HUB_DIR) --format hub-listing \
 		--output $(OUTPUT) --snapshot $(SNAPSHOT)
-	@echo "pedigree: outputs for snapshot $(SNAPSHOT) of $(HUB_ENDPOINT) are in $(abspath $(OUTPUT))/"
+	@echo "pedigree: tables for snapshot $(SNAPSHOT) of $(HUB_ENDPOINT) are in $(abspath $(OUTPUT))/; the report is $(abspath $(OUTPUT))/report/snapshot=$(SNAPSHOT)/index.html"
 
-test: setup airflow lint ## lint, type-check and run the whole test suite
+test: setup airflow browser lint ## lint, type-check and run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff and mypy
@@ -81,6 +81,9 @@ package: $(VENV)/.installed ## wheel + executors' environment archive in dist/ (
 	scripts/package.sh dist
 
 airflow: $(AIRFLOW_VENV)/.installed ## Airflow in its own venv, to check scripts/airflow_dag.py
+
+browser: ## Debian's headless Chromium (apt, when missing), to check the HTML report
+	scripts/install_chromium.sh
 
 clean: ## remove outputs (keeps venv, jars, sample)
 	rm -rf $(OUTPUT) spark-warehouse

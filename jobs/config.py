@@ -73,6 +73,18 @@ class AuditConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    top_families: int = 10
+    tree_max_nodes: int = 120
+    tree_max_per_level: int = 30
+    family_members_listed: int = 200
+    top_values: int = 12
+    template_clusters: int = 10
+    card_excerpt_chars: int = 400
+    growth_families: int = 5
+
+
+@dataclass(frozen=True)
 class Config:
     spark: SparkConfig = field(default_factory=SparkConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
@@ -80,6 +92,7 @@ class Config:
     similarity: SimilarityConfig = field(default_factory=SimilarityConfig)
     drift: DriftConfig = field(default_factory=DriftConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
 
 
 def _build(cls: type, data: Any, where: str) -> Any:

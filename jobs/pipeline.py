@@ -1,5 +1,6 @@
 """Every stage in order in one Spark application: ingest -> lineage (GraphFrames) ->
-similarity (GraphFrames for card clusters), drift, audit.
+similarity (GraphFrames for card clusters), drift, audit -> diff (when an older snapshot
+is in the output) -> report.
 
     python -m jobs.pipeline --input PATH --format card-dataset --output DIR \\
         --snapshot 2026-11-01
@@ -18,7 +19,7 @@ from collections.abc import Callable, Mapping
 
 from pyspark.sql import SparkSession
 
-from jobs import audit, drift, ingest, lineage, similarity
+from jobs import audit, diff, drift, ingest, lineage, report, similarity
 from jobs.cli import StageArgs, parse_args, run_main
 from jobs.config import resolve_repo_path
 from jobs.spark_session import build_session, cached_graphframes_jars, launched_by_spark_submit
@@ -57,6 +58,18 @@ def main(argv: list[str] | None = None) -> int:
             written = run(spark, stage_args)
             summary = " ".join(f"{table}={n}" for table, n in written.items())
             log.info("%s: %s in %.1fs", name, summary, time.monotonic() - started)
+        older = report.older_snapshots(args.output, args.snapshot)
+        if older:
+            started = time.monotonic()
+            log.info("stage diff started (against %s)", older[-1])
+            diff_args = StageArgs(args.output, args.snapshot, args.config, older[-1])
+            written = diff.run(spark, diff_args)
+            summary = " ".join(f"{table}={n}" for table, n in written.items())
+            log.info("diff: %s in %.1fs", summary, time.monotonic() - started)
+        started = time.monotonic()
+        log.info("stage report started")
+        index = report.write_report(args.output, args.snapshot, args.config.report)
+        log.info("report: %s in %.1fs", index, time.monotonic() - started)
 
     return run_main("pipeline", body)
 

@@ -1,22 +1,26 @@
-"""The report's headline numbers, each beside the value the papers give for it.
+"""The last stage: a report a person opens in a browser, and its headline numbers.
 
-    python -m jobs.report --output DIR --snapshot YYYY-MM-DD
+    python -m jobs.report --output DIR --snapshot YYYY-MM-DD [--set report.top_families=20]
 
 Reads only the published tables of one snapshot (pyarrow, no Spark) and writes
-`<output>/report/snapshot=<date>/summary.json`: one entry per headline number,
-`{"metric", "value", "reference", "ratio", "source", "how"}`. The references are the
-ones DESIGN.md lists (Anatomy 2025: 1,860,411 models, July 2025; Jiang et al. 2023).
+`<output>/report/snapshot=<date>/`: `index.html` (every section with its figures as SVG
+files beside it), one page per large family under `families/`, and `summary.json`, one
+entry per headline number, `{"metric", "value", "reference", "ratio", "source", "how"}`.
+The references are the ones DESIGN.md lists (Anatomy 2025: 1,860,411 models, July 2025;
+Jiang et al. 2023). The output folder must be local or mounted.
 
-Reading order: the reference table -> one small reader per table -> the metrics ->
-the file.
+Reading order: the reference table -> the metrics -> the header -> the pages -> the files.
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
+import logging
+import shutil
 import sys
+import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,8 +28,13 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from jobs.cli import OneLineParser, run_main, snapshot_date
-from jobs.tables import read_partition
+from jobs import report_sections as sections
+from jobs.cli import StageArgs, UserError, parse_stage_args, pedigree_version, run_main
+from jobs.config import ReportConfig
+from jobs.report_html import Section, escape, facts, link, page, table
+from jobs.tables import SUCCESS_MARKER, read_partition
+
+log = logging.getLogger("pedigree.report")
 
 ANATOMY, JIANG = "Anatomy 2025", "Jiang 2023"
 ALL = "all"
@@ -166,33 +175,144 @@ def headlines(output: Path, snapshot: str) -> list[Headline]:
     return found
 
 
-def write_summary(output: Path, snapshot: str) -> Path:
-    """`<output>/report/snapshot=<date>/summary.json`, replaced whole."""
-    folder = output / "report" / f"snapshot={snapshot}"
-    folder.mkdir(parents=True, exist_ok=True)
+def write_summary(folder: Path, output: Path, snapshot: str) -> Path:
+    """`summary.json` in `folder`: the snapshot and every headline."""
     path = folder / "summary.json"
     document = {"snapshot": snapshot, "headlines": [asdict(h) for h in headlines(output, snapshot)]}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return path
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = OneLineParser(
-        prog="jobs.report",
-        description="Headline numbers of one snapshot beside the papers' values (summary.json).",
-        epilog="example: python -m jobs.report --output output --snapshot 2026-11-01",
+def older_snapshots(output: Path, snapshot: str) -> list[str]:
+    """Snapshots before `snapshot` with a complete `models` partition, oldest first."""
+    found = []
+    for folder in (output / "models").glob("snapshot=*"):
+        date = folder.name.removeprefix("snapshot=")
+        if date < snapshot and (folder / SUCCESS_MARKER).is_file():
+            found.append(date)
+    return sorted(found)
+
+
+def run_facts(output: Path, snapshot: str) -> list[tuple[str, Any]]:
+    """The header: what was read, how many models, which pedigree made the tables."""
+    try:
+        run = read_partition(
+            output,
+            "ingest_run",
+            snapshot,
+            ["input", "format", "rows_in", "models", "rejects", "pedigree_version", "finished_at"],
+        ).to_pylist()[0]
+    except UserError:  # tables of a pedigree before ingest_run existed
+        models = read_partition(output, "models", snapshot, ["model_id"]).num_rows
+        run = {"input": "not recorded", "models": models}
+    return [
+        ("snapshot", snapshot),
+        ("input", f"{run['input']} ({run.get('format', '?')})"),
+        ("models", run["models"]),
+        (
+            "input rows / rejects",
+            f"{run.get('rows_in', '?'):,} / {run.get('rejects', '?'):,}"
+            if "rows_in" in run
+            else "not recorded",
+        ),
+        ("tables by pedigree", run.get("pedigree_version", "not recorded")),
+        ("ingested at", run.get("finished_at", "not recorded")),
+        ("report by pedigree", pedigree_version()),
+    ]
+
+
+def headline_section(found: Sequence[Headline]) -> Section:
+    rows = [[h.metric, h.value, h.reference, h.ratio, h.source, h.how] for h in found]
+    return Section(
+        "papers",
+        "Beside the papers",
+        "Every headline number the Anatomy paper (1,860,411 models, July 2025) or Jiang et "
+        "al. (ICSE 2023) reports, beside pedigree's value on this snapshot and their ratio. "
+        "A sample is not the Hub: counts scale with the snapshot's size, shares and means "
+        "should be comparable. The same numbers are in summary.json.",
+        [],
+        [table(["metric", "pedigree", "paper", "ratio", "source", "how measured"], rows)],
     )
-    parser.add_argument("--output", required=True, type=Path, help="root folder of all tables")
-    parser.add_argument("--snapshot", required=True, type=snapshot_date, help="YYYY-MM-DD")
-    return parser.parse_args(argv)
+
+
+def write_report(output: Path, snapshot: str, config: ReportConfig) -> Path:
+    """`<output>/report/snapshot=<date>/`: index.html, family pages, figures, summary.json.
+
+    Built in a staging folder beside it and swapped in whole, so a reader never sees a
+    half-written report and a rerun replaces it.
+    """
+    root = output / "report"
+    target = root / f"snapshot={snapshot}"
+    for stale in root.glob(f"_staging-{snapshot}-*"):  # left by a killed run of this snapshot
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = root / f"_staging-{snapshot}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir(parents=True)
+    try:
+        snap = sections.Snapshot(output, snapshot, staging, config)
+        families = sections.largest_families(snap, config.top_families)
+        pages = {
+            f["family_id"]: f"families/{sections.family_slug(f['family_id'])}.html"
+            for f in families
+        }
+        header_facts = run_facts(output, snapshot)
+        for family in families:
+            title, family_sections = sections.family_page(snap, family)
+            facts_block = facts(
+                [
+                    ("family", family["family_id"]),
+                    ("size", family["size"]),
+                    ("max depth", family["max_depth"]),
+                    ("root licenses", ", ".join(family["root_licenses"]) or "none"),
+                    ("snapshot", snapshot),
+                ]
+            )
+            header = (
+                f"<p>{link('../index.html', '← report')}</p><h1>{escape(title)}</h1>{facts_block}"
+            )
+            (staging / pages[family["family_id"]]).write_text(
+                page(title, header, family_sections, contents=False), encoding="utf-8"
+            )
+        body = [
+            headline_section(headlines(output, snapshot)),
+            sections.family_sizes(snap),
+            sections.depths(snap),
+            sections.relation_mix(snap),
+            sections.top_families(snap, pages),
+            sections.resemblance(snap),
+            sections.mutation(snap),
+            sections.license_drift(snap),
+            sections.drift_by_depth(snap),
+            sections.documentation(snap),
+            sections.template_clusters(snap),
+            sections.over_time(snap),
+        ]
+        changed = sections.what_changed(snap, older_snapshots(output, snapshot))
+        if changed is not None:
+            body.append(changed)
+        header = f"<h1>pedigree — the model ecosystem on {snapshot}</h1>{facts(header_facts)}"
+        (staging / "index.html").write_text(
+            page(f"pedigree report {snapshot}", header, body), encoding="utf-8"
+        )
+        write_summary(staging, output, snapshot)
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target / "index.html"
+
+
+def parse_args(argv: Sequence[str] | None) -> StageArgs:
+    return parse_stage_args("report", argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     def body() -> None:
         args = parse_args(argv)
-        print(write_summary(args.output, args.snapshot))
+        started = time.monotonic()
+        index = write_report(args.output, args.snapshot, args.config.report)
+        log.info("report %s: %s in %.1fs", args.snapshot, index, time.monotonic() - started)
+        print(index)
 
     return run_main("report", body)
 

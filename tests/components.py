@@ -47,10 +47,24 @@ def airflow_missing() -> str | None:
     return f"{AIRFLOW_PYTHON} does not exist; run `make airflow`"
 
 
+CHROMIUM = Path(os.environ.get("PEDIGREE_CHROMIUM", "/usr/bin/chromium"))
+
+
+def chromium_missing() -> str | None:
+    """Why headless Chromium (installed by `make browser`) cannot run, or None."""
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return None
+    status = REPO / ".cache" / "chromium-error.txt"
+    if status.is_file():
+        return status.read_text().strip()
+    return f"{CHROMIUM} does not exist; run `make browser`"
+
+
 # marker -> (what is missing, its probe)
 INSTALLED_COMPONENTS = {
     "graphframes": ("the GraphFrames JVM package", graphframes_missing),
     "airflow": ("Airflow (.cache/airflow-venv)", airflow_missing),
+    "browser": ("headless Chromium", chromium_missing),
 }
 
 

@@ -35,6 +35,8 @@ def local_reference(small_sample: Path, tmp_path_factory: pytest.TempPathFactory
     assert result.returncode == 0, result.stderr[-3000:]
     seconds = time.monotonic() - started
     assert_reference_matches_truth(output, snapshot, small_sample.parent / "truth")
+    report = output / "report" / f"snapshot={snapshot}" / "index.html"
+    assert f"{report}" in result.stderr and report.is_file()  # the pipeline ends with its report
     return output, snapshot, seconds
 
 

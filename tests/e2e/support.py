@@ -20,6 +20,9 @@ FLOAT_DIGITS = 9
 # NaN (a measure with no defined value) must stay distinct from null (no value): JSON
 # has neither, so each gets its own marker.
 NAN = "<NaN>"
+# Columns that say when and from which path a run read its input: they differ between
+# runs by design, everything else must not.
+RUN_RECORD_COLUMNS = {"ingest_run": ("finished_at", "input")}
 
 
 def free_port() -> int:
@@ -68,26 +71,38 @@ def pipeline_local(source: Path, output: Path, snapshot: str) -> subprocess.Comp
 
 
 def written_tables(output: Path, snapshot: str) -> list[str]:
-    """Tables with a partition folder for `snapshot`, complete or not."""
+    """Tables with a partition folder for `snapshot`, complete or not (the report is HTML,
+    not a table: `report_summary` compares it)."""
     return sorted(
-        p.parent.name for p in output.glob(f"*/snapshot={snapshot}") if p.parent.name[0] != "_"
+        p.parent.name
+        for p in output.glob(f"*/snapshot={snapshot}")
+        if p.parent.name[0] != "_" and p.parent.name != "report"
     )
 
 
-def _canonical(value: object) -> object:
+def report_summary(output: Path, snapshot: str) -> dict:
+    """The report's summary.json, whose values must agree between runs of one snapshot."""
+    path = output / "report" / f"snapshot={snapshot}" / "summary.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def canonical(value: object) -> object:
     if isinstance(value, float):
         return NAN if math.isnan(value) else round(value, FLOAT_DIGITS)
     if isinstance(value, list):
-        return [_canonical(v) for v in value]
+        return [canonical(v) for v in value]
     if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
+        return {k: canonical(v) for k, v in value.items()}
     return value
 
 
 def table_rows(output: Path, table: str, snapshot: str) -> list[str]:
     """A partition's rows as sorted canonical JSON: equal lists mean equal tables."""
     frame = pq.read_table(output / table / f"snapshot={snapshot}").to_pylist()
-    return sorted(json.dumps(_canonical(row), sort_keys=True, default=str) for row in frame)
+    for row in frame:
+        for column in RUN_RECORD_COLUMNS.get(table, ()):
+            row.pop(column)
+    return sorted(json.dumps(canonical(row), sort_keys=True, default=str) for row in frame)
 
 
 def content_hash(output: Path, table: str, snapshot: str) -> str:

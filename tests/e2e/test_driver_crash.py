@@ -30,11 +30,18 @@ from typing import IO
 import pytest
 
 from jobs.config import REPO_ROOT
-from tests.e2e.support import content_hash, pipeline_command, pipeline_local, written_tables
+from tests.e2e.support import (
+    canonical,
+    content_hash,
+    pipeline_command,
+    pipeline_local,
+    report_summary,
+    written_tables,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.graphframes]
 
-STAGES = ("ingest", "lineage", "similarity", "drift", "audit")
+STAGES = ("ingest", "lineage", "similarity", "drift", "audit", "report")
 # Kill points inside lineage: (name, the stage's own log line that must have been seen).
 LINEAGE_POINTS = (
     ("lineage:components", "pedigree.lineage: components:"),
@@ -106,15 +113,21 @@ def assert_only_complete_partitions(
         assert (partition / "_SUCCESS").is_file(), f"{table} visible without _SUCCESS"
         assert content_hash(output, table, snapshot) == expected[table], table
         seen.add(table)
+    report = output / "report" / f"snapshot={snapshot}"
+    if report.exists():  # swapped in whole: a visible report is a complete one
+        assert (report / "index.html").is_file() and (report / "summary.json").is_file()
+        assert canonical(report_summary(output, snapshot)) == expected["report"]
+        seen.add("report")
 
 
 def test_crashed_runs_leave_only_complete_partitions_and_a_rerun_heals(
     small_sample: Path, local_reference, tmp_path: Path
 ) -> None:
     reference, snapshot, _ = local_reference
-    expected = {
+    expected: dict = {
         t: content_hash(reference, t, snapshot) for t in written_tables(reference, snapshot)
     }
+    expected["report"] = canonical(report_summary(reference, snapshot))
     output = tmp_path / "crashing"
     rng = random.Random(20261123)
     kills, seen = [], set()
@@ -141,8 +154,9 @@ def test_crashed_runs_leave_only_complete_partitions_and_a_rerun_heals(
 
     rerun = pipeline_local(small_sample, output, snapshot)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert {t: content_hash(output, t, snapshot) for t in written_tables(output, snapshot)} == (
-        expected
-    )
+    healed: dict = {t: content_hash(output, t, snapshot) for t in written_tables(output, snapshot)}
+    healed["report"] = canonical(report_summary(output, snapshot))
+    assert healed == expected
+    assert not list((output / "report").glob(f"_staging-{snapshot}-*")), "stale report staging"
     assert not list((output / "_staging").glob(f"{snapshot}-*")), "stale staging left behind"
     assert not checkpoints.exists(), "stale GraphFrames checkpoints left behind"

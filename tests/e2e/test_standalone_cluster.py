@@ -26,7 +26,14 @@ import pyspark
 import pytest
 
 from jobs.config import REPO_ROOT
-from tests.e2e.support import descendants, free_port, table_rows, written_tables
+from tests.e2e.support import (
+    canonical,
+    descendants,
+    free_port,
+    report_summary,
+    table_rows,
+    written_tables,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.graphframes]
 
@@ -198,6 +205,9 @@ def assert_same_tables(output: Path, reference: Path, snapshot: str) -> None:
     assert len(tables) >= 16 and written_tables(output, snapshot) == tables
     for table in tables:
         assert table_rows(output, table, snapshot) == table_rows(reference, table, snapshot), table
+    assert canonical(report_summary(output, snapshot)) == canonical(
+        report_summary(reference, snapshot)
+    )
 
 
 def driver_api(ui_port: int, path: str) -> list | None:

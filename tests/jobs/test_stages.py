@@ -3,9 +3,11 @@ contents the stage functions promise, and one-line errors when inputs are missin
 
 from __future__ import annotations
 
+import importlib.metadata
 import itertools
 import json
 import re
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,10 @@ from pyspark.sql import functions as F
 from jobs import audit, drift, lineage, lookup, report, similarity
 from jobs.config import load_config
 from jobs.lineage import VIEWS
+from jobs.report_html import escape, number
+from jobs.report_sections import family_slug
 from jobs.tables import read_table
+from tests.browser import Browser
 from tests.components import shared_file
 from udfs.drift import license_conflict
 from udfs.minhash import card_shingles
@@ -374,18 +379,25 @@ def design_reference_values() -> set[float]:
     section = text.split("## Reference values")[1].split("\n## ")[0].split("\n", 1)[1]
     section = section.replace("longer\nthan 3 characters", "").replace("than 3 characters", "")
     found = set()
-    for number, suffix in re.findall(r"(\d[\d,]*(?:\.\d+)?)(%|K)?", section):
-        value = float(number.replace(",", ""))
+    for digits, suffix in re.findall(r"(\d[\d,]*(?:\.\d+)?)(%|K)?", section):
+        value = float(digits.replace(",", ""))
         found.add(round(value / 100 if suffix == "%" else value * 1000 if suffix else value, 6))
     return found
 
 
+@pytest.fixture(scope="module")
+def reported(staged, generated_tables) -> Path:
+    """The report of the staged snapshot, three family pages: its index.html."""
+    _, output, snapshot = generated_tables
+    config = load_config(None, ("report.top_families=3",))
+    return report.write_report(output, snapshot, config.report)
+
+
 def test_summary_json_puts_every_reference_beside_the_tables_values(
-    staged, generated_tables
+    staged, generated_tables, reported
 ) -> None:
     _, tables, models = staged
-    _, output, snapshot = generated_tables
-    path = report.write_summary(output, snapshot)
+    path = reported.parent / "summary.json"
     headlines = {h["metric"]: h for h in json.loads(path.read_text())["headlines"]}
     assert design_reference_values() <= {round(h["reference"], 6) for h in headlines.values()}
     assert {h["source"] for h in headlines.values()} == {"Anatomy 2025", "Jiang 2023"}
@@ -401,3 +413,107 @@ def test_summary_json_puts_every_reference_beside_the_tables_values(
     assert headlines["cards_over_3_chars_share"]["value"] == pytest.approx(long_cards)
     ratio = headlines["edges_finetune"]
     assert ratio["ratio"] == pytest.approx(ratio["value"] / 189_391)
+
+
+def test_the_report_shows_the_tables_numbers(staged, generated_tables, reported) -> None:
+    _, tables, models = staged
+    page = reported.read_text(encoding="utf-8")
+    run = tables_run_record(generated_tables)
+    assert f"<dd>{number(models.count())}</dd>" in page
+    assert f"<dd>{escape(run['input'])} (card-dataset)</dd>" in page
+    families = sorted(
+        tables["families"].where("view = 'all'").collect(),
+        key=lambda f: (-f["size"], f["family_id"]),
+    )
+    pages = sorted((reported.parent / "families").glob("*.html"))
+    assert len(pages) == 3
+    for family in families[:3]:
+        slug = family_slug(family["family_id"])
+        assert f'href="families/{slug}.html"' in page
+        family_page = (reported.parent / "families" / f"{slug}.html").read_text(encoding="utf-8")
+        assert f"<dt>size</dt><dd>{number(family['size'])}</dd>" in family_page
+        assert f"of {family['size']:,} members" in family_page
+    titles = re.findall(r'<section id="([^"]+)"><h2>', page)
+    assert titles == [
+        "papers",
+        "family-sizes",
+        "depth",
+        "relations",
+        "families",
+        "resemblance",
+        "mutation",
+        "license-drift",
+        "drift-depth",
+        "documentation",
+        "templates",
+        "time",
+    ]
+
+
+def tables_run_record(generated_tables) -> dict:
+    _, output, snapshot = generated_tables
+    return pq.read_table(output / "ingest_run" / f"snapshot={snapshot}").to_pylist()[0]
+
+
+def test_ingest_records_its_input_and_counts(generated_tables) -> None:
+    counts, _, _ = generated_tables
+    run = tables_run_record(generated_tables)
+    assert {k: run[k] for k in ("rows_in", "models", "rejects")} == {
+        k: counts[k] for k in ("rows_in", "models", "rejects")
+    }
+    assert run["format"] == "card-dataset" and run["input"].endswith("card-dataset")
+    assert run["pedigree_version"] == importlib.metadata.version("pedigree")
+
+
+@pytest.mark.browser
+def test_the_report_opens_in_chromium_with_every_figure_drawn_and_every_link_alive(
+    reported, tmp_path: Path
+) -> None:
+    """Real headless Chromium opens every page from disk: no console error, no failed or
+    remote load, every image decoded, every link to a file or anchor that exists, and
+    every figure file holds drawn data marks (SVG boxes the browser measures)."""
+    folder = reported.parent
+    pages = [reported, *sorted((folder / "families").glob("*.html"))]
+    figures_files = sorted(folder.rglob("*.svg"))
+    browser = Browser()
+    try:
+        referenced = set()
+        for page in pages:
+            visit = browser.visit(page)
+            assert visit.console_errors == [] and visit.failed_loads == [], (page, visit)
+            images = browser.evaluate(
+                "[...document.images].map(i => [i.getAttribute('src'), i.complete,"
+                " i.naturalWidth, i.naturalHeight])"
+            )
+            assert images, f"{page} has no figure"
+            for src, complete, width, height in images:
+                assert complete and width > 100 and height > 100, (page, src, width, height)
+                referenced.add((page.parent / src).resolve())
+            anchors = set(browser.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)"))
+            for href in browser.evaluate(
+                "[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"
+            ):
+                if href.startswith("#"):
+                    assert href[1:] in anchors, (page, href)
+                else:
+                    assert not re.match(r"^[a-z]+:", href), f"{page} links out: {href}"
+                    assert (page.parent / urllib.parse.unquote(href)).is_file(), (page, href)
+            if page == reported:
+                shot = tmp_path / "index.png"
+                width, height = browser.screenshot(shot)
+                png = shot.read_bytes()
+                assert png[:8] == b"\x89PNG\r\n\x1a\n" and height > 5000 and width >= 1000
+                print(
+                    f"report index: {width}x{height} px, {len(png):,} bytes PNG, "
+                    f"loaded in {visit.load_ms:.0f} ms"
+                )
+        assert referenced == {f.resolve() for f in figures_files}, "figure files not shown"
+        for figure in figures_files:
+            browser.visit(figure)
+            drawn = browser.evaluate(
+                "[...document.querySelectorAll('[id^=\"data-\"]')]"
+                ".filter(e => { const b = e.getBBox(); return b.width * b.height > 0; }).length"
+            )
+            assert drawn > 0, f"{figure.name} is an empty figure"
+    finally:
+        browser.close()

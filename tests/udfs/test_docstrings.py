@@ -4,12 +4,12 @@ import doctest
 
 import pytest
 
-from udfs import cards, drift, minhash, model_row, normalize, parents, sources
+from udfs import cards, drift, minhash, model_row, normalize, parents, sources, tree_layout
 
 
 @pytest.mark.parametrize(
     "module",
-    [cards, normalize, parents, model_row, sources, minhash, drift],
+    [cards, normalize, parents, model_row, sources, minhash, drift, tree_layout],
     ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module):

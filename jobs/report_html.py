@@ -1,0 +1,132 @@
+"""The report's HTML: a page shell, sections, tables; no scripts, no remote anything.
+
+Every page is a complete document with its style inline, so `index.html` opens from
+disk on an air-gapped machine. Text from the tables (model ids, card excerpts) is
+escaped; links are relative.
+
+>>> "<td>a&lt;b</td>" in table(["x"], [["a<b"]])
+True
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;
+padding:1rem 2rem;color:#1d1d1f;line-height:1.45}
+header{border-bottom:1px solid #ddd;margin-bottom:1rem}
+h1{margin-bottom:.2rem} h2{margin-top:2.2rem;border-bottom:1px solid #eee}
+.how{background:#f5f7fa;border-left:4px solid #8d99ae;padding:.4rem .8rem;font-size:.92rem}
+figure{margin:1rem 0} figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.85rem;color:#555}
+table{border-collapse:collapse;font-size:.85rem;margin:.6rem 0;display:block;overflow-x:auto}
+th,td{border:1px solid #ddd;padding:.2rem .45rem;text-align:left;vertical-align:top}
+th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums}
+pre{white-space:pre-wrap;font-size:.78rem;max-height:9rem;overflow:auto;margin:0}
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:.1rem 1rem}
+dl.facts dt{font-weight:600} dl.facts dd{margin:0}
+nav ul{columns:3;font-size:.9rem}
+"""
+
+
+def escape(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def number(value: Any) -> str:
+    """Numbers the way a reader scans them: thousands separated, shares to 3 digits.
+
+    >>> number(1234567), number(0.19833), number(None), number(12.5), number(992.0)
+    ('1,234,567', '0.198', '—', '12.5', '992')
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "NaN"
+        if abs(value) >= 1000 or (abs(value) >= 100 and value.is_integer()):
+            return f"{value:,.0f}"
+        if abs(value) >= 10:
+            return f"{value:.1f}"
+        return f"{value:.3g}" if abs(value) >= 1 else f"{value:.3f}"
+    return escape(value)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], raw: Sequence[int] = ()) -> str:
+    """An HTML table; numbers right-aligned, every cell escaped except columns in `raw`."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = []
+    for row in rows:
+        cells = []
+        for index, value in enumerate(row):
+            if index in raw:
+                cells.append(f"<td>{value}</td>")
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                cells.append(f'<td class="num">{number(value)}</td>')
+            elif isinstance(value, list | tuple):
+                cells.append(f"<td>{escape(', '.join(map(str, value)))}</td>")
+            else:
+                cells.append(f"<td>{escape(value) if value is not None else '—'}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def link(href: str, text: str) -> str:
+    return f'<a href="{escape(href)}">{escape(text)}</a>'
+
+
+@dataclass
+class Figure:
+    file: str  # relative to the page
+    caption: str
+
+
+@dataclass
+class Section:
+    anchor: str
+    title: str
+    how_to_read: str
+    figures: list[Figure] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)  # HTML fragments after the figures
+
+    def render(self) -> str:
+        parts = [f'<section id="{escape(self.anchor)}"><h2>{escape(self.title)}</h2>']
+        parts.append(f'<p class="how"><strong>How to read this.</strong> {self.how_to_read}</p>')
+        for fig in self.figures:
+            parts.append(
+                f'<figure><img src="{escape(fig.file)}" alt="{escape(fig.caption)}">'
+                f"<figcaption>{escape(fig.caption)}</figcaption></figure>"
+            )
+        parts.extend(self.body)
+        parts.append("</section>")
+        return "\n".join(parts)
+
+
+def facts(items: Sequence[tuple[str, Any]]) -> str:
+    rows = "".join(f"<dt>{escape(k)}</dt><dd>{number(v)}</dd>" for k, v in items)
+    return f'<dl class="facts">{rows}</dl>'
+
+
+def page(title: str, header: str, sections: Sequence[Section], contents: bool = True) -> str:
+    """A whole HTML document: title, header block, table of contents, sections."""
+    toc = ""
+    if contents and len(sections) > 1:
+        entries = "".join(
+            f'<li><a href="#{escape(s.anchor)}">{escape(s.title)}</a></li>' for s in sections
+        )
+        toc = f"<nav><ul>{entries}</ul></nav>"
+    body = "\n".join(s.render() for s in sections)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body><header>{header}</header>{toc}\n{body}\n</body></html>\n"
+    )

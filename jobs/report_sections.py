@@ -1,0 +1,720 @@
+"""The report's sections: each reads what it shows from one snapshot's tables (pyarrow,
+only the columns it needs) and draws its figures.
+
+Reading order: small readers -> one function per section (data -> figures -> text) ->
+the family pages. Every section says how to read it; numbers come straight from the
+tables so that `summary.json`, the page and a query of the tables agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from jobs import figures
+from jobs.cli import UserError
+from jobs.config import ReportConfig
+from jobs.lineage import VIEWS
+from jobs.report_html import Figure, Section, escape, link, table
+from jobs.tables import read_partition
+from udfs.cards import split_front_matter
+from udfs.normalize import license_category
+from udfs.tree_layout import Member, layout_tree
+
+ALL = "all"
+RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
+PAIR_TYPES = ("siblings", "parent_child", "grandparent_grandchild", "same_family_random", "random")
+MEASURES = ("card", "license", "language", "tags", "datasets", "library", "pipeline_tag")
+
+
+@dataclass
+class Snapshot:
+    """Where one snapshot's tables are, and where its figures go."""
+
+    output: Path
+    snapshot: str
+    folder: Path  # the report folder being written
+    config: ReportConfig
+
+    def read(self, table: str, columns: list[str], where: Any = None) -> pa.Table:
+        return read_partition(self.output, table, self.snapshot, columns, where)
+
+    def rows(self, table: str, columns: list[str], where: Any = None) -> list[dict[str, Any]]:
+        return self.read(table, columns, where).to_pylist()
+
+    def figure(self, name: str, svg: str, caption: str) -> Figure:
+        path = self.folder / "figures" / f"{name}.svg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(svg, encoding="utf-8")
+        return Figure(f"figures/{name}.svg", caption)
+
+
+def counts_by(frame: pa.Table, keys: list[str]) -> list[dict[str, Any]]:
+    """Row counts per distinct key tuple (column `n`)."""
+    grouped = frame.group_by(keys).aggregate([([], "count_all")])
+    return grouped.rename_columns([*keys, "n"][: grouped.num_columns]).to_pylist()
+
+
+def month(timestamp: str | None) -> str | None:
+    """`YYYY-MM` of an ISO timestamp.
+
+    >>> month("2023-04-05T10:00:00"), month(None), month("junk")
+    ('2023-04', None, None)
+    """
+    if timestamp and re.match(r"^\d{4}-\d{2}", timestamp):
+        return timestamp[:7]
+    return None
+
+
+def month_range(months: Iterable[str]) -> list[str]:
+    """Every month from the first to the last, gaps included.
+
+    >>> month_range(["2021-11", "2022-02"])
+    ['2021-11', '2021-12', '2022-01', '2022-02']
+    """
+    present = sorted(set(months))
+    if not present:
+        return []
+    year, mon = map(int, present[0].split("-"))
+    out = []
+    while f"{year:04d}-{mon:02d}" <= present[-1]:
+        out.append(f"{year:04d}-{mon:02d}")
+        year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    return out
+
+
+def family_sizes(snap: Snapshot) -> Section:
+    families = snap.read("families", ["view", "size"])
+    sizes: dict[str, list[int]] = {view: [] for view in VIEWS}
+    for view, size in zip(
+        families.column("view").to_pylist(), families.column("size").to_pylist(), strict=True
+    ):
+        sizes.setdefault(view, []).append(size)
+    svg = figures.ccdf(sizes, "family size (models)", "Family size, complementary CDF")
+    largest = {view: max(values, default=0) for view, values in sizes.items()}
+    body = table(
+        ["view", "families", "singletons", "largest family"],
+        [[v, len(s), sum(1 for x in s if x == 1), largest[v]] for v, s in sizes.items()],
+    )
+    return Section(
+        "family-sizes",
+        "Family sizes",
+        "A family is a weakly connected component of a graph view. Each line gives, for a "
+        "size x, the share of families with at least x models, on log-log axes: a straight, "
+        "slowly falling line is a heavy tail (a few huge families, many singletons).",
+        [snap.figure("family_size_ccdf", svg, "Family-size CCDF per view")],
+        [body],
+    )
+
+
+def depths(snap: Snapshot) -> Section:
+    nodes = snap.read("nodes", ["view", "depth_min"])
+    counted = counts_by(nodes, ["view", "depth_min"])
+    levels = sorted({r["depth_min"] for r in counted if r["depth_min"] is not None})
+    by_view = {
+        view: {r["depth_min"]: r["n"] for r in counted if r["view"] == view} for view in VIEWS
+    }
+    svg = figures.grouped_bars(
+        [str(d) for d in levels],
+        {view: [by_view[view].get(d, 0) for d in levels] for view in VIEWS},
+        "models",
+        "Models by generation (depth_min; 0 = root)",
+        log=True,
+    )
+    return Section(
+        "depth",
+        "Depth",
+        "Generations from the root: 0 is a model with no parent in the view, 1 its "
+        "children, and so on (shortest path when a model has several parents). The y axis "
+        "is logarithmic.",
+        [snap.figure("depth_histogram", svg, "Depth histogram per view")],
+    )
+
+
+def relation_mix(snap: Snapshot) -> Section:
+    counted = counts_by(
+        snap.read("edges", ["relation", "parent_known"]), ["relation", "parent_known"]
+    )
+    known = {r["relation"]: r["n"] for r in counted if r["parent_known"]}
+    missing = {r["relation"]: r["n"] for r in counted if not r["parent_known"]}
+    svg = figures.grouped_bars(
+        list(RELATIONS),
+        {
+            "parent in snapshot": [known.get(r, 0) for r in RELATIONS],
+            "parent missing": [missing.get(r, 0) for r in RELATIONS],
+        },
+        "declared edges",
+        "Relation mix of declared edges",
+    )
+    return Section(
+        "relations",
+        "Relation mix",
+        "Every declared child → parent edge by its relation (from the Hub's "
+        "<code>base_model:</code> tags and the card's <code>base_model_relation</code>; "
+        "several parents and nothing declared counts as merge, otherwise unknown). "
+        "&quot;Parent missing&quot;: the parent is not a model of this snapshot.",
+        [snap.figure("relation_mix", svg, "Declared edges by relation")],
+    )
+
+
+def resemblance(snap: Snapshot) -> Section:
+    rows = snap.rows(
+        "similarity_summary", ["view", "pair_type", "measure", "mean", "ci_low", "ci_high"]
+    )
+    figs = []
+    for view in VIEWS:
+        cells = {(r["pair_type"], r["measure"]): r for r in rows if r["view"] == view}
+        present = [p for p in PAIR_TYPES if any(k[0] == p for k in cells)]
+        series = {p: [cells.get((p, m), {}).get("mean") for m in MEASURES] for p in present}
+        errors = {
+            p: [
+                (cells[(p, m)]["ci_low"], cells[(p, m)]["ci_high"])
+                if (p, m) in cells and cells[(p, m)]["ci_low"] is not None
+                else None
+                for m in MEASURES
+            ]
+            for p in present
+        }
+        svg = figures.grouped_bars(
+            list(MEASURES),
+            series,
+            "mean Jaccard similarity",
+            f"Resemblance by pair type, view {view}",
+            errors,
+        )
+        figs.append(snap.figure(f"similarity_{view}", svg, f"Similarity by pair type, view {view}"))
+    return Section(
+        "resemblance",
+        "Family resemblance",
+        "Mean Jaccard similarity of two models' traits (card text by MinHash; license, "
+        "language, tags, datasets, library and task as exact set Jaccard), by how the two "
+        "are related, with bootstrap 95 % confidence intervals. Kin should resemble each "
+        "other more than random pairs: siblings &gt; parent/child &gt; grandparent/grandchild "
+        "&gt; random in the Anatomy paper.",
+        figs,
+    )
+
+
+def mutation(snap: Snapshot) -> Section:
+    rows = snap.rows(
+        "mutation",
+        ["view", "relation", "trait", "n_edges", "mutation_rate"],
+        pc.field("view") == ALL,
+    )
+    traits = sorted({r["trait"] for r in rows})
+    relations = [r for r in (*RELATIONS, ALL) if any(x["relation"] == r for x in rows)]
+    rate = {(r["relation"], r["trait"]): r["mutation_rate"] for r in rows}
+    svg = figures.grouped_bars(
+        traits,
+        {rel: [rate.get((rel, t)) for t in traits] for rel in relations},
+        "mutation rate (mean Jaccard distance)",
+        "Mutation rate per trait and relation, view all",
+    )
+    return Section(
+        "mutation",
+        "Mutation",
+        "How much a child's trait differs from its parent's: the mean Jaccard distance of "
+        "the two sets over edges where both declare the trait (0 = always inherited "
+        "unchanged, 1 = never shared). The Anatomy paper finds on finetune edges license "
+        "0.198, language 0.242, pipeline_tag 0.411.",
+        [snap.figure("mutation", svg, "Mutation rate per trait and relation")],
+        [
+            table(
+                ["relation", "trait", "edges", "mutation rate"],
+                [
+                    [r["relation"], r["trait"], r["n_edges"], r["mutation_rate"]]
+                    for r in sorted(rows, key=lambda r: (r["trait"], r["relation"]))
+                ],
+            )
+        ],
+    )
+
+
+def license_drift(snap: Snapshot) -> Section:
+    figs = []
+    for trait in ("license_category", "license"):
+        rows = snap.rows(
+            "transitions",
+            ["from_value", "to_value", "count"],
+            (pc.field("view") == ALL)
+            & (pc.field("relation") == ALL)
+            & (pc.field("trait") == trait),
+        )
+        traffic: Counter[str] = Counter()
+        for r in rows:
+            traffic[r["from_value"]] += r["count"]
+            traffic[r["to_value"]] += r["count"]
+        top = [v for v, _ in traffic.most_common(snap.config.top_values)]
+        cell = {(r["from_value"], r["to_value"]): r["count"] for r in rows}
+        matrix = [[float(cell.get((a, b), 0)) for b in top] for a in top]
+        svg = figures.heatmap(
+            matrix,
+            top,
+            top,
+            f"{trait} transitions (parent value → child value)",
+            "edges",
+            "child's value",
+            "parent's value",
+        )
+        figs.append(
+            snap.figure(f"transitions_{trait}", svg, f"{trait} transition matrix, view all")
+        )
+    orderings = snap.rows(
+        "orderings",
+        ["trait", "rank", "value", "pairs_fit", "pairs_total", "traffic_explained"],
+        pc.field("view") == ALL,
+    )
+    by_trait: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in sorted(orderings, key=lambda r: (r["trait"], r["rank"])):
+        by_trait[r["trait"]].append(r)
+    fitted = table(
+        ["trait", "ordering (traffic flows left → right)", "pairs fit", "traffic explained"],
+        [
+            [
+                t,
+                " → ".join(r["value"] for r in rs),
+                f"{rs[0]['pairs_fit']} / {rs[0]['pairs_total']}",
+                rs[0]["traffic_explained"],
+            ]
+            for t, rs in by_trait.items()
+        ],
+    )
+    return Section(
+        "license-drift",
+        "Directional drift",
+        "Rows are the parent's value, columns the child's: each cell counts edges where the "
+        "child moved from that value to that one (values kept on both sides are not "
+        "moves). The table gives, per trait, the order of the busiest values that agrees "
+        "with the most net traffic (an exact linear-ordering MILP): traffic flows from the "
+        "left of the order to the right.",
+        figs,
+        [fitted],
+    )
+
+
+def drift_by_depth(snap: Snapshot) -> Section:
+    rows = snap.rows(
+        "drift_summary",
+        ["depth", "metric", "parent_value", "child_value", "n"],
+        (pc.field("view") == ALL) & (pc.field("relation") == ALL),
+    )
+    levels = sorted({int(r["depth"]) for r in rows if r["depth"] != ALL})
+    cell = {(r["metric"], r["depth"]): r for r in rows}
+    figs = []
+    for metric, label in (
+        ("languages", "declared languages (mean)"),
+        ("card_chars", "card length, characters (mean)"),
+        ("auto_generated", "share of auto-generated cards"),
+    ):
+        series = {
+            end: [cell.get((metric, str(d)), {}).get(f"{end}_value") for d in levels]
+            for end in ("parent", "child")
+        }
+        svg = figures.lines(levels, series, "child's depth", label, f"{metric} along the tree")
+        figs.append(snap.figure(f"drift_{metric}", svg, f"{label} by depth, parent vs child"))
+    return Section(
+        "drift-depth",
+        "Inheritance along the tree",
+        "For the edges whose child sits at a given depth, the mean of a trait at the "
+        "parent end and at the child end. The Anatomy paper: declared languages fall from "
+        "6.60 (parents) to 1.81 (children), cards shrink from 9,773 to 4,402 characters, "
+        "and children's cards are auto-generated 25 points more often.",
+        figs,
+    )
+
+
+def documentation(snap: Snapshot) -> Section:
+    audit = snap.rows("audit", ["scope", "attribute", "n_models", "share"])
+    scopes = Counter({r["scope"]: r["n_models"] for r in audit if r["scope"] != ALL})
+    tasks = [s for s, _ in scopes.most_common(snap.config.top_values)]
+    attributes = sorted({r["attribute"] for r in audit})
+    share = {(r["scope"], r["attribute"]): r["share"] for r in audit}
+    heat = figures.heatmap(
+        [[share.get((s, a), float("nan")) for a in attributes] for s in [ALL, *tasks]],
+        [ALL, *tasks],
+        attributes,
+        "Share of models missing each attribute",
+        "share missing",
+    )
+    index = snap.rows("model_index_by_task", ["pipeline_tag", "n_models", "share"])
+    index.sort(key=lambda r: -r["n_models"])
+    index_svg = figures.bars(
+        {r["pipeline_tag"]: r["share"] for r in index[: snap.config.top_values]},
+        "share with model-index",
+        "Machine-readable results (model-index) by task",
+        horizontal=True,
+    )
+    risk = snap.rows("weight_risk", ["weight_format", "n_models", "share"])
+    figs = [
+        snap.figure("missing_by_task", heat, "Missing attributes by task"),
+        snap.figure("model_index_by_task", index_svg, "model-index share by task"),
+    ]
+    body = []
+    if risk:
+        risk_svg = figures.bars(
+            {r["weight_format"]: r["n_models"] for r in risk},
+            "models",
+            "Weight formats (models whose file list is known)",
+        )
+        figs.append(snap.figure("weight_risk", risk_svg, "Weight-format risk"))
+    else:
+        body.append(
+            "<p>No file lists in this input: weight formats cannot be judged "
+            "(fetch with <code>scripts/fetch_hub.py --files</code>).</p>"
+        )
+    return Section(
+        "documentation",
+        "Documentation gaps and risks",
+        "The heat map gives, for all models and the busiest tasks, the share missing each "
+        "attribute (Jiang et al.'s audit). The bars give the share of models per task whose "
+        "card carries a machine-readable <code>model-index</code> (Jiang et al.: about 4 % "
+        "overall, 16.8 % of token-classification). Weight formats: <em>pickle_only</em> "
+        "repositories load arbitrary code when opened.",
+        figs,
+        body,
+    )
+
+
+def top_families(snap: Snapshot, pages: dict[str, str]) -> Section:
+    rows = [
+        [
+            link(pages[f["family_id"]], f["family_id"])
+            if f["family_id"] in pages
+            else escape(f["family_id"]),
+            f["size"],
+            f["max_depth"],
+            f["n_leaves"],
+            *[f[f"edges_{r}"] for r in RELATIONS],
+            f["root_licenses"],
+            f["first_created"],
+            f["last_created"],
+        ]
+        for f in largest_families(snap, max(snap.config.top_families, 20))
+    ]
+    return Section(
+        "families",
+        "The largest families",
+        "Families of view all, largest first; a family is named by its smallest model id. "
+        "The first ones link to a page with their tree and members.",
+        [],
+        [
+            table(
+                [
+                    "family",
+                    "size",
+                    "max depth",
+                    "leaves",
+                    *[f"{r} edges" for r in RELATIONS],
+                    "root licenses",
+                    "first created",
+                    "last created",
+                ],
+                rows,
+                raw=(0,),
+            )
+        ],
+    )
+
+
+def largest_families(snap: Snapshot, n: int) -> list[dict[str, Any]]:
+    families = snap.read(
+        "families",
+        [
+            "family_id",
+            "size",
+            "max_depth",
+            "n_leaves",
+            *[f"edges_{r}" for r in RELATIONS],
+            "root_licenses",
+            "first_created",
+            "last_created",
+        ],
+        pc.field("view") == ALL,
+    )
+    order = pc.select_k_unstable(families, n, [("size", "descending"), ("family_id", "ascending")])
+    return sorted(families.take(order).to_pylist(), key=lambda f: (-f["size"], f["family_id"]))
+
+
+def template_clusters(snap: Snapshot) -> Section:
+    clusters = snap.read("card_clusters", ["cluster_id", "cluster_size", "representative_id"])
+    distinct = clusters.group_by(["cluster_id", "cluster_size", "representative_id"]).aggregate([])
+    top = sorted(distinct.to_pylist(), key=lambda c: (-c["cluster_size"], c["cluster_id"]))
+    top = top[: snap.config.template_clusters]
+    wanted = [c["representative_id"] for c in top]
+    cards = {
+        r["model_id"]: r["card"]
+        for r in snap.rows("card_texts", ["model_id", "card"], pc.field("model_id").isin(wanted))
+    }
+    limit = snap.config.card_excerpt_chars
+    rows = []
+    for c in top:
+        body = split_front_matter(cards.get(c["representative_id"], ""))[1].strip()
+        excerpt = body[:limit] + ("…" if len(body) > limit else "")
+        rows.append([c["cluster_size"], c["representative_id"], f"<pre>{escape(excerpt)}</pre>"])
+    return Section(
+        "templates",
+        "Near-duplicate and template cards",
+        "Groups of cards whose MinHash similarity reaches the LSH threshold (connected "
+        "components of near-duplicate pairs), largest first, each with the start of its "
+        "most downloaded member's card. Big groups are templates filled in by tools "
+        "(the Trainer's auto-generated card, quantizers' cards) rather than written by hand.",
+        [],
+        [table(["models", "representative", "representative card (start)"], rows, raw=(2,))],
+    )
+
+
+def over_time(snap: Snapshot) -> Section:
+    models = snap.read("models", ["model_id", "created_at"])
+    created = dict(
+        zip(
+            models.column("model_id").to_pylist(),
+            map(month, models.column("created_at").to_pylist()),
+            strict=True,
+        )
+    )
+    per_month = Counter(m for m in created.values() if m)
+    edges = snap.read("edges", ["child_id", "relation"])
+    by_relation: dict[str, Counter[str]] = defaultdict(Counter)
+    for child, relation in zip(
+        edges.column("child_id").to_pylist(), edges.column("relation").to_pylist(), strict=True
+    ):
+        if created.get(child):
+            by_relation[relation][created[child]] += 1
+    months = month_range(per_month)
+    models_svg = figures.lines(
+        months,
+        {
+            "models": [per_month.get(m, 0) for m in months],
+            **{r: [by_relation[r].get(m, 0) for m in months] for r in RELATIONS if by_relation[r]},
+        },
+        "month created",
+        "created that month",
+        "Models and declared edges created per month",
+    )
+    growth: dict[str, list[float | None]] = {}
+    for family in largest_families(snap, snap.config.growth_families):
+        members = snap.read(
+            "nodes",
+            ["model_id"],
+            (pc.field("view") == ALL) & (pc.field("family_id") == family["family_id"]),
+        )
+        joined = Counter(created.get(m) for m in members.column("model_id").to_pylist())
+        growth[family["family_id"]] = [float(joined.get(m, 0)) for m in months]
+    growth_svg = figures.lines(
+        months,
+        growth,
+        "month",
+        "members (cumulative)",
+        "Growth of the largest families",
+        cumulative=True,
+    )
+    return Section(
+        "time",
+        "Over time",
+        "From each model's <code>created_at</code>: models created per month, and declared "
+        "edges by relation dated by their child (the Anatomy paper's time trends); then the "
+        "cumulative size of the largest families (view all). Models without a creation "
+        "date are left out of these lines.",
+        [
+            snap.figure("created_per_month", models_svg, "Models and edges created per month"),
+            snap.figure("family_growth", growth_svg, "Growth of the largest families"),
+        ],
+    )
+
+
+def what_changed(snap: Snapshot, older: Sequence[str]) -> Section | None:
+    """The diff tables of this snapshot, when `jobs.diff` wrote them."""
+    if not older:
+        return None
+    try:
+        changes = counts_by(snap.read("diff_models", ["change", "against"]), ["against", "change"])
+    except UserError:  # no diff partition: say how to make one
+        return Section(
+            "changes",
+            "What changed",
+            f"Older snapshots exist ({', '.join(older)}) but this one has no diff tables.",
+            [],
+            [
+                f"<p>Run <code>python -m jobs.diff --output {escape(snap.output)} --snapshot "
+                f"{snap.snapshot} --against {older[-1]}</code>.</p>"
+            ],
+        )
+    edges = counts_by(snap.read("diff_edges", ["change", "relation"]), ["change", "relation"])
+    licenses = snap.rows("diff_licenses", ["model_id", "old_licenses", "new_licenses"])
+    growth = snap.rows(
+        "diff_children",
+        ["parent_id", "old_children", "new_children", "growth"],
+        pc.field("growth") > 0,
+    )
+    growth.sort(key=lambda r: (-r["growth"], r["parent_id"]))
+    against = changes[0]["against"] if changes else older[-1]
+    return Section(
+        "changes",
+        f"What changed since {against}",
+        "Models and declared edges added or removed since the older snapshot, models whose "
+        "licenses changed, and the parents that gained the most direct children.",
+        [],
+        [
+            table(["change", "models"], [[r["change"], r["n"]] for r in changes]),
+            table(
+                ["change", "relation", "edges"],
+                [[r["change"], r["relation"], r["n"]] for r in edges],
+            ),
+            f"<p>{len(licenses):,} models changed their licenses.</p>",
+            table(
+                ["model", "old licenses", "new licenses"],
+                [[r["model_id"], r["old_licenses"], r["new_licenses"]] for r in licenses[:20]],
+            ),
+            table(
+                ["parent", "children before", "children now", "growth"],
+                [
+                    [r["parent_id"], r["old_children"], r["new_children"], r["growth"]]
+                    for r in growth[:20]
+                ],
+            ),
+        ],
+    )
+
+
+def model_category(licenses: Sequence[str]) -> str:
+    """A model's license category for colouring: its first declared license's, else unknown.
+
+    >>> model_category(["mit"]), model_category([])
+    ('permissive', 'unknown')
+    """
+    return license_category(licenses[0]) if licenses else "unknown"
+
+
+def family_page(snap: Snapshot, family: dict[str, Any]) -> tuple[str, list[Section]]:
+    """The tree and members of one family (view all): its title and sections."""
+    family_id = family["family_id"]
+    nodes = snap.rows(
+        "nodes",
+        ["model_id", "depth_min", "n_children"],
+        (pc.field("view") == ALL) & (pc.field("family_id") == family_id),
+    )
+    ids = [n["model_id"] for n in nodes]
+    traits = {
+        r["model_id"]: r
+        for r in snap.rows(
+            "models",
+            ["model_id", "downloads", "licenses", "pipeline_tag", "library_name", "created_at"],
+            pc.field("model_id").isin(ids),
+        )
+    }
+    edges = snap.rows(
+        "edges",
+        ["child_id", "parent_id", "relation"],
+        pc.field("child_id").isin(ids) & pc.field("parent_known"),
+    )
+    members = [
+        Member(
+            n["model_id"],
+            n["depth_min"] or 0,
+            traits.get(n["model_id"], {}).get("downloads") or 0,
+            n["n_children"],
+        )
+        for n in nodes
+    ]
+    triples = [(e["child_id"], e["parent_id"], e["relation"]) for e in edges]
+    layout = layout_tree(
+        members, triples, snap.config.tree_max_nodes, snap.config.tree_max_per_level
+    )
+    colours = {
+        m: model_category(traits.get(m, {}).get("licenses") or []) for m in layout.drawn_models
+    }
+    labels = (
+        {m: m.split("/")[-1][:28] for m in layout.drawn_models}
+        if len(layout.drawn_models) <= 60
+        else {m: m.split("/")[-1][:28] for m in layout.drawn_models if layout.positions[m][1] == 0}
+    )
+    for box, n in layout.collapsed.items():
+        colours[box] = "other"
+        mix = ", ".join(f"{k} {v}" for k, v in layout.collapsed_relations[box].items())
+        labels[box] = f"+{n:,} more ({mix})" if mix else f"+{n:,} more"
+    svg = figures.tree(layout.positions, labels, colours, layout.edges, f"Family {family_id}")
+    slug = family_slug(family_id)
+    tree = Figure(f"figures/{slug}.svg", f"Family tree of {family_id}")
+    path = snap.folder / "families" / tree.file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(svg, encoding="utf-8")
+    parent_of = {e["child_id"]: (e["parent_id"], e["relation"]) for e in edges}
+    listed = sorted(
+        nodes, key=lambda n: (-(traits.get(n["model_id"], {}).get("downloads") or 0), n["model_id"])
+    )
+    listed = listed[: snap.config.family_members_listed]
+    rows = []
+    for member in listed:
+        t = traits.get(member["model_id"], {})
+        parent, relation = parent_of.get(member["model_id"], (None, None))
+        rows.append(
+            [
+                member["model_id"],
+                member["depth_min"],
+                parent,
+                relation,
+                t.get("licenses") or [],
+                t.get("pipeline_tag"),
+                t.get("library_name"),
+                t.get("downloads"),
+                t.get("created_at"),
+            ]
+        )
+    shown = f"{len(layout.drawn_models):,} of {len(ids):,} models drawn"
+    sections = [
+        Section(
+            "tree",
+            "Tree",
+            "Roots at the top, one row per generation; line style is the relation, colour "
+            "the license category of the model. "
+            + (
+                f"{shown}: past the size limit each generation's remaining models are one "
+                "&quot;+N more&quot; box."
+                if layout.collapsed
+                else f"{shown}."
+            ),
+            [tree],
+        ),
+        Section(
+            "members",
+            "Members",
+            f"The {len(rows):,} most downloaded of {len(ids):,} members, with one declared "
+            "parent each (the first found) and its relation.",
+            [],
+            [
+                table(
+                    [
+                        "model",
+                        "depth",
+                        "parent",
+                        "relation",
+                        "licenses",
+                        "task",
+                        "library",
+                        "downloads",
+                        "created",
+                    ],
+                    rows,
+                )
+            ],
+        ),
+    ]
+    return f"Family {family_id}", sections
+
+
+def family_slug(family_id: str) -> str:
+    """A file name for a family page: the id made safe, with a short hash for uniqueness.
+
+    >>> family_slug("meta-llama/Llama-2-7b-hf")[:25]
+    'meta-llama--Llama-2-7b-hf'
+    """
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", family_id.replace("/", "--"))[:80]
+    return f"{safe}-{hashlib.sha1(family_id.encode()).hexdigest()[:8]}"
