@@ -21,7 +21,7 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from jobs import report_sections as sections
 from jobs.cli import StageArgs, UserError, parse_stage_args, pedigree_version, run_main
 from jobs.config import ReportConfig
 from jobs.report_html import Section, escape, facts, link, page, table
-from jobs.tables import SUCCESS_MARKER, read_partition
+from jobs.tables import SUCCESS_MARKER, MissingTable, read_partition
 
 log = logging.getLogger("pedigree.report")
 
@@ -93,15 +93,16 @@ def _rows(output: Path, snapshot: str, table: str, columns: list[str], where: An
     return read_partition(output, table, snapshot, columns, where).to_pylist()
 
 
-def measured_values(output: Path, snapshot: str) -> dict[str, float | None]:
-    """pedigree's value for every reference metric, from the snapshot's tables."""
-    values: dict[str, float | None] = {}
+def edge_values(output: Path, snapshot: str) -> dict[str, float | None]:
     edges = read_partition(output, "edges", snapshot, ["relation"], pc.field("parent_known"))
     relations = edges.column("relation")
-    values["edges_parent_known"] = len(relations)
+    values: dict[str, float | None] = {"edges_parent_known": len(relations)}
     for relation in ("finetune", "quantized", "adapter", "merge"):
         values[f"edges_{relation}"] = pc.sum(pc.equal(relations, relation)).as_py() or 0
+    return values
 
+
+def mutation_values(output: Path, snapshot: str) -> dict[str, float | None]:
     mutation = _rows(
         output,
         snapshot,
@@ -110,9 +111,10 @@ def measured_values(output: Path, snapshot: str) -> dict[str, float | None]:
         (pc.field("view") == ALL) & (pc.field("relation") == "finetune"),
     )
     rates = {r["trait"]: r["mutation_rate"] for r in mutation}
-    for trait in ("license", "language", "pipeline_tag"):
-        values[f"mutation_{trait}_finetune"] = rates.get(trait)
+    return {f"mutation_{t}_finetune": rates.get(t) for t in ("license", "language", "pipeline_tag")}
 
+
+def drift_values(output: Path, snapshot: str) -> dict[str, float | None]:
     drift = _rows(
         output,
         snapshot,
@@ -121,6 +123,7 @@ def measured_values(output: Path, snapshot: str) -> dict[str, float | None]:
         (pc.field("view") == ALL) & (pc.field("relation") == ALL) & (pc.field("depth") == ALL),
     )
     summary = {r["metric"]: r for r in drift}
+    values: dict[str, float | None] = {}
     for metric in ("languages", "card_chars"):
         row = summary.get(metric, {})
         values[f"{metric}_parent"] = row.get("parent_value")
@@ -131,14 +134,21 @@ def measured_values(output: Path, snapshot: str) -> dict[str, float | None]:
         if auto and auto["child_value"] is not None and auto["parent_value"] is not None
         else None
     )
+    return values
 
+
+def model_values(output: Path, snapshot: str) -> dict[str, float | None]:
     models = read_partition(output, "models", snapshot, ["card_chars", "has_model_index"])
     n_models = models.num_rows
     long_cards = pc.sum(pc.greater(pc.fill_null(models.column("card_chars"), 0), 3)).as_py()
     with_index = pc.sum(pc.fill_null(models.column("has_model_index"), False)).as_py()
-    values["cards_over_3_chars_share"] = (long_cards or 0) / n_models if n_models else None
-    values["model_index_share"] = (with_index or 0) / n_models if n_models else None
+    return {
+        "cards_over_3_chars_share": (long_cards or 0) / n_models if n_models else None,
+        "model_index_share": (with_index or 0) / n_models if n_models else None,
+    }
 
+
+def similarity_values(output: Path, snapshot: str) -> dict[str, float | None]:
     similarity = _rows(
         output,
         snapshot,
@@ -148,18 +158,44 @@ def measured_values(output: Path, snapshot: str) -> dict[str, float | None]:
     )
     means = {r["pair_type"]: r["mean"] for r in similarity}
     ordered = [means[kind] for kind in SIMILARITY_ORDER if means.get(kind) is not None]
-    values["similarity_order_holds"] = (
+    holds = (
         float(all(a > b for a, b in itertools.pairwise(ordered)))
         if len(ordered) == len(SIMILARITY_ORDER)
         else None
     )
+    return {"similarity_order_holds": holds}
 
+
+def audit_values(output: Path, snapshot: str) -> dict[str, float | None]:
     by_task = {
         r["pipeline_tag"]: r["share"]
         for r in _rows(output, snapshot, "model_index_by_task", ["pipeline_tag", "share"], None)
     }
-    values["model_index_share_token_classification"] = by_task.get("token-classification")
-    values["model_index_share_untagged"] = by_task.get("(untagged)")
+    return {
+        "model_index_share_token_classification": by_task.get("token-classification"),
+        "model_index_share_untagged": by_task.get("(untagged)"),
+    }
+
+
+VALUE_READERS = (
+    edge_values,
+    mutation_values,
+    drift_values,
+    model_values,
+    similarity_values,
+    audit_values,
+)
+
+
+def measured_values(output: Path, snapshot: str) -> dict[str, float | None]:
+    """pedigree's value for every reference metric, from the snapshot's tables; a metric
+    whose table was not written (its stage not run) is None."""
+    values: dict[str, float | None] = dict.fromkeys((ref.metric for ref in REFERENCES), None)
+    for reader in VALUE_READERS:
+        try:
+            values.update(reader(output, snapshot))
+        except MissingTable:
+            continue
     return values
 
 
@@ -235,6 +271,21 @@ def headline_section(found: Sequence[Headline]) -> Section:
     )
 
 
+def write_family_page(snap: sections.Snapshot, family: dict[str, Any], file: str) -> None:
+    title, family_sections = sections.family_page(snap, family)
+    facts_block = facts(
+        [
+            ("family", family["family_id"]),
+            ("size", family["size"]),
+            ("max depth", family["max_depth"]),
+            ("root licenses", ", ".join(family["root_licenses"]) or "none"),
+            ("snapshot", snap.snapshot),
+        ]
+    )
+    header = f"<p>{link('../index.html', '← report')}</p><h1>{escape(title)}</h1>{facts_block}"
+    (snap.folder / file).write_text(page(title, header, family_sections, contents=False), "utf-8")
+
+
 def write_report(output: Path, snapshot: str, config: ReportConfig) -> Path:
     """`<output>/report/snapshot=<date>/`: index.html, family pages, figures, summary.json.
 
@@ -249,46 +300,47 @@ def write_report(output: Path, snapshot: str, config: ReportConfig) -> Path:
     staging.mkdir(parents=True)
     try:
         snap = sections.Snapshot(output, snapshot, staging, config)
-        families = sections.largest_families(snap, config.top_families)
+        try:
+            families = sections.largest_families(snap, config.top_families)
+        except MissingTable:
+            families = []
         pages = {
             f["family_id"]: f"families/{sections.family_slug(f['family_id'])}.html"
             for f in families
         }
-        header_facts = run_facts(output, snapshot)
         for family in families:
-            title, family_sections = sections.family_page(snap, family)
-            facts_block = facts(
-                [
-                    ("family", family["family_id"]),
-                    ("size", family["size"]),
-                    ("max depth", family["max_depth"]),
-                    ("root licenses", ", ".join(family["root_licenses"]) or "none"),
-                    ("snapshot", snapshot),
-                ]
-            )
-            header = (
-                f"<p>{link('../index.html', '← report')}</p><h1>{escape(title)}</h1>{facts_block}"
-            )
-            (staging / pages[family["family_id"]]).write_text(
-                page(title, header, family_sections, contents=False), encoding="utf-8"
-            )
-        body = [
-            headline_section(headlines(output, snapshot)),
-            sections.family_sizes(snap),
-            sections.depths(snap),
-            sections.relation_mix(snap),
-            sections.top_families(snap, pages),
-            sections.resemblance(snap),
-            sections.mutation(snap),
-            sections.license_drift(snap),
-            sections.drift_by_depth(snap),
-            sections.documentation(snap),
-            sections.template_clusters(snap),
-            sections.over_time(snap),
+            write_family_page(snap, family, pages[family["family_id"]])
+        body = [headline_section(headlines(output, snapshot))]
+        builders: list[tuple[str, str, Callable[[], Section | None]]] = [
+            ("family-sizes", "Family sizes", lambda: sections.family_sizes(snap)),
+            ("depth", "Depth", lambda: sections.depths(snap)),
+            ("relations", "Relation mix", lambda: sections.relation_mix(snap)),
+            ("families", "The largest families", lambda: sections.top_families(snap, pages)),
+            ("resemblance", "Family resemblance", lambda: sections.resemblance(snap)),
+            ("mutation", "Mutation", lambda: sections.mutation(snap)),
+            ("license-drift", "Directional drift", lambda: sections.license_drift(snap)),
+            ("drift-depth", "Inheritance along the tree", lambda: sections.drift_by_depth(snap)),
+            ("documentation", "Documentation gaps and risks", lambda: sections.documentation(snap)),
+            (
+                "templates",
+                "Near-duplicate and template cards",
+                lambda: sections.template_clusters(snap),
+            ),
+            ("time", "Over time", lambda: sections.over_time(snap)),
+            (
+                "changes",
+                "What changed",
+                lambda: sections.what_changed(snap, older_snapshots(output, snapshot)),
+            ),
         ]
-        changed = sections.what_changed(snap, older_snapshots(output, snapshot))
-        if changed is not None:
-            body.append(changed)
+        for anchor, title, build in builders:
+            try:
+                section = build()
+            except MissingTable as missing:
+                section = sections.missing_section(anchor, title, missing.table, snap)
+            if section is not None:
+                body.append(section)
+        header_facts = run_facts(output, snapshot)
         header = f"<h1>pedigree — the model ecosystem on {snapshot}</h1>{facts(header_facts)}"
         (staging / "index.html").write_text(
             page(f"pedigree report {snapshot}", header, body), encoding="utf-8"

@@ -35,6 +35,18 @@ PAIR_TYPES = ("siblings", "parent_child", "grandparent_grandchild", "same_family
 MEASURES = ("card", "license", "language", "tags", "datasets", "library", "pipeline_tag")
 
 
+# Which stage writes each table a section reads, for the note a section shows when its
+# table was not written for the snapshot.
+TABLE_STAGES = {
+    **dict.fromkeys(("models", "card_texts", "ingest_run"), "ingest"),
+    **dict.fromkeys(("edges", "nodes", "families"), "lineage"),
+    **dict.fromkeys(("similarity_summary", "card_clusters"), "similarity"),
+    **dict.fromkeys(("mutation", "transitions", "orderings", "drift_summary"), "drift"),
+    **dict.fromkeys(("audit", "model_index_by_task", "weight_risk"), "audit"),
+    **dict.fromkeys(("diff_models", "diff_edges", "diff_licenses", "diff_children"), "diff"),
+}
+
+
 @dataclass
 class Snapshot:
     """Where one snapshot's tables are, and where its figures go."""
@@ -89,6 +101,19 @@ def month_range(months: Iterable[str]) -> list[str]:
         out.append(f"{year:04d}-{mon:02d}")
         year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
     return out
+
+
+def missing_section(anchor: str, title: str, table: str, snap: Snapshot) -> Section:
+    """What a section says when a table it reads has no complete partition."""
+    stage = TABLE_STAGES.get(table, "the pipeline")
+    command = f"python -m jobs.{stage} --output {escape(snap.output)} --snapshot {snap.snapshot}"
+    return Section(
+        anchor,
+        title,
+        f"Not drawn: table <code>{escape(table)}</code> has no complete partition for "
+        f"{snap.snapshot}. Run <code>{command}</code> (or <code>make run</code>), then the "
+        "report again.",
+    )
 
 
 def family_sizes(snap: Snapshot) -> Section:

@@ -27,6 +27,10 @@ SUCCESS_MARKER = "_SUCCESS"
 class MissingTable(UserError):
     """A stage's input table has no complete partition for the snapshot."""
 
+    def __init__(self, message: str, table: str = "") -> None:
+        super().__init__(message)
+        self.table = table
+
 
 def partition_path(output: str, table: str, snapshot: str) -> str:
     return f"{output.rstrip('/')}/{table}/snapshot={snapshot}"
@@ -100,7 +104,8 @@ def read_table(spark: SparkSession, output: str, table: str, snapshot: str) -> D
     if not path_exists(spark, f"{path}/{SUCCESS_MARKER}"):
         raise MissingTable(
             f"table {table} has no complete snapshot {snapshot} at {path}; "
-            "run the stage that writes it first (make run runs them all)"
+            "run the stage that writes it first (make run runs them all)",
+            table,
         )
     return spark.read.parquet(path)
 
@@ -134,9 +139,10 @@ def read_partition(
     older pedigree)."""
     folder = Path(partition_path(str(output), table, snapshot))
     if not (folder / SUCCESS_MARKER).is_file():
-        raise UserError(
+        raise MissingTable(
             f"no complete {table} partition for snapshot {snapshot} under {output}; "
-            "run the pipeline for that snapshot first"
+            "run the pipeline for that snapshot first",
+            table,
         )
     dataset = ds.dataset(folder, format="parquet", exclude_invalid_files=True)
     present = set(dataset.schema.names)

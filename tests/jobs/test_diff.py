@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from jobs import diff, lineage
+from jobs import diff, lineage, report
 from jobs.cli import JobArgs, StageArgs
 from jobs.config import load_config
 from jobs.ingest import run as ingest
@@ -88,10 +89,15 @@ def two_snapshots(spark, generated_sample: Path, tmp_path_factory: pytest.TempPa
     return output, known
 
 
-def test_diff_reports_exactly_the_known_differences(spark, two_snapshots) -> None:
+@pytest.fixture(scope="module")
+def diffed(two_snapshots):
     output, known = two_snapshots
-    code = diff.main(["--output", str(output), "--snapshot", NEW, "--against", OLD])
-    assert code == 0
+    assert diff.main(["--output", str(output), "--snapshot", NEW, "--against", OLD]) == 0
+    return output, known
+
+
+def test_diff_reports_exactly_the_known_differences(spark, diffed) -> None:
+    output, known = diffed
     table = {
         name: read_table(spark, str(output), name, NEW).collect()
         for name in ("diff_models", "diff_edges", "diff_licenses", "diff_children")
@@ -117,6 +123,30 @@ def test_diff_reports_exactly_the_known_differences(spark, two_snapshots) -> Non
     expected.subtract(lost)
     assert growth == {p: n for p, n in expected.items() if n}
     assert {r["against"] for rows in table.values() for r in rows} == {OLD}
+
+
+def test_the_report_says_what_changed_and_which_stages_are_missing(diffed) -> None:
+    """NEW has ingest, lineage and diff tables only: the report shows the changes, draws
+    what those tables hold, and names the table and stage for every other section."""
+    output, known = diffed
+    index = report.write_report(output, NEW, load_config().report)
+    page = index.read_text(encoding="utf-8")
+    changes = page[page.index('<section id="changes">') :]
+    assert f"What changed since {OLD}" in changes
+    assert '<tr><td>added</td><td class="num">4</td></tr>' in changes
+    assert '<tr><td>removed</td><td class="num">5</td></tr>' in changes
+    assert "<p>3 models changed their licenses.</p>" in changes
+    for model in known["relicensed"]:
+        assert f"<td>{model}</td><td>mit</td><td>apache-2.0</td>" in changes
+    for anchor, table in (("resemblance", "similarity_summary"), ("mutation", "mutation")):
+        section = page[page.index(f'<section id="{anchor}">') :]
+        assert section.index(f"Not drawn: table <code>{table}</code>") < section.index("</section>")
+    assert 'id="family-sizes"' in page and "figures/family_size_ccdf.svg" in page
+    summary = json.loads((index.parent / "summary.json").read_text())["headlines"]
+    values = {h["metric"]: h["value"] for h in summary}
+    edges = pq.read_table(output / "edges" / f"snapshot={NEW}").to_pylist()
+    assert values["edges_parent_known"] == sum(e["parent_known"] for e in edges)
+    assert values["mutation_license_finetune"] is None
 
 
 @pytest.mark.parametrize(
