@@ -35,7 +35,7 @@ JARS_FLAGS := $(if $(filter true,$(CI)),,--allow-missing)
 .cache/jars/graphframes.json: $(VENV)/.installed
 	$(PY) -m scripts.fetch_jars $(JARS_FLAGS)
 
-$(SAMPLE)/manifest.json: $(VENV)/.installed scripts/generate_sample.py
+$(SAMPLE)/manifest.json: $(VENV)/.installed scripts/generate_sample.py $(wildcard scripts/sample/*.py)
 	$(PY) scripts/generate_sample.py --models $(SAMPLE_N) --seed $(SAMPLE_SEED) --output $(SAMPLE)
 
 $(AIRFLOW_VENV)/.installed: scripts/install_airflow.sh

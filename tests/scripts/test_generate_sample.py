@@ -7,6 +7,7 @@ front matter, and networkx for components, cycles and depths.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -22,8 +23,12 @@ import pytest
 import yaml
 
 from scripts import generate_sample as gs
+from scripts.sample import languages, metadata, shape
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "generate_sample.py"
+# sha256sum of `generate_sample.py --models 3000 --seed 11` (default shard rows), recorded
+# before the generator was split into scripts/sample/
+RECORDED = Path(__file__).resolve().parent / "fixtures" / "sample_3000_seed11.sha256"
 N = 3000
 SEED = 11
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
@@ -143,6 +148,16 @@ def test_same_seed_same_bytes_other_seed_differs(
 def test_rejects_a_sample_too_small_for_its_structures(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least"):
         gs.generate(100, 1, tmp_path)
+
+
+def test_the_generator_package_writes_byte_identical_files_to_the_recorded_run(
+    tmp_path: Path,
+) -> None:
+    gs.generate(3000, 11, tmp_path)
+    pairs = (line.split(maxsplit=1) for line in RECORDED.read_text().splitlines())
+    recorded = {path: digest for digest, path in pairs}
+    written = {path: hashlib.sha256(data).hexdigest() for path, data in _files(tmp_path).items()}
+    assert written == recorded
 
 
 # --- formats ---------------------------------------------------------------------------------
@@ -286,7 +301,7 @@ def test_truth_edges_are_what_the_metadata_declares(sample: Sample) -> None:
 
 
 def test_truth_traits_are_what_the_metadata_declares(sample: Sample) -> None:
-    codes = set(gs.LANGS)
+    codes = set(languages.LANGS)
     for model_id, rec in sample.records.items():
         node = sample.nodes[model_id]
         data = rec["card_data"] or {}
@@ -380,7 +395,7 @@ def test_shares_and_relation_mix_follow_the_reference(sample: Sample) -> None:
     assert mix["adapter"] > mix["finetune"] > mix["quantized"] > mix["merge"] > 0
     broken_ids = {b["model_id"] for b in sample.broken}
     assert 0.007 <= len(broken_ids) / N <= 0.015
-    assert {b["kind"] for b in sample.broken} == set(gs.BROKEN_KINDS)
+    assert {b["kind"] for b in sample.broken} == set(shape.BROKEN_KINDS)
     has_card = sum(n["has_card"] for n in sample.nodes.values()) / N
     assert 0.62 <= has_card <= 0.72
     longer_than_3 = sum(len(r["card"] or "") > 3 for r in sample.cards.values()) / N
@@ -440,7 +455,7 @@ def test_traits_drift_the_reported_way(sample: Sample) -> None:
     both = [(c, p) for c, p in langs if c and p]
     assert sum(c for c, _ in both) / len(both) < 0.5 * sum(p for _, p in both) / len(both)
     # licenses drift toward permissive: more commercial -> permissive edges than the reverse
-    category = {lic: cat for lic, cat, _ in gs.LICENSES}
+    category = {lic: cat for lic, cat, _ in metadata.LICENSES}
     moves: Counter[tuple[str, str]] = Counter()
     for c, p in _known_edges_outside_cycles(sample):
         lc, lp = sample.nodes[c]["license"], sample.nodes[p]["license"]
@@ -485,11 +500,11 @@ def test_model_index_claims_concentrate_in_token_classification(sample: Sample) 
 
 def test_manifest_reports_the_shape(sample: Sample) -> None:
     m = sample.manifest
-    assert m["seed"] == SEED and m["generator_version"] == gs.GENERATOR_VERSION
+    assert m["seed"] == SEED and m["generator_version"] == shape.GENERATOR_VERSION
     declared = sample.declared()
     assert m["edges"]["declared"] == len(declared)
     assert m["edges"]["by_relation"] == dict(Counter(e["relation"] for e in declared))
-    assert m["broken"] == {k: len(sample.broken_ids(k)) for k in gs.BROKEN_KINDS}
+    assert m["broken"] == {k: len(sample.broken_ids(k)) for k in shape.BROKEN_KINDS}
     sizes = Counter(n["family_id"] for n in sample.nodes.values())
     assert m["family_size_top10"][0]["size"] == max(sizes.values())
     depth = Counter(n["depth_min"] for n in sample.nodes.values())
