@@ -17,6 +17,7 @@ import importlib.metadata
 import logging
 import os
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,8 +73,65 @@ class StageArgs:
     against: str | None = None  # the older snapshot a comparing stage (diff) reads
 
 
+# What each stage does and an example, for --help (`pedigree run` is the pipeline).
+STAGE_HELP = {
+    "pipeline": (
+        "run",
+        "Every stage in one Spark application: ingest, lineage, similarity, drift, audit, "
+        "diff (when an older snapshot is in the output), report.",
+        "pedigree run --input data/sample/card-dataset --format card-dataset "
+        "--output output --snapshot 2026-11-01",
+    ),
+    "ingest": (
+        "ingest",
+        "Parse model cards and Hub metadata into models, card_texts, rejects, ingest_run.",
+        "pedigree ingest --input data/sample/card-dataset --format card-dataset "
+        "--output output --snapshot 2026-11-01",
+    ),
+    "lineage": (
+        "lineage",
+        "Declared edges, then nodes and families per graph view (GraphFrames).",
+        "pedigree lineage --output output --snapshot 2026-11-01",
+    ),
+    "similarity": (
+        "similarity",
+        "Card MinHash signatures, resemblance pairs and summary, near-duplicate clusters.",
+        "pedigree similarity --output output --snapshot 2026-11-01",
+    ),
+    "drift": (
+        "drift",
+        "Mutation rates, transitions, fitted orderings, drift by depth, license conflicts.",
+        "pedigree drift --output output --snapshot 2026-11-01 --set drift.top_n=10",
+    ),
+    "audit": (
+        "audit",
+        "Missing attributes by task, model-index claims, weight-format risk, orphans.",
+        "pedigree audit --output output --snapshot 2026-11-01",
+    ),
+    "diff": (
+        "diff",
+        "What changed between two snapshots of one output.",
+        "pedigree diff --output output --snapshot 2026-11-08 --against 2026-11-01",
+    ),
+    "report": (
+        "report",
+        "The HTML report, family pages and summary.json of one snapshot (no Spark).",
+        "pedigree report --output output --snapshot 2026-11-01",
+    ),
+}
+
+
 def _parser(stage: str) -> OneLineParser:
-    return OneLineParser(prog=f"jobs.{stage}", description=f"pedigree {stage} stage")
+    command, description, example = STAGE_HELP.get(stage, (stage, f"pedigree {stage}", ""))
+    return OneLineParser(
+        prog=f"pedigree {command}",
+        description=textwrap.fill(
+            f"{description} Same as python -m jobs.{stage} and spark-submit jobs/{stage}.py.",
+            width=88,
+        ),
+        epilog=f"example:\n  {example}" if example else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -83,6 +141,21 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="override a config key"
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="every pedigree progress line, and Spark's own warnings (default: errors only)",
+    )
+
+
+def config_of(args: argparse.Namespace) -> Config:
+    """The config file with `--set` overrides; `--verbose` lets Spark's warnings through and
+    shows pedigree's progress lines inside each stage."""
+    overrides = tuple(args.set)
+    if args.verbose:
+        overrides += ("spark.log_level=WARN",)
+        logging.getLogger("pedigree").setLevel(logging.DEBUG)
+    return load_config(args.config, overrides)
 
 
 def parse_args(stage: str, formats: Sequence[str], argv: Sequence[str] | None) -> JobArgs:
@@ -92,8 +165,7 @@ def parse_args(stage: str, formats: Sequence[str], argv: Sequence[str] | None) -
     parser.add_argument("--format", required=True, choices=list(formats), help="input format")
     _add_common(parser)
     args = parser.parse_args(argv)
-    config = load_config(args.config, tuple(args.set))
-    return JobArgs(args.input, args.format, args.output, args.snapshot, config)
+    return JobArgs(args.input, args.format, args.output, args.snapshot, config_of(args))
 
 
 def parse_stage_args(stage: str, argv: Sequence[str] | None, compares: bool = False) -> StageArgs:
@@ -114,16 +186,29 @@ def parse_stage_args(stage: str, argv: Sequence[str] | None, compares: bool = Fa
     against = getattr(args, "against", None)
     if against is not None and against >= args.snapshot:
         raise UserError(f"--against {against} must be older than --snapshot {args.snapshot}")
-    config = load_config(args.config, tuple(args.set))
-    return StageArgs(args.output, args.snapshot, config, against)
+    return StageArgs(args.output, args.snapshot, config_of(args), against)
+
+
+class ConsoleFormatter(logging.Formatter):
+    """On a terminal a log line first clears the line Spark's progress bar is drawing (it
+    ends in a carriage return, not a newline), so the two never share a line."""
+
+    def __init__(self, clear_line: bool) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.prefix = "\r\x1b[2K" if clear_line else ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.prefix + super().format(record)
 
 
 def configure_logging() -> None:
-    """Pedigree's own log lines on stderr, whatever handlers Spark or a caller installed."""
+    """Pedigree's own log lines on stderr, whatever handlers Spark or a caller installed.
+    INFO: one line as each stage starts and ends; DEBUG (`--verbose`, or
+    PEDIGREE_LOG_LEVEL=DEBUG): the progress inside a stage too."""
     logger = logging.getLogger("pedigree")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(ConsoleFormatter(clear_line=sys.stderr.isatty()))
         logger.addHandler(handler)
         logger.propagate = False
     logger.setLevel(os.environ.get("PEDIGREE_LOG_LEVEL", "INFO"))

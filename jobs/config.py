@@ -28,6 +28,7 @@ class SparkConfig:
     defaults_file: str = "conf/spark-defaults.local.conf"
     checkpoint_dir: str = "_checkpoints"
     jar_cache: str = ".cache/jars"
+    log_level: str = "ERROR"
 
 
 @dataclass(frozen=True)

@@ -337,7 +337,7 @@ def depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) -> Dept
         placed.append(_placed(state))
         pending = state.where("waiting > 0")
         n_frontier, n_pending = _sizes(state)
-        log.info("depth round %d: %d placed, %d waiting", rounds, n_frontier, n_pending)
+        log.debug("depth round %d: %d placed, %d waiting", rounds, n_frontier, n_pending)
     if n_pending:
         log.warning(
             "depth: %d vertices not placed after %d rounds (lineage.max_depth_rounds); "
@@ -486,7 +486,7 @@ def lineage_tables(
     ids = frozen(vertex_ids(models))
     vertices = frozen(graph_vertices(ids))
     links = frozen(graph_edges(edges, ids))
-    log.info("components: %s over every view", config.components_algorithm)
+    log.debug("components: %s over every view", config.components_algorithm)
     families = frozen(components(vertices, links, config.components_algorithm))
     placed = depths(vertices, links, config)
     node_table = frozen(nodes(vertices, edges, links, families, placed, self_loops))
@@ -497,10 +497,13 @@ def lineage_tables(
 
 
 def log_top_families(families: DataFrame, n: int) -> None:
+    """The largest families, in the log under --verbose (a query only then)."""
+    if not log.isEnabledFor(logging.DEBUG):
+        return
     for row in (
         families.where(F.col("view") == "all").orderBy(F.desc("size"), "family_id").limit(n)
     ).collect():
-        log.info(
+        log.debug(
             "family %s: %d models, %d roots, max depth %s",
             row["family_id"],
             row["size"],

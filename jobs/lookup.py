@@ -256,9 +256,12 @@ def render(found: Lookup) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = OneLineParser(
-        prog="jobs.lookup",
-        description="One model's traits, ancestors, descendants, family and near-duplicates.",
-        epilog="example: python -m jobs.lookup org/model --output output --snapshot 2026-11-01",
+        prog="pedigree lookup",
+        description="One model's traits, ancestors, descendants, family and near-duplicates "
+        "(no Spark). Same as python -m jobs.lookup.",
+        epilog="example:\n  pedigree lookup meta-llama/Llama-2-7b-hf --output output "
+        "--snapshot 2026-11-01 --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("model_id", help="the Hub id, e.g. meta-llama/Llama-2-7b-hf")
     parser.add_argument("--output", required=True, type=Path, help="root folder of all tables")

@@ -9,6 +9,7 @@ Central, or built from a GraphFrames source release), so every later run starts 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ from jobs.config import Config, resolve_repo_path
 from jobs.errors import UserError
 
 MANIFEST_NAME = "graphframes.json"
+LOG4J_CONFIG = "conf/log4j2.properties"
+
+log = logging.getLogger("pedigree.spark")
 
 
 class GraphFramesUnavailable(UserError):
@@ -130,6 +134,7 @@ def build_session(config: Config, checkpoint_root: Path) -> SparkSession:
     `require_graphframes` for a clear error otherwise.
     """
     submitted: dict[str, str] = {}
+    starting = SparkContext._active_spark_context is None
     if launched_by_spark_submit():
         SparkContext._ensure_initialized()
         submitted = dict(SparkConf().getAll())
@@ -140,7 +145,16 @@ def build_session(config: Config, checkpoint_root: Path) -> SparkSession:
         builder = builder.master(config.spark.master)
     if "spark.app.name" not in submitted:
         builder = builder.appName(config.spark.app_name)
-    for key, value in read_spark_defaults(resolve_repo_path(config.spark.defaults_file)).items():
+    defaults = read_spark_defaults(resolve_repo_path(config.spark.defaults_file))
+    level = config.spark.log_level.upper()
+    if not launched_by_spark_submit():  # this process starts the JVM: quiet from its first line
+        log4j = resolve_repo_path(LOG4J_CONFIG).as_uri()
+        options = f"-Dlog4j2.configurationFile={log4j} -Dpedigree.spark.log.level={level}"
+        existing = defaults.get("spark.driver.extraJavaOptions", "")
+        defaults["spark.driver.extraJavaOptions"] = f"{existing} {options}".strip()
+        # A progress bar on a terminal; none under cron or in a CI log.
+        defaults.setdefault("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower())
+    for key, value in defaults.items():
         if key not in submitted:
             builder = builder.config(key, value)
     try:
@@ -152,6 +166,9 @@ def build_session(config: Config, checkpoint_root: Path) -> SparkSession:
         classpath = ",".join(filter(None, [existing, *(str(j) for j in jars)]))
         builder = builder.config("spark.jars", classpath)
     spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(level)
+    if starting and spark.sparkContext.uiWebUrl:
+        log.info("Spark UI at %s", spark.sparkContext.uiWebUrl)
     checkpoint = Path(config.spark.checkpoint_dir)
     if not checkpoint.is_absolute():
         checkpoint = checkpoint_root / checkpoint

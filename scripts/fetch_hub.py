@@ -482,8 +482,12 @@ def _page_size(text: str) -> int:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
+        prog="pedigree fetch",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
-        epilog="The token comes from HF_TOKEN (or `hf auth login`); it is never written out.",
+        epilog="example:\n  pedigree fetch --output data/hub --endpoint https://huggingface.co "
+        "--limit 1000 --cards --files\n\n"
+        "The token comes from HF_TOKEN (or `hf auth login`); it is never written out.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--output", required=True, type=Path, help="output folder (OUT)")
     parser.add_argument("--limit", type=_positive, help="stop after this many models")

@@ -3,8 +3,9 @@
 The Hub's biggest families hold tens of thousands of models, mostly children of one
 base model; drawing all of them is a black smear. `layout_tree` keeps at most
 `max_nodes` models, level by level from the roots (within a level those with the most
-children first, then the most downloaded, and only models whose parent is drawn), and folds every model it leaves out into
-one "+N more" box per level, which says how many models and of which relations it holds.
+children first, then the most downloaded, and only models whose parent is drawn), and
+folds every model it leaves out into one "+N more" box per level, which says how many
+models and of which relations it holds.
 Within a level, models sit under their parents (mean parent position), so lines cross less.
 """
 

@@ -3,7 +3,9 @@ local-mode pipeline run, the reference every other run must equal."""
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,19 @@ from tests.e2e.support import pipeline_local
 # Every e2e run, the crontab's included, is told this snapshot: none computes its own date,
 # so a run across midnight compares the same snapshot.
 SNAPSHOT = "2026-11-05"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def progress_lines() -> Iterator[None]:
+    """Every job the e2e tests start logs pedigree's progress inside a stage (DEBUG): the
+    fault tests time their kills by those lines."""
+    previous = os.environ.get("PEDIGREE_LOG_LEVEL")
+    os.environ["PEDIGREE_LOG_LEVEL"] = "DEBUG"
+    yield
+    if previous is None:
+        del os.environ["PEDIGREE_LOG_LEVEL"]
+    else:
+        os.environ["PEDIGREE_LOG_LEVEL"] = previous
 
 
 @pytest.fixture(scope="session")
