@@ -6,8 +6,8 @@ it once (timed: every stage in one application, as `make run` does), then `--run
 `--lookups` times `jobs.lookup --json` for each of three models the script picks from the
 tables: the root of the largest family, a merge child and the deepest model.
 
-    python -m scripts.bench_report --sizes 20000 2000000 --runs 3 --lookups 5 \\
-        --work /tmp/bench-report --output bench/report.json
+    python -m scripts.bench_report --sizes 20000 2000000 --formats card-dataset hub-listing \\
+        --runs 3 --lookups 5 --work /tmp/bench-report --output bench/report.json
 """
 
 from __future__ import annotations
@@ -105,6 +105,13 @@ def bench_size(models: int, args: argparse.Namespace) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20000])
+    parser.add_argument(
+        "--formats",
+        nargs="+",
+        default=["card-dataset"],
+        help="input per size, in order (the last repeats): card-dataset (cards and metadata) "
+        "or hub-listing (the listing without README text: every table but the card ones full)",
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--lookups", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
