@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 
 AIRFLOW_VENV := .cache/airflow-venv
 
-.PHONY: help setup run hub test lint format jars sample package airflow browser clean
+.PHONY: help setup run hub test test-all lint format jars sample package airflow browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -60,7 +60,10 @@ hub: $(VENV)/.installed .cache/jars/graphframes.json ## fetch HUB_LIMIT models w
 		--output $(OUTPUT) --snapshot $(SNAPSHOT)
 	@echo "pedigree: tables for snapshot $(SNAPSHOT) of $(HUB_ENDPOINT) are in $(abspath $(OUTPUT))/; the report is $(abspath $(OUTPUT))/report/snapshot=$(SNAPSHOT)/index.html"
 
-test: setup airflow browser lint ## lint, type-check and run the whole test suite
+test: setup airflow browser lint ## lint, type-check and the fast tests (not marked slow)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+test-all: setup airflow browser lint ## lint, type-check and every test, heavy ones included (what CI runs)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff and mypy
