@@ -56,19 +56,19 @@ def lookup_targets(output: Path) -> dict[str, str]:
     }
 
 
-def bench_size(models: int, args: argparse.Namespace) -> dict[str, Any]:
+def bench_size(models: int, source_format: str, args: argparse.Namespace) -> dict[str, Any]:
     sample = ensure_sample(models, args.seed, args.work / f"sample-{models}")
-    output = args.work / f"out-{models}"
-    result: dict[str, Any] = {"models": models}
+    output = args.work / f"out-{models}-{source_format}"
+    result: dict[str, Any] = {"models": models, "input": source_format}
     if not (output / "report" / f"snapshot={SNAPSHOT}" / "index.html").is_file():
         pipeline = [
             sys.executable,
             "-m",
             "jobs.pipeline",
             "--input",
-            str(sample / "card-dataset"),
+            str(sample / source_format),
             "--format",
-            "card-dataset",
+            source_format,
             "--output",
             str(output),
             "--snapshot",
@@ -118,9 +118,9 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/pedigree-bench-report"))
     parser.add_argument("--output", type=Path, default=Path("bench/report.json"))
     args = parser.parse_args()
-    write_report(
-        {"machine": machine(), "sizes": [bench_size(n, args) for n in args.sizes]}, args.output
-    )
+    formats = [args.formats[min(i, len(args.formats) - 1)] for i in range(len(args.sizes))]
+    results = [bench_size(n, f, args) for n, f in zip(args.sizes, formats, strict=True)]
+    write_report({"machine": machine(), "sizes": results}, args.output)
     return 0
 
 
