@@ -4,8 +4,9 @@ The Spark similarity job calls these inside Arrow batch UDFs, so everything here
 deterministic across processes (no dependence on PYTHONHASHSEED) and never builds anything
 quadratic in the number of cards or children.
 
-Signatures are datasketch's own MinHash hash values (scheme "affine32", dtype uint32, hashed
-with CRC32), computed a batch at a time with the permutations drawn once per Sketcher. Spark
+Signatures are datasketch's own MinHash hash values (scheme "affine32", dtype uint32, with
+`shingle_hash` as its hash function), computed a batch of cards at a time with numpy and the
+permutations drawn once per Sketcher. Spark
 has no unsigned ints and 32-bit values above 2**31 - 1 do not fit `int`, so a signature is
 stored as `array<long>` with `to_list` (Python ints in [0, 2**32)).
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
 from collections.abc import Hashable, Iterable, Sequence
 from functools import cache
 from typing import NamedTuple
@@ -36,7 +36,7 @@ _NOISE_RE = re.compile(
     r"\]\([^()\s]*\)|https?://[^\s()<>\[\]\"']*|</?[a-z][^<>]*>|&(?:#x?[0-9a-f]+|[a-z]+);"
 )
 _TOKEN_RE = re.compile(r"[^\W_]+")  # letters and digits; `_` and `*` of markdown are noise
-_HASH_CHUNK = 4096  # shingles per numpy pass: bounds memory at 4096 x num_perm x 4 bytes
+_HASH_CHUNK = 8192  # shingles per numpy pass: bounds memory at 8192 x num_perm x 4 bytes
 _BOOT_CHUNK_CELLS = 1 << 20  # resampled indices held at once by bootstrap_ci (8 MB)
 
 
@@ -69,14 +69,65 @@ def card_shingles(card: str | None, n: int) -> set[str]:
     return set(map(" ".join, zip(*(words[i:] for i in range(n)), strict=False)))
 
 
+_MASK64 = (1 << 64) - 1
+# Shingle hash: h = h * M + word_hash over the shingle's words (mod 2**64), then the
+# MurmurHash3 64-bit finaliser; M is odd, so the step is a bijection in each word.
+_SHINGLE_MULTIPLIER = 0x9E3779B97F4A7C15
+_FMIX64 = (33, 0xFF51AFD7ED558CCD, 33, 0xC4CEB9FE1A85EC53, 33)
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)  # datasketch's affine32 pre-mix
+
+
+def word_hash(word: str) -> int:
+    """64-bit BLAKE2b of the UTF-8 word: the same in every process.
+
+    >>> word_hash("cat")
+    3429664268601861939
+    """
+    digest = hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def _fmix64_int(h: int) -> int:
+    s1, m1, s2, m2, s3 = _FMIX64
+    h ^= h >> s1
+    h = (h * m1) & _MASK64
+    h ^= h >> s2
+    h = (h * m2) & _MASK64
+    return h ^ (h >> s3)
+
+
+def _fmix(values: npt.NDArray[np.unsignedinteger], constants: tuple[int, ...]) -> npt.NDArray:
+    """The MurmurHash3 finaliser on a uint64 or uint32 array (wrapping multiplications)."""
+    dtype = values.dtype.type
+    s1, m1, s2, m2, s3 = (dtype(c) for c in constants)
+    values = values ^ (values >> s1)
+    values = values * m1
+    values = values ^ (values >> s2)
+    values = values * m2
+    return values ^ (values >> s3)
+
+
 def shingle_hash(shingle: str) -> int:
-    """CRC32 of the UTF-8 shingle: 32 bits, the same in every process, several times faster
-    than datasketch's SHA1 default; datasketch premixes it (MurmurHash3 finaliser).
+    """The 32-bit hash MinHash sees for a shingle (words joined by single spaces): a
+    polynomial of its words' `word_hash`es, finalised, low 32 bits. `Sketcher` computes the
+    same value from word hashes with numpy, never building the shingle strings; this is the
+    one-shingle form datasketch is given as `hashfunc` in the tests.
 
     >>> shingle_hash("the cat sat")
-    2690722008
+    2692571546
     """
-    return zlib.crc32(shingle.encode("utf-8", "surrogatepass"))
+    h = 0
+    for word in shingle.split(" "):
+        h = (h * _SHINGLE_MULTIPLIER + word_hash(word)) & _MASK64
+    return _fmix64_int(h) & 0xFFFFFFFF
+
+
+def _word_hash_array(vocabulary: Sequence[str]) -> npt.NDArray[np.uint64]:
+    digests = b"".join(
+        hashlib.blake2b(w.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        for w in vocabulary
+    )
+    return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
 
 
 class Sketches(NamedTuple):
@@ -90,10 +141,13 @@ class Sketcher:
     """MinHash signatures of cards, equal to `MinHash(num_perm, seed, hashfunc=shingle_hash)`
     updated with each shingle of `card_shingles(card, shingle_size)`.
 
-    The permutations are drawn once, when the Sketcher is built; every card then starts
-    from a copy of one empty MinHash (what `MinHash.generator` does) and is updated in
-    chunks of shingles. A card with no shingles has no signature (None), not the signature
-    of the empty set, which would match every other empty card.
+    A batch is sketched at once: each distinct word of the batch is hashed once, shingle
+    hashes are combined from word hashes with numpy (no shingle strings), and all
+    permutations are applied to all shingles of a chunk as one array operation, reduced
+    per card with `minimum.reduceat`. The permutations are datasketch's own (drawn once);
+    the arithmetic is its "affine32" scheme, so the values are bit-identical. A card with
+    no shingles has no signature (None), not the signature of the empty set, which would
+    match every other empty card.
 
     >>> sketcher = Sketcher(num_perm=16)
     >>> cat, none, meta_only = sketcher.signatures(["The cat sat.", None, "---\\na: 1\\n---\\n"])
@@ -109,23 +163,61 @@ class Sketcher:
         self.num_perm = num_perm
         self.seed = seed
         self.shingle_size = shingle_size
-        self._empty = MinHash(num_perm=num_perm, seed=seed, hashfunc=shingle_hash)
+        empty = MinHash(num_perm=num_perm, seed=seed, hashfunc=shingle_hash)
+        a, b = empty.permutations
+        self._a, self._b = a.astype(np.uint32), b.astype(np.uint32)
+        self._empty = empty.hashvalues.astype(SIGNATURE_DTYPE)
+
+    def shingle_hashes(
+        self, cards: Sequence[str | None]
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]]:
+        """Distinct 64-bit shingle hashes of every card, sorted by card: (hashes, card index)."""
+        vocabulary: dict[str, int] = {}
+        lengths: list[int] = []
+        ids: list[int] = []
+        for text in cards:
+            words = card_words(text)
+            lengths.append(len(words))
+            ids.extend(vocabulary.setdefault(w, len(vocabulary)) for w in words)
+        n = self.shingle_size
+        length = np.asarray(lengths, dtype=np.intp)
+        owner = np.repeat(np.arange(len(cards), dtype=np.intp), length)
+        tokens = _word_hash_array(list(vocabulary))[np.asarray(ids, dtype=np.intp)]
+        total = tokens.size
+        if total >= n:
+            multiplier = np.uint64(_SHINGLE_MULTIPLIER)
+            windows = tokens[: total - n + 1].copy()
+            for offset in range(1, n):
+                windows = windows * multiplier + tokens[offset : total - n + 1 + offset]
+            inside = owner[: total - n + 1] == owner[n - 1 :]
+            full, full_owner = windows[inside], owner[: total - n + 1][inside]
+        else:
+            full, full_owner = tokens[:0], owner[:0]
+        short = length[owner] < n  # a card shorter than n words: its words are its shingles
+        hashes = _fmix(np.concatenate([full, tokens[short]]), _FMIX64)
+        card = np.concatenate([full_owner, owner[short]])
+        order = np.lexsort((hashes, card))
+        hashes, card = hashes[order], card[order]
+        distinct = np.ones(hashes.size, dtype=bool)
+        distinct[1:] = (hashes[1:] != hashes[:-1]) | (card[1:] != card[:-1])
+        return hashes[distinct], card[distinct]
 
     def sketch(self, cards: Sequence[str | None]) -> Sketches:
         """Signatures and shingle counts of a batch of cards (see the class example)."""
-        signatures: list[npt.NDArray[np.uint32] | None] = []
-        counts: list[int] = []
-        for card in cards:
-            shingles = list(card_shingles(card, self.shingle_size))
-            counts.append(len(shingles))
-            if not shingles:
-                signatures.append(None)
-                continue
-            minhash = self._empty.copy()
-            for start in range(0, len(shingles), _HASH_CHUNK):
-                minhash.update_batch(shingles[start : start + _HASH_CHUNK])
-            signatures.append(minhash.hashvalues)
-        return Sketches(signatures, counts)
+        hashes, card = self.shingle_hashes(cards)
+        counts = np.bincount(card, minlength=len(cards))
+        premixed = _fmix((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32), _FMIX32)
+        minima = np.tile(self._empty, (len(cards), 1))
+        for start in range(0, premixed.size, _HASH_CHUNK):
+            chunk = premixed[start : start + _HASH_CHUNK]
+            owners = card[start : start + _HASH_CHUNK]
+            permuted = chunk[:, None] * self._a[None, :] + self._b[None, :]
+            firsts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            segment_min = np.minimum.reduceat(permuted, firsts, axis=0)
+            rows = owners[firsts]
+            minima[rows] = np.minimum(minima[rows], segment_min)
+        signatures = [minima[i] if counts[i] else None for i in range(len(cards))]
+        return Sketches(signatures, [int(c) for c in counts])
 
     def signatures(self, cards: Sequence[str | None]) -> list[npt.NDArray[np.uint32] | None]:
         """The signature of each card, None for a card without shingles (see the class)."""
