@@ -10,7 +10,7 @@ Spark SQL on `models` and `edges`.
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from jobs.cli import StageArgs, stage_main
@@ -119,10 +119,10 @@ def weight_risk(models: DataFrame) -> DataFrame:
         .when(_has_file(PICKLE_WEIGHTS), F.lit("pickle_only"))
         .otherwise(F.lit("no_weights_recognised"))
     )
-    return (
-        known.groupBy(risk.alias("weight_format"))
-        .agg(F.count(F.lit(1)).alias("n_models"))
-        .withColumn("share", F.col("n_models") / F.sum("n_models").over(Window.partitionBy()))
+    counts = known.groupBy(risk.alias("weight_format")).agg(F.count(F.lit(1)).alias("n_models"))
+    total = counts.agg(F.sum("n_models").alias("_total"))  # one row: no single-task window
+    return counts.crossJoin(total).select(
+        "weight_format", "n_models", (F.col("n_models") / F.col("_total")).alias("share")
     )
 
 

@@ -169,18 +169,21 @@ def sibling_pairs(edges: DataFrame, cap: int, seed: int) -> DataFrame:
 
 
 def random_pairs(sigs: DataFrame, n_pairs: int, seed: int) -> DataFrame:
-    """`n_pairs` disjoint random pairs of models with a card: a seeded shuffle, halves zipped."""
-    shuffled = sigs.select(
-        "model_id",
-        F.row_number().over(Window.orderBy(F.xxhash64(F.lit(seed), "model_id"))).alias("i"),
-    ).where(F.col("i") <= 2 * n_pairs)
-    half = shuffled.where(F.col("i") % 2 == 1).select(
-        F.col("model_id").alias("a_id"), ((F.col("i") + 1) / 2).cast("long").alias("k")
-    )
-    other = shuffled.where(F.col("i") % 2 == 0).select(
-        F.col("model_id").alias("b_id"), (F.col("i") / 2).cast("long").alias("k")
-    )
-    return half.join(other, on="k").select("a_id", "b_id")
+    """`n_pairs` disjoint random pairs of models with a card: a seeded shuffle, halves zipped.
+
+    The 2 * n_pairs models with the smallest seeded hash are a top-k (each partition keeps
+    its k smallest, the driver merges them), never one task ordering every model; pairs are
+    1-2, 3-4, ... in hash order."""
+    order = F.xxhash64(F.lit(seed), "model_id")
+    chosen = [
+        row["model_id"]
+        for row in sigs.select("model_id", order.alias("_order"))
+        .orderBy("_order", "model_id")
+        .limit(2 * n_pairs)
+        .collect()
+    ]
+    pairs = list(zip(chosen[0::2], chosen[1::2], strict=False))
+    return sigs.sparkSession.createDataFrame(pairs, "a_id string, b_id string")
 
 
 def same_family_pairs(view_nodes: DataFrame, sigs: DataFrame, cap: int, seed: int) -> DataFrame:
