@@ -28,6 +28,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
+from jobs import report_family
 from jobs import report_sections as sections
 from jobs.cli import StageArgs, UserError, parse_stage_args, pedigree_version, run_main
 from jobs.config import ReportConfig
@@ -272,7 +273,7 @@ def headline_section(found: Sequence[Headline]) -> Section:
 
 
 def write_family_page(snap: sections.Snapshot, family: dict[str, Any], file: str) -> None:
-    title, family_sections = sections.family_page(snap, family)
+    title, family_sections = report_family.family_page(snap, family)
     facts_block = facts(
         [
             ("family", family["family_id"]),
@@ -305,7 +306,7 @@ def write_report(output: Path, snapshot: str, config: ReportConfig) -> Path:
         except MissingTable:
             families = []
         pages = {
-            f["family_id"]: f"families/{sections.family_slug(f['family_id'])}.html"
+            f["family_id"]: f"families/{report_family.family_slug(f['family_id'])}.html"
             for f in families
         }
         for family in families:

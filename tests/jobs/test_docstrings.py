@@ -4,12 +4,14 @@ import doctest
 
 import pytest
 
-from jobs import figures, lookup, report_html, report_sections
+from jobs import figures, lookup, report_family, report_html, report_sections
 from scripts import fetch_hub
 
 
 @pytest.mark.parametrize(
-    "module", [lookup, fetch_hub, figures, report_html, report_sections], ids=lambda m: m.__name__
+    "module",
+    [lookup, fetch_hub, figures, report_family, report_html, report_sections],
+    ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module):
     result = doctest.testmod(module)

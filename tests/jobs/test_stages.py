@@ -19,8 +19,8 @@ from pyspark.sql import functions as F
 from jobs import audit, drift, lineage, lookup, report, similarity
 from jobs.config import load_config
 from jobs.lineage import VIEWS
+from jobs.report_family import family_slug
 from jobs.report_html import escape, number
-from jobs.report_sections import family_slug
 from jobs.tables import read_table
 from tests.browser import Browser
 from tests.components import shared_file

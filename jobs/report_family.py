@@ -1,0 +1,153 @@
+"""One page per large family: its tree (udfs.tree_layout, drawn by jobs.figures) and its
+members with their traits, from the snapshot's nodes, edges and models (view all)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow.compute as pc
+
+from jobs import figures
+from jobs.report_html import Figure, Section, table
+from jobs.report_sections import ALL, Snapshot
+from udfs.normalize import license_category
+from udfs.tree_layout import Member, layout_tree
+
+
+def model_category(licenses: Sequence[str]) -> str:
+    """A model's license category for colouring: its first declared license's, else unknown.
+
+    >>> model_category(["mit"]), model_category([])
+    ('permissive', 'unknown')
+    """
+    return license_category(licenses[0]) if licenses else "unknown"
+
+
+def family_page(snap: Snapshot, family: dict[str, Any]) -> tuple[str, list[Section]]:
+    """The tree and members of one family (view all): its title and sections."""
+    family_id = family["family_id"]
+    nodes = snap.rows(
+        "nodes",
+        ["model_id", "depth_min", "n_children"],
+        (pc.field("view") == ALL) & (pc.field("family_id") == family_id),
+    )
+    ids = [n["model_id"] for n in nodes]
+    traits = {
+        r["model_id"]: r
+        for r in snap.rows(
+            "models",
+            ["model_id", "downloads", "licenses", "pipeline_tag", "library_name", "created_at"],
+            pc.field("model_id").isin(ids),
+        )
+    }
+    edges = snap.rows(
+        "edges",
+        ["child_id", "parent_id", "relation"],
+        pc.field("child_id").isin(ids) & pc.field("parent_known"),
+    )
+    members = [
+        Member(
+            n["model_id"],
+            n["depth_min"] or 0,
+            traits.get(n["model_id"], {}).get("downloads") or 0,
+            n["n_children"],
+        )
+        for n in nodes
+    ]
+    triples = [(e["child_id"], e["parent_id"], e["relation"]) for e in edges]
+    layout = layout_tree(
+        members, triples, snap.config.tree_max_nodes, snap.config.tree_max_per_level
+    )
+    colours = {
+        m: model_category(traits.get(m, {}).get("licenses") or []) for m in layout.drawn_models
+    }
+    labels = (
+        {m: m.split("/")[-1][:28] for m in layout.drawn_models}
+        if len(layout.drawn_models) <= 60
+        else {m: m.split("/")[-1][:28] for m in layout.drawn_models if layout.positions[m][1] == 0}
+    )
+    for box, n in layout.collapsed.items():
+        colours[box] = "other"
+        mix = ", ".join(f"{k} {v}" for k, v in layout.collapsed_relations[box].items())
+        labels[box] = f"+{n:,} more ({mix})" if mix else f"+{n:,} more"
+    svg = figures.tree(layout.positions, labels, colours, layout.edges, f"Family {family_id}")
+    slug = family_slug(family_id)
+    tree = Figure(f"figures/{slug}.svg", f"Family tree of {family_id}")
+    path = snap.folder / "families" / tree.file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(svg, encoding="utf-8")
+    parent_of = {e["child_id"]: (e["parent_id"], e["relation"]) for e in edges}
+    listed = sorted(
+        nodes, key=lambda n: (-(traits.get(n["model_id"], {}).get("downloads") or 0), n["model_id"])
+    )
+    listed = listed[: snap.config.family_members_listed]
+    rows = []
+    for member in listed:
+        t = traits.get(member["model_id"], {})
+        parent, relation = parent_of.get(member["model_id"], (None, None))
+        rows.append(
+            [
+                member["model_id"],
+                member["depth_min"],
+                parent,
+                relation,
+                t.get("licenses") or [],
+                t.get("pipeline_tag"),
+                t.get("library_name"),
+                t.get("downloads"),
+                t.get("created_at"),
+            ]
+        )
+    shown = f"{len(layout.drawn_models):,} of {len(ids):,} models drawn"
+    sections = [
+        Section(
+            "tree",
+            "Tree",
+            "Roots at the top, one row per generation; line style is the relation, colour "
+            "the license category of the model. "
+            + (
+                f"{shown}: past the size limit each generation's remaining models are one "
+                "&quot;+N more&quot; box."
+                if layout.collapsed
+                else f"{shown}."
+            ),
+            [tree],
+        ),
+        Section(
+            "members",
+            "Members",
+            f"The {len(rows):,} most downloaded of {len(ids):,} members, with one declared "
+            "parent each (the first found) and its relation.",
+            [],
+            [
+                table(
+                    [
+                        "model",
+                        "depth",
+                        "parent",
+                        "relation",
+                        "licenses",
+                        "task",
+                        "library",
+                        "downloads",
+                        "created",
+                    ],
+                    rows,
+                )
+            ],
+        ),
+    ]
+    return f"Family {family_id}", sections
+
+
+def family_slug(family_id: str) -> str:
+    """A file name for a family page: the id made safe, with a short hash for uniqueness.
+
+    >>> family_slug("meta-llama/Llama-2-7b-hf")[:25]
+    'meta-llama--Llama-2-7b-hf'
+    """
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", family_id.replace("/", "--"))[:80]
+    return f"{safe}-{hashlib.sha1(family_id.encode()).hexdigest()[:8]}"
