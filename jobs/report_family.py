@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from jobs import figures
 from jobs.report_html import Figure, Section, table
 from jobs.report_sections import ALL, Snapshot
+from jobs.tables import id_in
 from udfs.normalize import license_category
 from udfs.tree_layout import Member, layout_tree
 
@@ -40,13 +41,13 @@ def family_page(snap: Snapshot, family: dict[str, Any]) -> tuple[str, list[Secti
         for r in snap.rows(
             "models",
             ["model_id", "downloads", "licenses", "pipeline_tag", "library_name", "created_at"],
-            pc.field("model_id").isin(ids),
+            id_in("model_id", ids),
         )
     }
     edges = snap.rows(
         "edges",
         ["child_id", "parent_id", "relation"],
-        pc.field("child_id").isin(ids) & pc.field("parent_known"),
+        id_in("child_id", ids) & pc.field("parent_known"),
     )
     members = [
         Member(

@@ -23,7 +23,7 @@ from jobs.cli import UserError
 from jobs.config import ReportConfig
 from jobs.lineage import VIEWS
 from jobs.report_html import Figure, Section, escape, link, table
-from jobs.tables import read_partition
+from jobs.tables import id_in, read_partition
 from udfs.cards import split_front_matter
 
 ALL = "all"
@@ -473,7 +473,7 @@ def template_clusters(snap: Snapshot) -> Section:
     wanted = [c["representative_id"] for c in top]
     cards = {
         r["model_id"]: r["card"]
-        for r in snap.rows("card_texts", ["model_id", "card"], pc.field("model_id").isin(wanted))
+        for r in snap.rows("card_texts", ["model_id", "card"], id_in("model_id", wanted))
     }
     limit = snap.config.card_excerpt_chars
     rows = []

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 from pyspark.sql import DataFrame, SparkSession
 
@@ -124,6 +125,12 @@ def snapshot_checkpoints(spark: SparkSession, output: str, snapshot: str) -> Ite
         yield root
     finally:
         delete_path(spark, root)
+
+
+def id_in(column: str, ids: Sequence[str]) -> Any:
+    """A pyarrow filter `column in ids`; typed, so an empty list filters to nothing instead of
+    failing (pyarrow reads `[]` as an array of nulls)."""
+    return pc.field(column).isin(pa.array(list(ids), type=pa.string()))
 
 
 def read_partition(

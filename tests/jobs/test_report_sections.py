@@ -1,0 +1,57 @@
+"""Report sections on hand-written partitions (pyarrow, no Spark): the shapes a real run can
+leave, such as a listing without READMEs, whose card tables are empty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from jobs.config import ReportConfig
+from jobs.report_sections import Snapshot, template_clusters
+
+SNAPSHOT = "2026-11-01"
+
+
+def write_partition(output: Path, table: str, rows: list[dict], schema: pa.Schema) -> None:
+    folder = output / table / f"snapshot={SNAPSHOT}"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "part-0.parquet")
+    (folder / "_SUCCESS").touch()
+
+
+CLUSTERS = pa.schema(
+    [
+        ("model_id", pa.string()),
+        ("cluster_id", pa.string()),
+        ("cluster_size", pa.int64()),
+        ("representative_id", pa.string()),
+    ]
+)
+CARDS = pa.schema([("model_id", pa.string()), ("card", pa.string())])
+
+
+def test_no_template_clusters_is_an_empty_table_not_a_failure(tmp_path: Path) -> None:
+    write_partition(tmp_path, "card_clusters", [], CLUSTERS)
+    write_partition(tmp_path, "card_texts", [], CARDS)
+    section = template_clusters(Snapshot(tmp_path, SNAPSHOT, tmp_path / "report", ReportConfig()))
+    assert "<tbody></tbody>" in "".join(section.body)
+
+
+def test_template_clusters_show_the_representatives_card_body(tmp_path: Path) -> None:
+    clusters = [
+        {"model_id": m, "cluster_id": "a/x", "cluster_size": 3, "representative_id": "a/y"}
+        for m in ("a/x", "a/y", "a/z")
+    ] + [{"model_id": "b/q", "cluster_id": "b/q", "cluster_size": 9, "representative_id": "b/q"}]
+    cards = [
+        {"model_id": "a/y", "card": "---\nlicense: mit\n---\n# Y <b>card</b>"},
+        {"model_id": "b/q", "card": "Q" * 500},
+    ]
+    write_partition(tmp_path, "card_clusters", clusters, CLUSTERS)
+    write_partition(tmp_path, "card_texts", cards, CARDS)
+    config = ReportConfig(card_excerpt_chars=20)
+    body = "".join(template_clusters(Snapshot(tmp_path, SNAPSHOT, tmp_path, config)).body)
+    assert body.index("<td>b/q</td>") < body.index("<td>a/y</td>")  # largest first
+    assert f"<pre>{'Q' * 20}…</pre>" in body
+    assert "<pre># Y &lt;b&gt;card&lt;/b&gt;</pre>" in body  # front matter gone, escaped
