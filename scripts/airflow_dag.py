@@ -71,4 +71,7 @@ with DAG(
 ) as dag:
     ingest = stage("ingest", "--input", INPUT, "--format", "card-dataset")
     lineage = stage("lineage")
-    ingest >> lineage >> [stage("similarity"), stage("drift"), stage("audit")]
+    analyses = [stage("similarity"), stage("drift"), stage("audit")]
+    # The report reads only the published tables (pyarrow, no Spark work), so the output
+    # folder must be mounted where the task runs.
+    ingest >> lineage >> analyses >> stage("report")

@@ -71,15 +71,16 @@ def dag_info(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_the_task_graph_is_ingest_then_lineage_then_the_three_analyses(dag_info) -> None:
+def test_the_task_graph_is_ingest_lineage_the_three_analyses_then_the_report(dag_info) -> None:
     tasks = dag_info["tasks"]
     assert dag_info["dag_id"] == "pedigree"
     assert {t: v["downstream"] for t, v in tasks.items()} == {
         "ingest": ["lineage"],
         "lineage": ["audit", "drift", "similarity"],
-        "similarity": [],
-        "drift": [],
-        "audit": [],
+        "similarity": ["report"],
+        "drift": ["report"],
+        "audit": ["report"],
+        "report": [],
     }
     assert dag_info["catchup"] is False and dag_info["max_active_runs"] == 1
     assert dag_info["schedule"] == "30 4 * * *"
