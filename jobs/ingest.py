@@ -1,11 +1,13 @@
-"""Stage 1: parse model cards and Hub metadata into `models`, `card_texts` and `rejects`.
+"""Stage 1: parse model cards and Hub metadata into `models`, `card_texts`, `signatures`
+and `rejects`.
 
     python -m jobs.ingest --input PATH --format card-dataset --output DIR --snapshot 2026-11-01
 
 Reads top to bottom: find the source files -> read them as records -> parse every
 record in Arrow batches (Python sees whole batches, never single rows through Py4J)
--> keep one winner per duplicate id -> write both tables -> check that every input
-row became exactly one model or one reject.
+and sketch each batch's cards (MinHash signature and template score from one hashing of
+the text, so no later stage reads card text again) -> keep one winner per duplicate id
+-> write the tables -> check that every input row became exactly one model or one reject.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from jobs.cli import JobArgs, UserError, parse_args, pedigree_version, run_main
 from jobs.config import Config
 from jobs.spark_session import build_session
 from jobs.tables import read_table, write_snapshot
+from udfs.minhash import Sketcher, to_list
 from udfs.model_row import MODEL_FIELDS, parse_model, utf8_card
 from udfs.sources import (
     FLAT_SEPARATOR,
@@ -167,7 +170,9 @@ def with_fetched_cards(
 
 
 def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: int) -> dict:
-    """One input record -> one PARSED row: a model, or a reject with its reason."""
+    """One input record -> one PARSED row: a model, or a reject with its reason.
+
+    A model's `template_score`, `minhash` and `n_shingles` are left for `sketch_cards`."""
     source_file = record.pop("source_file", None)
     listed, card_id, fetched_card, card_error = (record.pop(k, None) for k in FETCHED)
     reject = {"raw_id": None, "source_file": source_file, "reject_detail": None}
@@ -190,7 +195,7 @@ def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: i
     if raw["card"] is not None and len(raw["card"]) > max_card_chars:
         raw["card"] = raw["card"][:max_card_chars]
     try:
-        model, reason = parse_model(raw)
+        model, reason = parse_model(raw, score_template=False)
     except Exception as err:  # a parser bug must cost one row, never the job
         return {**reject, "reject_reason": PARSER_ERROR, "reject_detail": type(err).__name__}
     if model is None:
@@ -199,15 +204,31 @@ def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: i
     return {**model, "card": card, "raw_id": raw["model_id"], "source_file": source_file}
 
 
+def sketch_cards(rows: list[dict], sketcher: Sketcher) -> list[dict]:
+    """Fill each model row's card signature, shingle count and template score from one
+    batch sketch of their cards: the only pass over the card text after parsing."""
+    carded = [row for row in rows if row.get("card") is not None]
+    found = sketcher.sketch([row["card"] for row in carded])
+    for row, signature, count, score in zip(
+        carded, found.signatures, found.n_shingles, found.template_scores, strict=True
+    ):
+        row["template_score"] = score
+        row["n_shingles"] = count
+        row["minhash"] = None if signature is None else to_list(signature)
+    return rows
+
+
 def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> DataFrame:
-    """Parse every record in Arrow batches on the executors (mapInArrow)."""
+    """Parse and sketch every record in Arrow batches on the executors (mapInArrow)."""
     arrow_schema = to_arrow_schema(schemas.PARSED)
     max_card_chars = config.ingest.max_card_chars
+    similarity = config.similarity
 
     def parse_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        sketcher = Sketcher(similarity.num_perm, similarity.seed, similarity.shingle_size)
         for batch in batches:
             rows = [parse_record(kind, r, root, max_card_chars) for r in batch.to_pylist()]
-            yield pa.RecordBatch.from_pylist(rows, schema=arrow_schema)
+            yield pa.RecordBatch.from_pylist(sketch_cards(rows, sketcher), schema=arrow_schema)
 
     return records.mapInArrow(parse_batches, schemas.PARSED)
 
@@ -228,7 +249,7 @@ def pick_duplicate_winners(models: DataFrame) -> tuple[DataFrame, DataFrame]:
         F.col("last_modified").desc_nulls_last(), content_hash
     )
     ranked = flagged.where(F.col("_repeated")).withColumn("_rank", F.row_number().over(order))
-    columns = [*schemas.MODELS.fieldNames(), "card"]
+    columns = [*schemas.MODELS.fieldNames(), "card", "minhash", "n_shingles"]
     winners = (
         flagged.where(F.col("_repeated").isNull())
         .select(*columns)
@@ -255,6 +276,7 @@ def to_tables(parsed: DataFrame) -> dict[str, DataFrame]:
     return {
         "models": spark_cast(winners, schemas.MODELS),
         "card_texts": spark_cast(winners.where(F.col("card").isNotNull()), schemas.CARD_TEXTS),
+        "signatures": spark_cast(winners.where(F.col("minhash").isNotNull()), schemas.SIGNATURES),
         "rejects": spark_cast(rejects.unionByName(duplicates), schemas.REJECTS),
     }
 

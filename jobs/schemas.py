@@ -103,6 +103,8 @@ PARSED = StructType(
     [
         *[StructField(f.name, f.dataType, nullable=True) for f in MODELS.fields],
         StructField("card", StringType()),
+        StructField("minhash", ArrayType(LongType(), containsNull=False)),
+        StructField("n_shingles", IntegerType()),
         StructField("reject_reason", StringType()),
         StructField("reject_detail", StringType()),
         StructField("raw_id", StringType()),

@@ -2,13 +2,14 @@
 
     python -m jobs.similarity --output DIR --snapshot 2026-11-01
 
-Reads as: card_texts -> MinHash signatures (datasketch, in Arrow batches) -> pairs of
+Reads as: signatures (MinHash, written by ingest's one pass over the cards) -> pairs of
 each type in each graph view, scored by estimated card Jaccard and exact trait
 Jaccards -> mean and bootstrap CI per view, pair type and measure. Alongside: LSH band
-keys (Spark SQL hashes of signature slices) -> buckets -> candidate pairs (all pairs in
-small buckets, a star around the smallest id in big ones) -> pairs verified by their
-estimated Jaccard (`near_duplicate_pairs`) -> their connected components (GraphFrames)
--> `card_clusters`, the near-duplicate and template groups.
+keys (Spark SQL hashes of signature slices) over one card per distinct signature (copies
+linked to their group's smallest id) -> buckets -> candidate pairs (all pairs in small
+buckets, a star around the smallest id in big ones) -> pairs verified by their estimated
+Jaccard (`near_duplicate_pairs`) -> their connected components (GraphFrames) ->
+`card_clusters`, the near-duplicate and template groups.
 """
 
 from __future__ import annotations
@@ -22,35 +23,13 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 
-from jobs.cli import StageArgs, stage_main
+from jobs.cli import StageArgs, UserError, stage_main
 from jobs.config import SimilarityConfig
 from jobs.lineage import VIEWS, edges_in_view, frozen, vertex_ids
-from jobs.schemas import PAIRS, SIGNATURES, SUMMARY
-from jobs.spark_session import require_graphframes
+from jobs.schemas import PAIRS, SUMMARY
+from jobs.spark_session import fit_shuffle_partitions, require_graphframes
 from jobs.tables import read_table, snapshot_checkpoints, write_snapshot
-from udfs.minhash import Sketcher, bootstrap_ci, choose_bands, sample_sibling_pairs, to_list
-
-
-def signatures(card_texts: DataFrame, config: SimilarityConfig) -> DataFrame:
-    """One MinHash signature per card with at least one shingle (empty cards get none)."""
-    arrow_schema = to_arrow_schema(SIGNATURES)
-    num_perm, seed, shingle_size = config.num_perm, config.seed, config.shingle_size
-
-    def sketch(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        sketcher = Sketcher(num_perm=num_perm, seed=seed, shingle_size=shingle_size)
-        for batch in batches:
-            ids = batch.column("model_id").to_pylist()
-            found = sketcher.sketch(batch.column("card").to_pylist())
-            rows = [
-                {"model_id": model_id, "minhash": to_list(signature), "n_shingles": count}
-                for model_id, signature, count in zip(
-                    ids, found.signatures, found.n_shingles, strict=True
-                )
-                if signature is not None
-            ]
-            yield pa.RecordBatch.from_pylist(rows, schema=arrow_schema)
-
-    return card_texts.select("model_id", "card").mapInArrow(sketch, SIGNATURES)
+from udfs.minhash import bootstrap_ci, choose_bands, sample_sibling_pairs
 
 
 def estimated_jaccard(a: str, b: str) -> Column:
@@ -326,9 +305,27 @@ def typed_pairs(
 
 
 def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
-    """Card pairs that LSH proposes and whose estimated Jaccard reaches the threshold."""
-    candidates = candidate_pairs(band_buckets(sigs, config), config.max_bucket)
-    return verified_pairs(candidates, sigs, config.lsh_threshold)
+    """Card pairs whose estimated Jaccard reaches the threshold, as links that connect the
+    same clusters as all such pairs would, in a number bounded by the cards.
+
+    Copied and templated cards often have identical signatures: each group of identical
+    signatures is a star around its smallest id (estimate 1.0). LSH then runs over one
+    card per distinct signature, so a thousand copies of a card are one bucket member, not
+    half a million pairs; a pair between two groups stands for every pair between them.
+    """
+    groups = sigs.groupBy("minhash").agg(F.min("model_id").alias("representative"))
+    copies = (
+        sigs.join(groups, on="minhash", how="inner")
+        .where(F.col("model_id") != F.col("representative"))
+        .select(
+            F.col("representative").alias("a_id"),
+            F.col("model_id").alias("b_id"),
+            F.lit(1.0).alias("card_jaccard"),
+        )
+    )
+    distinct = groups.select(F.col("representative").alias("model_id"), "minhash")
+    candidates = candidate_pairs(band_buckets(distinct, config), config.max_bucket)
+    return verified_pairs(candidates, distinct, config.lsh_threshold).unionByName(copies)
 
 
 def card_clusters(near_pairs: DataFrame, models: DataFrame, algorithm: str) -> DataFrame:
@@ -370,15 +367,29 @@ def card_clusters(near_pairs: DataFrame, models: DataFrame, algorithm: str) -> D
     )
 
 
+def ingested_signatures(
+    spark: SparkSession, output: str, snapshot: str, config: SimilarityConfig
+) -> DataFrame:
+    """The `signatures` ingest wrote, refused when they were made with another num_perm."""
+    sigs = read_table(spark, output, "signatures", snapshot)
+    first = sigs.select(F.size("minhash").alias("num_perm")).first()
+    if first is not None and first["num_perm"] != config.num_perm:
+        raise UserError(
+            f"signatures of snapshot {snapshot} have {first['num_perm']} permutations, "
+            f"similarity.num_perm is {config.num_perm}; rerun ingest with the same settings"
+        )
+    return sigs
+
+
 def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
-    """Write `signatures`, `pairs`, `similarity_summary`, `near_duplicate_pairs` and
-    `card_clusters`."""
+    """Write `pairs`, `similarity_summary`, `near_duplicate_pairs` and `card_clusters`."""
     require_graphframes(spark)
     output, snapshot, config = str(args.output), args.snapshot, args.config.similarity
     models = read_table(spark, output, "models", snapshot)
+    fit_shuffle_partitions(spark, models.count(), args.config.spark)
     edges = read_table(spark, output, "edges", snapshot)
     nodes = read_table(spark, output, "nodes", snapshot)
-    sigs = signatures(read_table(spark, output, "card_texts", snapshot), config).persist(
+    sigs = ingested_signatures(spark, output, snapshot, config).persist(
         StorageLevel.MEMORY_AND_DISK
     )
     try:
@@ -389,7 +400,6 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
             scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)
             near = near_duplicate_pairs(sigs, config).persist(StorageLevel.MEMORY_AND_DISK)
             tables = {
-                "signatures": sigs,
                 "pairs": scored,
                 "similarity_summary": summarise(scored, config.bootstrap_samples, config.pair_seed),
                 "near_duplicate_pairs": near,

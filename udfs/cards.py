@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -55,9 +54,7 @@ MAX_HEADING_CHARS = 200
 
 MAX_METRICS = 2**31 - 1  # the models table stores the count as a 32-bit int
 
-# Template score: exact Jaccard of word 3-shingles, card body vs the Hub's default card.
-SHINGLE_WORDS = 3
-_WORD_RE = re.compile(r"\w+")
+# The Hub's default card template (udfs.minhash.template_score compares cards with it).
 TEMPLATE_PATH = Path(huggingface_hub.__file__).parent / "templates" / "modelcard_template.md"
 _JINJA_RE = re.compile(r"\{\{(.*?)\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _JINJA_DEFAULT_RE = re.compile(r"""default\(\s*(["'])(.*?)\1""", re.DOTALL)
@@ -199,20 +196,6 @@ def section_headings(body: str) -> list[str]:
     return list(sections)
 
 
-def word_shingles(text: str, k: int = SHINGLE_WORDS) -> set[str]:
-    """The set of k-word shingles of lowercased word tokens; a shorter text is one shingle.
-
-    >>> sorted(word_shingles("The cat sat on", 3))
-    ['cat sat on', 'the cat sat']
-    >>> word_shingles("Hi there", 3)
-    {'hi there'}
-    """
-    words = _WORD_RE.findall(text.lower())
-    if len(words) < k:
-        return {" ".join(words)} if words else set()
-    return set(map(" ".join, zip(*(words[i:] for i in range(k)), strict=False)))
-
-
 def render_template(template: str) -> str:
     """The Hub's Jinja card template as a card written with no values filled in.
 
@@ -228,30 +211,6 @@ def render_template(template: str) -> str:
         return default.group(2) if default else ""
 
     return _JINJA_RE.sub(fill, template)
-
-
-@cache
-def template_shingles() -> frozenset[str]:
-    """Word shingles of the default model card template's body; built once per process."""
-    _, body = split_front_matter(render_template(TEMPLATE_PATH.read_text(encoding="utf-8")))
-    return frozenset(word_shingles(body))
-
-
-def template_score(body: str) -> float:
-    """Exact Jaccard of the body's word 3-shingles with the Hub's default template's (a set
-    intersection costs less than a MinHash of the card, and carries no estimation error).
-
-    >>> _, body = split_front_matter(render_template(TEMPLATE_PATH.read_text()))
-    >>> template_score(body)
-    1.0
-    >>> template_score("A poem about rivers, mountains and the quiet of early mornings.")
-    0.0
-    """
-    shingles = word_shingles(body)
-    if not shingles:
-        return 0.0
-    template = template_shingles()
-    return len(shingles & template) / len(shingles | template)
 
 
 def model_index_metrics(meta: Mapping[str, Any] | None) -> tuple[bool, int]:
@@ -284,8 +243,9 @@ def card_facts(card: str | Card | None, meta: Mapping[str, Any] | None = None) -
     """Facts about a card's text; `meta` (default: the card's own front matter) for model-index.
 
     card_chars and card_words measure the whole README, front matter included, as the
-    Anatomy paper's card lengths do; template_score looks at the body only and is None
-    when there is no card. A scraper error saved in place of the README is no card.
+    Anatomy paper's card lengths do. A scraper error saved in place of the README is no
+    card. `template_score` holds its place, None: the sketch of the card fills it
+    (`udfs.minhash.template_score`, from the same shingles as the card's signature).
 
     >>> facts = card_facts("---\\nlicense: mit\\n---\\n# Model\\nText generated automatically.")
     >>> facts["has_card"], facts["auto_generated"], facts["sections"], facts["card_words"]
@@ -309,7 +269,7 @@ def card_facts(card: str | Card | None, meta: Mapping[str, Any] | None = None) -
         "card_chars": len(text),
         "card_words": len(text.split()),
         "auto_generated": is_auto_generated(text),
-        "template_score": template_score(body) if has_card else None,
+        "template_score": None,
         "has_model_index": has_model_index,
         "n_model_index_metrics": n_metrics,
         "sections": section_headings(body),

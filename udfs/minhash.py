@@ -24,7 +24,7 @@ import numpy.typing as npt
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
-from udfs.cards import split_front_matter
+from udfs.cards import TEMPLATE_PATH, render_template, split_front_matter
 
 SIGNATURE_DTYPE = np.uint32  # datasketch's "affine32" hash values
 SPARK_SIGNATURE_TYPE = "array<long>"  # uint32 values overflow Spark's signed 32-bit int
@@ -131,10 +131,12 @@ def _word_hash_array(vocabulary: Sequence[str]) -> npt.NDArray[np.uint64]:
 
 
 class Sketches(NamedTuple):
-    """Per card, in input order: its signature (None without shingles) and shingle count."""
+    """Per card, in input order: its signature (None without shingles), its shingle count,
+    and the exact Jaccard of its shingles with the Hub's default card template's."""
 
     signatures: list[npt.NDArray[np.uint32] | None]
     n_shingles: list[int]
+    template_scores: list[float]
 
 
 class Sketcher:
@@ -167,6 +169,7 @@ class Sketcher:
         a, b = empty.permutations
         self._a, self._b = a.astype(np.uint32), b.astype(np.uint32)
         self._empty = empty.hashvalues.astype(SIGNATURE_DTYPE)
+        self._template: npt.NDArray[np.uint64] | None = None
 
     def shingle_hashes(
         self, cards: Sequence[str | None]
@@ -203,9 +206,17 @@ class Sketcher:
         return hashes[distinct], card[distinct]
 
     def sketch(self, cards: Sequence[str | None]) -> Sketches:
-        """Signatures and shingle counts of a batch of cards (see the class example)."""
+        """Signatures, shingle counts and template scores of a batch of cards (see the
+        class example): one tokenisation and one hashing of each card serve all three."""
         hashes, card = self.shingle_hashes(cards)
         counts = np.bincount(card, minlength=len(cards))
+        template = self.template_hashes()
+        shared = np.bincount(card[np.isin(hashes, template)], minlength=len(cards))
+        union = counts + template.size - shared
+        scores = [
+            s / u if c else 0.0
+            for s, u, c in zip(shared.tolist(), union.tolist(), counts.tolist(), strict=True)
+        ]
         premixed = _fmix((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32), _FMIX32)
         minima = np.tile(self._empty, (len(cards), 1))
         for start in range(0, premixed.size, _HASH_CHUNK):
@@ -217,11 +228,37 @@ class Sketcher:
             rows = owners[firsts]
             minima[rows] = np.minimum(minima[rows], segment_min)
         signatures = [minima[i] if counts[i] else None for i in range(len(cards))]
-        return Sketches(signatures, [int(c) for c in counts])
+        return Sketches(signatures, [int(c) for c in counts], scores)
+
+    def template_hashes(self) -> npt.NDArray[np.uint64]:
+        """The distinct shingle hashes of the Hub's default card template (rendered with
+        its defaults), under this Sketcher's shingle size; computed once."""
+        if self._template is None:
+            rendered = render_template(TEMPLATE_PATH.read_text(encoding="utf-8"))
+            self._template = self.shingle_hashes([rendered])[0]
+        return self._template
 
     def signatures(self, cards: Sequence[str | None]) -> list[npt.NDArray[np.uint32] | None]:
         """The signature of each card, None for a card without shingles (see the class)."""
         return self.sketch(cards).signatures
+
+
+@cache
+def _default_sketcher() -> Sketcher:
+    return Sketcher()
+
+
+def template_score(card: str | None) -> float:
+    """How much of a card is the Hub's default card template: the exact Jaccard of its word
+    3-shingles (the ones its signature sees: front matter dropped, markup gone) with the
+    rendered template's. 1.0 for the untouched template, 0.0 for a card without words.
+
+    >>> template_score(render_template(TEMPLATE_PATH.read_text(encoding="utf-8")))
+    1.0
+    >>> template_score("A poem about rivers, mountains and the quiet of early mornings.")
+    0.0
+    """
+    return _default_sketcher().sketch([card]).template_scores[0]
 
 
 def to_list(signature: npt.ArrayLike) -> list[int]:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from udfs.cards import card_facts, read_card
+from udfs.minhash import template_score
 from udfs.normalize import (
     clean_text,
     normalize_count,
@@ -86,8 +87,13 @@ def utf8_card(value: Any) -> tuple[str | None, str | None]:
     return value, hashlib.sha1(encoded).hexdigest()
 
 
-def parse_model(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
+def parse_model(
+    raw: Any, *, score_template: bool = True
+) -> tuple[dict[str, Any] | None, str | None]:
     """(model row with exactly MODEL_FIELDS, None) or (None, a reason in REJECT_REASONS).
+
+    `score_template=False` leaves `template_score` None for a caller that sketches the
+    card anyway (ingest sketches a batch at once and takes the score from the sketch).
 
     Metadata comes from the card's YAML, key by key falling back to the listing's card_data;
     library_name and pipeline_tag prefer the listing's top-level value (the Hub's resolved
@@ -116,6 +122,9 @@ def parse_model(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
     tags = normalize_tags(raw_tags if raw_tags is not None else meta.get("tags"))
     files = raw.get("files")
     namespace, slash, _ = model_id.partition("/")
+    facts = card_facts(card, meta)
+    if score_template and facts["has_card"]:
+        facts["template_score"] = template_score(card_text)
     return {
         "model_id": model_id,
         "author": clean_text(raw.get("author")) or (namespace if slash else None),
@@ -134,7 +143,7 @@ def parse_model(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
         "base_models": parse_parents(tags, meta.get("base_model"), meta.get("base_model_relation")),
         "has_front_matter": card is not None and card.yaml_text is not None,
         "yaml_error": card.yaml_error if card is not None else None,
-        **card_facts(card, meta),
+        **facts,
         "files": text_list(files) if isinstance(files, (list, tuple)) else None,
         "card_sha1": card_sha1,
         "card_error": clean_text(raw.get("card_error")),

@@ -17,6 +17,7 @@ from jobs.config import REPO_ROOT, load_config
 from jobs.ingest import run, source_files
 from jobs.tables import read_table
 from tests.components import shared_file
+from udfs.minhash import Sketcher, to_list
 
 pytestmark = pytest.mark.spark
 
@@ -103,6 +104,40 @@ def test_every_jsonl_row_becomes_a_model_or_a_reject(spark, tmp_path: Path) -> N
     assert texts["org/child"] == CARD_WITH_PARENT
     assert texts["org/dup"] == "new card"
     assert set(texts) == {m for m, row in models.items() if row["has_card"]}
+
+
+def test_ingest_sketches_each_winning_card_once_as_the_sketcher_does(spark, tmp_path) -> None:
+    prose = " ".join(f"w{i % 97} x{i % 13}" for i in range(400))
+    cards = {
+        "org/prose": "---\nlicense: mit\n---\n" + prose,
+        "org/same-body": "---\nlicense: apache-2.0\n---\n" + prose,
+        "org/short": "Hello there",
+        "org/front-matter-only": "---\nlicense: mit\n---\n",
+        "org/error-page": "Error: the path 'README.md' does not exist in the given tree",
+    }
+    rows = [json.dumps(card_dump_row(m, c)) for m, c in cards.items()]
+    rows.append(json.dumps(card_dump_row("org/prose", "an older copy", "2020-01-01T00:00:00Z")))
+    source = write_jsonl(tmp_path / "in" / "cards.jsonl", rows)
+
+    ingest(spark, source.parent, "card-dataset", tmp_path / "out")
+
+    out = str(tmp_path / "out")
+    sigs = {r["model_id"]: r for r in read_table(spark, out, "signatures", SNAPSHOT).collect()}
+    models, _ = tables(spark, tmp_path / "out")
+    config = load_config().similarity
+    sketcher = Sketcher(config.num_perm, config.seed, config.shingle_size)
+    carded = [m for m in cards if models[m]["has_card"]]
+    expected = sketcher.sketch([cards[m] for m in carded])
+    for model_id, signature, count, score in zip(carded, *expected, strict=True):
+        assert models[model_id]["template_score"] == score
+        if signature is None:
+            assert model_id not in sigs
+        else:
+            assert sigs[model_id]["minhash"] == to_list(signature)
+            assert sigs[model_id]["n_shingles"] == count
+    assert set(sigs) == {"org/prose", "org/same-body", "org/short"}, "the winner's card only"
+    assert sigs["org/prose"]["minhash"] == sigs["org/same-body"]["minhash"]
+    assert models["org/error-page"]["template_score"] is None
 
 
 def test_rerun_replaces_the_snapshot_and_is_identical(spark, tmp_path: Path) -> None:

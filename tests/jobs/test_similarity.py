@@ -7,7 +7,8 @@ import random
 import pytest
 
 from jobs.config import SimilarityConfig
-from jobs.similarity import band_buckets, candidate_pairs, signatures, verified_pairs
+from jobs.schemas import SIGNATURES
+from jobs.similarity import band_buckets, candidate_pairs, near_duplicate_pairs, verified_pairs
 from udfs.minhash import Sketcher, to_list
 
 pytestmark = pytest.mark.spark
@@ -31,27 +32,24 @@ CARDS = {
 }
 
 
+def signatures(spark, cards: list[tuple[str, str]]):
+    """The `signatures` rows ingest writes for these cards (tests/jobs/test_ingest.py)."""
+    found = Sketcher(CONFIG.num_perm, CONFIG.seed, CONFIG.shingle_size).sketch(
+        [card for _, card in cards]
+    )
+    rows = [
+        (model_id, to_list(signature), count)
+        for (model_id, _), signature, count in zip(
+            cards, found.signatures, found.n_shingles, strict=True
+        )
+        if signature is not None
+    ]
+    return spark.createDataFrame(rows, SIGNATURES)
+
+
 @pytest.fixture(scope="module")
 def sigs(spark):
-    card_texts = spark.createDataFrame(list(CARDS.items()), "model_id string, card string")
-    return signatures(card_texts, CONFIG).cache()
-
-
-def test_signatures_equal_the_udf_and_skip_empty_cards(sigs) -> None:
-    rows = {r["model_id"]: r for r in sigs.collect()}
-    assert set(rows) == set(CARDS) - {"org/empty"}
-    expected = Sketcher(CONFIG.num_perm, CONFIG.seed, CONFIG.shingle_size).sketch(
-        [CARDS["org/other"]]
-    )
-    assert rows["org/other"]["minhash"] == to_list(expected.signatures[0])
-    assert rows["org/other"]["n_shingles"] == expected.n_shingles[0]
-    assert rows["org/template-a"]["minhash"] == rows["org/template-b"]["minhash"]
-
-
-def test_signatures_are_identical_across_runs(spark, sigs) -> None:
-    card_texts = spark.createDataFrame(list(CARDS.items()), "model_id string, card string")
-    again = signatures(card_texts.repartition(3), CONFIG)
-    assert sorted(map(tuple, again.collect())) == sorted(map(tuple, sigs.collect()))
+    return signatures(spark, list(CARDS.items())).cache()
 
 
 def test_lsh_finds_the_template_cards_and_only_them(sigs) -> None:
@@ -67,12 +65,30 @@ def test_lsh_finds_the_template_cards_and_only_them(sigs) -> None:
 
 def test_a_huge_bucket_is_a_star_not_all_pairs(spark) -> None:
     same = [(f"m{i:03d}", TEMPLATE) for i in range(60)]
-    card_texts = spark.createDataFrame(same, "model_id string, card string")
-    sigs = signatures(card_texts, CONFIG)
+    sigs = signatures(spark, same)
     pairs = candidate_pairs(band_buckets(sigs, CONFIG), max_bucket=10).collect()
     assert sorted((r["a_id"], r["b_id"]) for r in pairs) == [
         ("m000", f"m{i:03d}") for i in range(1, 60)
     ]
+
+
+def test_copies_are_a_star_and_lsh_runs_once_per_distinct_signature(spark) -> None:
+    copies = [(f"copy/{i:03d}", TEMPLATE) for i in range(40)]
+    variants = [(f"variant/{i}", TEMPLATE + f" and one more line {i}") for i in range(3)]
+    sigs = signatures(spark, [*copies, *variants, ("org/other", prose(2))])
+
+    found = {
+        (r["a_id"], r["b_id"]): r["card_jaccard"]
+        for r in near_duplicate_pairs(sigs, CONFIG).collect()
+    }
+
+    star = {("copy/000", f"copy/{i:03d}"): 1.0 for i in range(1, 40)}
+    assert {k: v for k, v in found.items() if k[1].startswith("copy/")} == star
+    variant_links = {k for k in found if k[1].startswith("variant/")}
+    assert len(variant_links) <= 6, "pairs among 4 distinct signatures, never with each copy"
+    assert {b for _, b in variant_links} == {"variant/0", "variant/1", "variant/2"}
+    assert all(v >= CONFIG.lsh_threshold for v in found.values())
+    assert not any("org/other" in k for k in found)
 
 
 def test_pair_types_on_a_small_family(spark) -> None:
@@ -92,10 +108,7 @@ def test_pair_types_on_a_small_family(spark) -> None:
         rows.append(row)
     models = spark.createDataFrame(rows, schemas.MODELS)
     edges, _ = build_edges(models)
-    card_texts = spark.createDataFrame(
-        [(m, TEMPLATE) for m in family], "model_id string, card string"
-    )
-    sigs = signatures(card_texts, CONFIG)
+    sigs = signatures(spark, [(m, TEMPLATE) for m in family])
     config = SimilarityConfig(sibling_pairs_per_parent=2, random_pairs=2)
     nodes = spark.createDataFrame(
         [(m, "all", "c1") for m in family] + [("loner", "all", "loner")],

@@ -6,7 +6,7 @@ import pytest
 
 from jobs.config import LineageConfig, load_config
 from jobs.lineage import build_edges, lineage_tables
-from jobs.similarity import score_pairs, signatures, summarise, typed_pairs
+from jobs.similarity import score_pairs, summarise, typed_pairs
 from jobs.tables import read_table
 
 pytestmark = [pytest.mark.spark, pytest.mark.graphframes, pytest.mark.slow]
@@ -16,10 +16,9 @@ def test_siblings_resemble_more_than_parent_child_more_than_random(spark, genera
     _, output, snapshot = generated_tables
     config = load_config().similarity
     models = read_table(spark, str(output), "models", snapshot)
-    card_texts = read_table(spark, str(output), "card_texts", snapshot)
     edges, self_loops = build_edges(models)
     nodes, _, _ = lineage_tables(models, edges, self_loops, LineageConfig())
-    sigs = signatures(card_texts, config).cache()
+    sigs = read_table(spark, str(output), "signatures", snapshot).cache()
     scored = score_pairs(typed_pairs(edges, nodes, sigs, config), models, sigs)
     summary = {
         r["pair_type"]: r

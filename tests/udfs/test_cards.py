@@ -14,9 +14,9 @@ from udfs.cards import (
     render_template,
     section_headings,
     split_front_matter,
-    template_score,
-    word_shingles,
 )
+from udfs.minhash import template_score
+from udfs.model_row import parse_model
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -155,7 +155,7 @@ def test_trainer_card_facts():
         "training hyperparameters",
         "framework versions",
     ]
-    assert 0.0 <= facts["template_score"] < 0.2
+    assert 0.0 <= template_score(text) < 0.2
 
 
 @pytest.mark.parametrize(
@@ -177,14 +177,14 @@ def test_auto_generated(text, expected):
 def test_has_card_needs_more_than_three_characters(text, has_card):
     facts = card_facts(text)
     assert facts["has_card"] is has_card
-    assert (facts["template_score"] is None) is not has_card
+    row, _ = parse_model({"model_id": "org/m", "card": text})
+    assert row is not None and (row["template_score"] is None) is not has_card
 
 
 def test_no_card_facts():
     facts = card_facts(None)
     assert facts["has_card"] is False
     assert facts["card_chars"] == 0
-    assert facts["template_score"] is None
     assert facts["sections"] == []
 
 
@@ -192,7 +192,9 @@ def test_error_page_is_flagged_and_counts_as_no_card():
     facts = card_facts("Error: the path 'README.md' does not exist in the given tree")
     assert facts["is_error_page"] is True
     assert facts["has_card"] is False
-    assert facts["card_chars"] == 0 and facts["template_score"] is None
+    assert facts["card_chars"] == 0
+    row, _ = parse_model({"model_id": "org/m", "card": "Error: the path 'x' does not exist"})
+    assert row is not None and row["template_score"] is None
     assert card_facts("# Error: the path 'x' does not exist")["is_error_page"] is False
     long_card = "Error: the path 'README.md' does not exist\n" + "text " * 200
     assert card_facts(long_card)["is_error_page"] is False
@@ -223,12 +225,9 @@ def test_template_render_drops_jinja_and_keeps_defaults():
 
 
 def test_template_score_of_body_without_words():
-    assert card_facts("---\nlicense: mit\n---\n")["template_score"] == 0.0
-
-
-def test_word_shingles():
-    assert word_shingles("A b, c! d") == {"a b c", "b c d"}
-    assert word_shingles("...") == set()
+    assert template_score("---\nlicense: mit\n---\n") == 0.0
+    row, _ = parse_model({"model_id": "org/m", "card": "---\nlicense: mit\n---\n"})
+    assert row is not None and row["template_score"] == 0.0
 
 
 # --- model-index ---------------------------------------------------------------------------

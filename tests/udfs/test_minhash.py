@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from udfs import minhash
+from udfs.cards import TEMPLATE_PATH, render_template
 from udfs.minhash import (
     SIGNATURE_DTYPE,
     Sketcher,
@@ -32,6 +33,7 @@ from udfs.minhash import (
 
 REPO = Path(__file__).resolve().parents[2]
 TRAINER_CARD = (Path(__file__).parent / "fixtures" / "trainer_card.md").read_text(encoding="utf-8")
+TEMPLATE_CARD = render_template(TEMPLATE_PATH.read_text(encoding="utf-8"))
 
 
 def words_text(rng: random.Random, n_words: int, vocabulary: int = 5000) -> list[str]:
@@ -349,9 +351,12 @@ card_like = st.one_of(
 )
 @given(st.lists(st.one_of(st.none(), card_like), max_size=4), st.integers(1, 4))
 def test_any_text_sketches_without_raising(cards, n):
-    sketches = Sketcher(num_perm=16, shingle_size=n).sketch(cards)
-    for card, signature, count in zip(cards, *sketches, strict=True):
-        assert count == len(card_shingles(card, n))
+    sketches = Sketcher(num_perm=16, shingle_size=n).sketch([*cards, TEMPLATE_CARD])
+    template = card_shingles(TEMPLATE_CARD, n)
+    for card, signature, count, score in zip(cards, *sketches, strict=False):
+        shingles = card_shingles(card, n)
+        assert count == len(shingles)
+        assert score == (len(shingles & template) / len(shingles | template) if count else 0.0)
         assert (signature is None) == (count == 0)
         if signature is not None:
             assert signature.shape == (16,)
