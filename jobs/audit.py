@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 
 from jobs.cli import StageArgs, stage_main
 from jobs.config import AuditConfig
+from jobs.spark_session import fit_shuffle_partitions
 from jobs.tables import read_table, write_snapshot
 
 ALL_SCOPE = "all"
@@ -135,6 +136,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     """Write `audit`, `model_index_by_task`, `weight_risk` and `orphans`."""
     output, snapshot = str(args.output), args.snapshot
     models = read_table(spark, output, "models", snapshot)
+    fit_shuffle_partitions(spark, models.count(), args.config.spark)
     edges = read_table(spark, output, "edges", snapshot)
     tables = {
         "audit": missing_attributes(missing_flags(models, args.config.audit)),

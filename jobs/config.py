@@ -29,6 +29,7 @@ class SparkConfig:
     checkpoint_dir: str = "_checkpoints"
     jar_cache: str = ".cache/jars"
     log_level: str = "ERROR"
+    rows_per_shuffle_partition: int = 50_000
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pyspark.sql import functions as F
 from jobs.cli import StageArgs, stage_main
 from jobs.lineage import VIEWS, edges_in_view
 from jobs.schemas import LICENSE_CONFLICTS, ORDERINGS
+from jobs.spark_session import fit_shuffle_partitions
 from jobs.tables import read_table, write_snapshot
 from udfs.drift import best_ordering, license_conflict
 from udfs.normalize import LicenseTable, default_license_table, license_category
@@ -366,6 +367,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     """Write `mutation`, `transitions`, `orderings`, `drift_summary`, `license_conflicts`."""
     output, snapshot = str(args.output), args.snapshot
     models = read_table(spark, output, "models", snapshot).cache()
+    fit_shuffle_partitions(spark, models.count(), args.config.spark)
     edges = read_table(spark, output, "edges", snapshot).cache()
     nodes = read_table(spark, output, "nodes", snapshot)
     tables = drift_tables(spark, models, edges, args.config.drift.top_n, nodes)

@@ -28,7 +28,7 @@ from pyspark.sql.pandas.types import to_arrow_schema
 from jobs import schemas
 from jobs.cli import JobArgs, UserError, parse_args, pedigree_version, run_main
 from jobs.config import Config
-from jobs.spark_session import build_session
+from jobs.spark_session import build_session, fit_shuffle_partitions
 from jobs.tables import read_table, write_snapshot
 from udfs.minhash import Sketcher, to_list
 from udfs.model_row import MODEL_FIELDS, parse_model, utf8_card
@@ -332,6 +332,7 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
         records = with_fetched_cards(records, kind, cards, cards_kind)
     root_uri = args.input.resolve().as_uri() if args.input.is_dir() else ""
     rows_in = records.count()
+    fit_shuffle_partitions(spark, rows_in, args.config.spark)
     spark.conf.set(
         "spark.sql.execution.arrow.maxRecordsPerBatch", str(args.config.ingest.arrow_batch_rows)
     )

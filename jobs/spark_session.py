@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ import pyspark
 from pyspark import SparkConf, SparkContext
 from pyspark.sql import SparkSession
 
-from jobs.config import Config, resolve_repo_path
+from jobs.config import Config, SparkConfig, resolve_repo_path
 from jobs.errors import UserError
 
 MANIFEST_NAME = "graphframes.json"
@@ -174,6 +175,19 @@ def build_session(config: Config, checkpoint_root: Path) -> SparkSession:
         checkpoint = checkpoint_root / checkpoint
     spark.sparkContext.setCheckpointDir(str(checkpoint))
     return spark
+
+
+def fit_shuffle_partitions(spark: SparkSession, rows: int, config: SparkConfig) -> None:
+    """Set `spark.sql.shuffle.partitions` for a stage over `rows` input rows: one per
+    `rows_per_shuffle_partition`, at least two per core Spark has (0 leaves it alone).
+    A fixed number is wrong at one end: 8 leaves a 2M-model join in huge tasks, 400
+    makes a 20k sample run thousands of tiny ones."""
+    if config.rows_per_shuffle_partition <= 0:
+        return
+    cores = spark.sparkContext.defaultParallelism
+    wanted = max(2 * cores, math.ceil(rows / config.rows_per_shuffle_partition))
+    spark.conf.set("spark.sql.shuffle.partitions", str(wanted))
+    log.debug("shuffle partitions: %d for %d rows on %d cores", wanted, rows, cores)
 
 
 def require_graphframes(spark: SparkSession) -> None:

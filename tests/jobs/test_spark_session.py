@@ -9,10 +9,11 @@ import pyspark
 import pytest
 import tomllib
 
-from jobs.config import REPO_ROOT
+from jobs.config import REPO_ROOT, SparkConfig
 from jobs.spark_session import (
     GraphFramesUnavailable,
     cached_graphframes_jars,
+    fit_shuffle_partitions,
     graphframes_package,
     read_spark_defaults,
     require_graphframes,
@@ -83,6 +84,21 @@ def test_session_has_checkpoint_dir_and_local_defaults(spark) -> None:
 
 @pytest.mark.spark
 @pytest.mark.graphframes
+def test_shuffle_partitions_follow_the_input_size_and_the_cores(spark) -> None:
+    key = "spark.sql.shuffle.partitions"
+    before = spark.conf.get(key)
+    cores = spark.sparkContext.defaultParallelism
+    try:
+        fit_shuffle_partitions(spark, 2_000_000, SparkConfig(rows_per_shuffle_partition=50_000))
+        assert spark.conf.get(key) == "40"
+        fit_shuffle_partitions(spark, 20_000, SparkConfig(rows_per_shuffle_partition=50_000))
+        assert spark.conf.get(key) == str(2 * cores)
+        fit_shuffle_partitions(spark, 2_000_000, SparkConfig(rows_per_shuffle_partition=0))
+        assert spark.conf.get(key) == str(2 * cores), "0 leaves the setting alone"
+    finally:
+        spark.conf.set(key, before)
+
+
 def test_connected_components_through_the_graphframes_jvm_package(spark):
     """Two trees joined by a merge, a separate tree and an isolated node, on long ids."""
     from graphframes import GraphFrame
