@@ -262,6 +262,7 @@ def mutation(snap: Snapshot) -> Section:
 
 def license_drift(snap: Snapshot) -> Section:
     figs = []
+    notes = []
     for trait in ("license_category", "license"):
         rows = snap.rows(
             "transitions",
@@ -275,6 +276,9 @@ def license_drift(snap: Snapshot) -> Section:
             traffic[r["from_value"]] += r["count"]
             traffic[r["to_value"]] += r["count"]
         top = [v for v, _ in traffic.most_common(snap.config.top_values)]
+        if not top:
+            notes.append(f"<p>No edge in this snapshot changes its {escape(trait)}.</p>")
+            continue
         cell = {(r["from_value"], r["to_value"]): r["count"] for r in rows}
         matrix = [[float(cell.get((a, b), 0)) for b in top] for a in top]
         svg = figures.heatmap(
@@ -318,7 +322,7 @@ def license_drift(snap: Snapshot) -> Section:
         "with the most net traffic (an exact linear-ordering MILP): traffic flows from the "
         "left of the order to the right.",
         figs,
-        [fitted],
+        [*notes, fitted],
     )
 
 

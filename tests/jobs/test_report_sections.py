@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jobs.config import ReportConfig
-from jobs.report_sections import Snapshot, template_clusters
+from jobs.report_sections import Snapshot, license_drift, template_clusters
 
 SNAPSHOT = "2026-11-01"
 
@@ -55,3 +55,38 @@ def test_template_clusters_show_the_representatives_card_body(tmp_path: Path) ->
     assert body.index("<td>b/q</td>") < body.index("<td>a/y</td>")  # largest first
     assert f"<pre>{'Q' * 20}…</pre>" in body
     assert "<pre># Y &lt;b&gt;card&lt;/b&gt;</pre>" in body  # front matter gone, escaped
+
+
+TRANSITIONS = pa.schema(
+    [
+        ("view", pa.string()),
+        ("relation", pa.string()),
+        ("trait", pa.string()),
+        ("from_value", pa.string()),
+        ("to_value", pa.string()),
+        ("count", pa.int64()),
+    ]
+)
+ORDERINGS = pa.schema(
+    [
+        ("view", pa.string()),
+        ("trait", pa.string()),
+        ("rank", pa.int32()),
+        ("value", pa.string()),
+        ("pairs_fit", pa.int64()),
+        ("pairs_total", pa.int64()),
+        ("traffic_explained", pa.float64()),
+    ]
+)
+
+
+def test_no_license_transitions_say_so_instead_of_an_empty_heat_map(tmp_path: Path) -> None:
+    """A card dump that declares no parents (the 2022 Hub's) has no transitions at all."""
+    moved = {"view": "all", "relation": "all", "trait": "license", "count": 4}
+    write_partition(
+        tmp_path, "transitions", [{**moved, "from_value": "mit", "to_value": "other"}], TRANSITIONS
+    )
+    write_partition(tmp_path, "orderings", [], ORDERINGS)
+    section = license_drift(Snapshot(tmp_path, SNAPSHOT, tmp_path / "report", ReportConfig()))
+    assert [f.file for f in section.figures] == ["figures/transitions_license.svg"]
+    assert "No edge in this snapshot changes its license_category." in "".join(section.body)
