@@ -34,6 +34,12 @@ STAGES: tuple[tuple[str, Callable[[SparkSession, StageArgs], Mapping[str, int]]]
 )
 
 
+def tag_jobs(spark: SparkSession, stage: str) -> None:
+    """Put the Spark jobs that follow in a job group named after the stage: the Spark UI
+    and the event log (scripts/bench_pipeline.py) then say which stage each job was."""
+    spark.sparkContext.setJobGroup(stage, f"pedigree {stage}")
+
+
 def main(argv: list[str] | None = None) -> int:
     def body() -> None:
         args = parse_args("pipeline", ingest.FORMATS, argv)
@@ -43,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         spark = build_session(args.config, args.output.resolve())
         started = time.monotonic()
         log.info("stage ingest started")
+        tag_jobs(spark, "ingest")
         counts = ingest.run(spark, args)
         log.info(
             "ingest: rows_in=%d models=%d rejects=%d in %.1fs",
@@ -55,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, run in STAGES:
             started = time.monotonic()
             log.info("stage %s started", name)
+            tag_jobs(spark, name)
             written = run(spark, stage_args)
             summary = " ".join(f"{table}={n}" for table, n in written.items())
             log.info("%s: %s in %.1fs", name, summary, time.monotonic() - started)
@@ -62,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         if older:
             started = time.monotonic()
             log.info("stage diff started (against %s)", older[-1])
+            tag_jobs(spark, "diff")
             diff_args = StageArgs(args.output, args.snapshot, args.config, older[-1])
             written = diff.run(spark, diff_args)
             summary = " ".join(f"{table}={n}" for table, n in written.items())

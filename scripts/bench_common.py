@@ -14,6 +14,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,24 +53,37 @@ def tree_rss_bytes(root: int) -> int:
 
 
 def run_measured(
-    command: Sequence[str], env: dict[str, str] | None = None, interval: float = 0.2
+    command: Sequence[str],
+    env: dict[str, str] | None = None,
+    interval: float = 0.2,
+    log_path: Path | None = None,
+    stdout: bool = False,
 ) -> dict[str, float]:
     """Run `command` to completion; wall seconds and peak RSS of its process tree, and the
-    `key=number` counts of its last pedigree log line (a stage's summary)."""
-    started = time.monotonic()
-    child = subprocess.Popen(
-        list(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True
-    )
-    peak = 0
-    while child.poll() is None:
-        peak = max(peak, tree_rss_bytes(child.pid))
-        time.sleep(interval)
-    seconds = time.monotonic() - started
-    stderr = child.stderr.read() if child.stderr else ""
+    `key=number` counts of its last pedigree log line (a stage's summary).
+
+    Its stderr (or stdout, with `stdout=True`) goes to a file, `log_path` when given, so
+    a chatty process never blocks on a full pipe."""
+    with tempfile.TemporaryDirectory(prefix="pedigree-measured-") as scratch:
+        path = log_path or Path(scratch) / "log"
+        with path.open("w", encoding="utf-8") as log:
+            started = time.monotonic()
+            child = subprocess.Popen(
+                list(command),
+                stdout=log if stdout else subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL if stdout else log,
+                env=env,
+            )
+            peak = 0
+            while child.poll() is None:
+                peak = max(peak, tree_rss_bytes(child.pid))
+                time.sleep(interval)
+            seconds = time.monotonic() - started
+        text = path.read_text(encoding="utf-8", errors="replace")
     if child.returncode != 0:
-        last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        last = text.strip().splitlines()[-1] if text.strip() else ""
         raise SystemExit(f"benchmark command failed ({child.returncode}): {last}")
-    summary = [line for line in stderr.splitlines() if " pedigree." in line][-1:]
+    summary = [line for line in text.splitlines() if " pedigree." in line][-1:]
     counts = {
         key: float(value)
         for key, value in re.findall(r"(\w+)=(\d+)\b", summary[0] if summary else "")
