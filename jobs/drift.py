@@ -26,6 +26,11 @@ from udfs.drift import best_ordering, license_conflict
 from udfs.normalize import LicenseTable, default_license_table, license_category
 
 TRAITS = ("license", "license_category", "language", "pipeline_tag", "library")
+# The columns of `models` drift reads (cached: the whole table is many times wider).
+MODEL_COLUMNS = (
+    *("model_id", "licenses", "languages", "pipeline_tag", "library_name"),
+    *("has_card", "card_chars", "card_words", "auto_generated"),
+)
 ALL_RELATIONS = "all"
 
 
@@ -246,7 +251,11 @@ def drift_summary(
     card_chars / card_words / auto_generated: over edges where both ends have a card;
     has_card: card coverage at both ends of every edge.
     """
-    ends = _edge_ends(edges, models)
+    return summarise_ends(_edge_ends(edges, models), child_depths)
+
+
+def summarise_ends(ends: DataFrame, child_depths: DataFrame | None = None) -> DataFrame:
+    """`drift_summary` from the edges' ends (`_edge_ends`) of one view."""
     if child_depths is None:
         ends = ends.withColumn("depth", F.lit(None).cast("int"))
         sets = [["relation"], []]
@@ -342,9 +351,12 @@ def drift_tables(
     per_view: dict[str, dict[str, DataFrame]] = {
         name: {} for name in ("mutation", "transitions", "orderings", "drift_summary")
     }
+    # Views are relation filters: both ends of every edge are joined once, each view
+    # filters them (three joins of the edge table with 5 x N trait rows would be one each).
+    every_edge_traits = edge_trait_values(edges, traits).cache()
+    every_edge_ends = _edge_ends(edges, models).cache()
     for view in VIEWS:
-        view_edges = edges_in_view(edges, view)
-        edge_traits = edge_trait_values(view_edges, traits).cache()
+        edge_traits = edges_in_view(every_edge_traits, view)
         counts = transitions(edge_traits).cache()
         per_view["mutation"][view] = mutation_rates(edge_traits)
         per_view["transitions"][view] = counts
@@ -356,7 +368,9 @@ def drift_tables(
                 F.col("model_id").alias("child_id"), F.col("depth_min").alias("depth")
             )
         )
-        per_view["drift_summary"][view] = drift_summary(view_edges, models, child_depths)
+        per_view["drift_summary"][view] = summarise_ends(
+            edges_in_view(every_edge_ends, view), child_depths
+        )
     return {
         **{name: _union_views(frames) for name, frames in per_view.items()},
         "license_conflicts": license_conflicts(edges, models, table),
@@ -366,7 +380,7 @@ def drift_tables(
 def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     """Write `mutation`, `transitions`, `orderings`, `drift_summary`, `license_conflicts`."""
     output, snapshot = str(args.output), args.snapshot
-    models = read_table(spark, output, "models", snapshot).cache()
+    models = read_table(spark, output, "models", snapshot).select(*MODEL_COLUMNS).cache()
     fit_shuffle_partitions(spark, models.count(), args.config.spark)
     edges = read_table(spark, output, "edges", snapshot).cache()
     nodes = read_table(spark, output, "nodes", snapshot)
