@@ -84,7 +84,8 @@ STAGE_HELP = {
     ),
     "ingest": (
         "ingest",
-        "Parse model cards and Hub metadata into models, card_texts, rejects, ingest_run.",
+        "Parse and sketch model cards and Hub metadata into models, card_texts, signatures, "
+        "rejects, ingest_run.",
         "pedigree ingest --input data/sample/card-dataset --format card-dataset "
         "--output output --snapshot 2026-11-01",
     ),
@@ -95,7 +96,7 @@ STAGE_HELP = {
     ),
     "similarity": (
         "similarity",
-        "Card MinHash signatures, resemblance pairs and summary, near-duplicate clusters.",
+        "Resemblance pairs and summary from the card signatures, near-duplicate clusters.",
         "pedigree similarity --output output --snapshot 2026-11-01",
     ),
     "drift": (

@@ -21,9 +21,9 @@ from jobs.cli import pedigree_version
 # subcommand -> (module whose main() runs it, what it does)
 COMMANDS = {
     "run": ("jobs.pipeline", "every stage in one Spark application, ending with the report"),
-    "ingest": ("jobs.ingest", "parse cards and Hub metadata into models, card_texts, rejects"),
+    "ingest": ("jobs.ingest", "parse and sketch cards and Hub metadata into models, signatures"),
     "lineage": ("jobs.lineage", "edges, nodes and families per graph view (GraphFrames)"),
-    "similarity": ("jobs.similarity", "card signatures, resemblance pairs, template clusters"),
+    "similarity": ("jobs.similarity", "resemblance pairs, template clusters"),
     "drift": ("jobs.drift", "mutation rates, transitions, orderings, license conflicts"),
     "audit": ("jobs.audit", "missing attributes, model-index claims, weight-format risk"),
     "diff": ("jobs.diff", "what changed between two snapshots"),
