@@ -262,26 +262,15 @@ def test_a_missing_output_folder_fails_before_spark(tmp_path: Path, capsys) -> N
 
 def test_card_clusters_are_the_components_of_the_near_duplicate_pairs(staged) -> None:
     _, tables, models = staged
-    near = [(r["a_id"], r["b_id"]) for r in tables["near_duplicate_pairs"].collect()]
+    near = {(r["a_id"], r["b_id"]) for r in tables["near_duplicate_pairs"].collect()}
     clusters = {r["model_id"]: r for r in tables["card_clusters"].collect()}
-    parent = {m: m for pair in near for m in pair}
-
-    def find(m: str) -> str:
-        while parent[m] != m:
-            m = parent[m]
-        return m
-
-    for a, b in near:
-        parent[max(find(a), find(b))] = min(find(a), find(b))
-    assert set(clusters) == set(parent)
-    sizes: dict[str, int] = {}
-    for m in parent:
-        sizes[find(m)] = sizes.get(find(m), 0) + 1
+    component = {m: group for group in partition(near) for m in group}
+    assert set(clusters) == set(component)
     downloads = {r["model_id"]: r["downloads"] or -1 for r in models.collect()}
     for m, row in clusters.items():
-        assert row["cluster_id"] == find(m)
-        assert row["cluster_size"] == sizes[find(m)]
-        members = [x for x in parent if find(x) == find(m)]
+        members = component[m]
+        assert row["cluster_id"] == min(members)
+        assert row["cluster_size"] == len(members)
         best = max(members, key=lambda x: (downloads[x], [-ord(c) for c in x]))
         assert downloads[row["representative_id"]] == downloads[best]
 
