@@ -63,15 +63,17 @@ def run_measured(
     `key=number` counts of its last pedigree log line (a stage's summary).
 
     Its stderr (or stdout, with `stdout=True`) goes to a file, `log_path` when given, so
-    a chatty process never blocks on a full pipe."""
+    a chatty process never blocks on a full pipe; a failure is reported with the last line
+    of its stderr either way."""
     with tempfile.TemporaryDirectory(prefix="pedigree-measured-") as scratch:
         path = log_path or Path(scratch) / "log"
-        with path.open("w", encoding="utf-8") as log:
+        errors = path if not stdout else Path(scratch) / "stderr"
+        with path.open("w", encoding="utf-8") as log, errors.open("a", encoding="utf-8") as err:
             started = time.monotonic()
             child = subprocess.Popen(
                 list(command),
                 stdout=log if stdout else subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL if stdout else log,
+                stderr=err if stdout else log,
                 env=env,
             )
             peak = 0
@@ -80,8 +82,9 @@ def run_measured(
                 time.sleep(interval)
             seconds = time.monotonic() - started
         text = path.read_text(encoding="utf-8", errors="replace")
+        failure = errors.read_text(encoding="utf-8", errors="replace").strip()
     if child.returncode != 0:
-        last = text.strip().splitlines()[-1] if text.strip() else ""
+        last = failure.splitlines()[-1] if failure else ""
         raise SystemExit(f"benchmark command failed ({child.returncode}): {last}")
     summary = [line for line in text.splitlines() if " pedigree." in line][-1:]
     counts = {

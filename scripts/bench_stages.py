@@ -3,8 +3,8 @@
 For each `--sizes` value: generate (once, reused) and ingest (once, reused) a snapshot,
 then `--runs` times run each stage in a fresh process on it, recording wall time and
 peak RSS. The LSH step (band keys, candidate pairs, verification into
-`near_duplicate_pairs`) is also timed alone, from the signatures the similarity stage
-wrote. All sizes run in one invocation, so the ratios between them are side by side.
+`near_duplicate_pairs`) is also timed alone, from the signatures ingest wrote. All
+sizes run in one invocation, so the ratios between them are side by side.
 
     python -m scripts.bench_stages --sizes 200000 2000000 --runs 3 --output bench/stages.json
 
