@@ -221,7 +221,7 @@ def license_conflicts(edges: DataFrame, models: DataFrame, table: LicenseTable) 
     return pairs.mapInArrow(find, LICENSE_CONFLICTS)
 
 
-def _edge_ends(edges: DataFrame, models: DataFrame) -> DataFrame:
+def edge_ends(edges: DataFrame, models: DataFrame) -> DataFrame:
     """Each known-parent edge with the card and language facts of both ends."""
     facts = ["languages", "has_card", "card_chars", "card_words", "auto_generated"]
     ends = {
@@ -238,12 +238,11 @@ def _edge_ends(edges: DataFrame, models: DataFrame) -> DataFrame:
     )
 
 
-def drift_summary(
-    edges: DataFrame, models: DataFrame, child_depths: DataFrame | None = None
-) -> DataFrame:
+def drift_summary(ends: DataFrame, child_depths: DataFrame | None = None) -> DataFrame:
     """`relation, depth, metric, parent_value, child_value, n`: what children keep of their
-    parents, over all edges (`depth = 'all'`) and, given `child_depths` (`child_id, depth`,
-    the child's shortest generation in the view), by the child's depth ('1', '2', ...).
+    parents, from the ends of one view's edges (`edge_ends`), over all of them
+    (`depth = 'all'`) and, given `child_depths` (`child_id, depth`, the child's shortest
+    generation in the view), by the child's depth ('1', '2', ...).
 
     languages: mean number declared, over edges where both ends declare some;
     multilingual_to_english_only: share of children declaring exactly {en} among the
@@ -251,11 +250,6 @@ def drift_summary(
     card_chars / card_words / auto_generated: over edges where both ends have a card;
     has_card: card coverage at both ends of every edge.
     """
-    return summarise_ends(_edge_ends(edges, models), child_depths)
-
-
-def summarise_ends(ends: DataFrame, child_depths: DataFrame | None = None) -> DataFrame:
-    """`drift_summary` from the edges' ends (`_edge_ends`) of one view."""
     if child_depths is None:
         ends = ends.withColumn("depth", F.lit(None).cast("int"))
         sets = [["relation"], []]
@@ -354,7 +348,7 @@ def drift_tables(
     # Views are relation filters: both ends of every edge are joined once, each view
     # filters them (three joins of the edge table with 5 x N trait rows would be one each).
     every_edge_traits = edge_trait_values(edges, traits).cache()
-    every_edge_ends = _edge_ends(edges, models).cache()
+    every_edge_ends = edge_ends(edges, models).cache()
     for view in VIEWS:
         edge_traits = edges_in_view(every_edge_traits, view)
         counts = transitions(edge_traits).cache()
@@ -368,7 +362,7 @@ def drift_tables(
                 F.col("model_id").alias("child_id"), F.col("depth_min").alias("depth")
             )
         )
-        per_view["drift_summary"][view] = summarise_ends(
+        per_view["drift_summary"][view] = drift_summary(
             edges_in_view(every_edge_ends, view), child_depths
         )
     return {

@@ -265,7 +265,7 @@ def pick_duplicate_winners(models: DataFrame) -> tuple[DataFrame, DataFrame]:
 
 
 def to_tables(parsed: DataFrame) -> dict[str, DataFrame]:
-    """Split parsed rows into the `models`, `card_texts` and `rejects` tables."""
+    """Split parsed rows into the `models`, `card_texts`, `signatures` and `rejects` tables."""
     winners, duplicates = pick_duplicate_winners(parsed.where(F.col("reject_reason").isNull()))
     rejects = parsed.where(F.col("reject_reason").isNotNull()).select(
         "raw_id",
@@ -306,8 +306,10 @@ def reconcile(spark: SparkSession, args: JobArgs, rows_in: int) -> dict[str, int
 
 
 def write_run_record(spark: SparkSession, args: JobArgs, counts: dict[str, int]) -> None:
-    """The `ingest_run` table: the input, its format and the reconciled counts."""
+    """The `ingest_run` table: the input, its format, the reconciled counts and the
+    settings the card signatures were sketched with."""
     finished = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sketch = args.config.similarity
     record = (
         str(args.input.resolve()),
         args.format,
@@ -316,6 +318,9 @@ def write_run_record(spark: SparkSession, args: JobArgs, counts: dict[str, int])
         counts["rejects"],
         pedigree_version(),
         finished,
+        sketch.shingle_size,
+        sketch.num_perm,
+        sketch.seed,
     )
     frame = spark.createDataFrame([record], schemas.INGEST_RUN).coalesce(1)
     write_snapshot(spark, {"ingest_run": frame}, str(args.output), args.snapshot)

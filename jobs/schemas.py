@@ -76,10 +76,13 @@ INGEST_RUN = StructType(
         StructField("rejects", LongType(), nullable=False),
         StructField("pedigree_version", StringType(), nullable=False),
         StructField("finished_at", StringType(), nullable=False),
+        StructField("shingle_size", IntegerType()),
+        StructField("num_perm", IntegerType()),
+        StructField("seed", LongType()),
     ]
 )
 
-# Card text of every model with a card, for the stages that read text (similarity).
+# Card text of every model with a card, for readers of the text (report, lookup).
 CARD_TEXTS = StructType(
     [
         StructField("model_id", StringType(), nullable=False),

@@ -28,7 +28,7 @@ from jobs.config import SimilarityConfig
 from jobs.lineage import VIEWS, edges_in_view, frozen, vertex_ids
 from jobs.schemas import PAIRS, SUMMARY
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
-from jobs.tables import read_table, snapshot_checkpoints, write_snapshot
+from jobs.tables import MissingTable, read_table, snapshot_checkpoints, write_snapshot
 from udfs.minhash import bootstrap_ci, choose_bands, sample_sibling_pairs
 
 
@@ -367,16 +367,33 @@ def card_clusters(near_pairs: DataFrame, models: DataFrame, algorithm: str) -> D
     )
 
 
+SKETCH_SETTINGS = ("shingle_size", "num_perm", "seed")
+
+
 def ingested_signatures(
     spark: SparkSession, output: str, snapshot: str, config: SimilarityConfig
 ) -> DataFrame:
-    """The `signatures` ingest wrote, refused when they were made with another num_perm."""
-    sigs = read_table(spark, output, "signatures", snapshot)
-    first = sigs.select(F.size("minhash").alias("num_perm")).first()
-    if first is not None and first["num_perm"] != config.num_perm:
+    """The `signatures` ingest wrote, refused when they were sketched with other settings
+    than this run's (ingest records them in `ingest_run`)."""
+    try:
+        run = read_table(spark, output, "ingest_run", snapshot).first()
+        sigs = read_table(spark, output, "signatures", snapshot)
+    except MissingTable as missing:
+        raise MissingTable(
+            f"no complete {missing.table} for snapshot {snapshot} under {output}: ingest "
+            "sketches the cards; rerun ingest for this snapshot",
+            missing.table,
+        ) from None
+    assert run is not None, "ingest_run has one row per ingest"
+    recorded = run.asDict()
+    sketched = {key: recorded.get(key) for key in SKETCH_SETTINGS}
+    wanted = {key: getattr(config, key) for key in SKETCH_SETTINGS}
+    if sketched != wanted:
+        said = ", ".join(f"{k}={sketched[k]}" for k in SKETCH_SETTINGS)
+        asked = ", ".join(f"{k}={wanted[k]}" for k in SKETCH_SETTINGS)
         raise UserError(
-            f"signatures of snapshot {snapshot} have {first['num_perm']} permutations, "
-            f"similarity.num_perm is {config.num_perm}; rerun ingest with the same settings"
+            f"signatures of snapshot {snapshot} were sketched with {said}, this run asks "
+            f"for {asked}; rerun ingest with the same similarity settings"
         )
     return sigs
 

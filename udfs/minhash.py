@@ -1,6 +1,7 @@
 """Card similarity sketches: shingles, MinHash signatures, LSH band keys, pair sampling, CIs.
 
-The Spark similarity job calls these inside Arrow batch UDFs, so everything here is pure,
+Spark's ingest (signatures, template score) and similarity (pair sampling, bootstrap) call
+these inside Arrow batch UDFs, so everything here is pure,
 deterministic across processes (no dependence on PYTHONHASHSEED) and never builds anything
 quadratic in the number of cards or children.
 

@@ -11,6 +11,7 @@ from pyspark.sql import functions as F
 
 from jobs.drift import (
     drift_summary,
+    edge_ends,
     edge_trait_values,
     license_categories,
     mutation_rates,
@@ -57,7 +58,8 @@ def test_spark_measures_equal_the_python_rules(drift_inputs) -> None:
 def test_built_in_drifts_have_the_right_sign(drift_inputs) -> None:
     models, edges, edge_traits = drift_inputs
     summary = {
-        r["metric"]: r for r in drift_summary(edges, models).where("relation = 'all'").collect()
+        r["metric"]: r
+        for r in drift_summary(edge_ends(edges, models)).where("relation = 'all'").collect()
     }
     print({k: (v["parent_value"], v["child_value"], v["n"]) for k, v in summary.items()})
     assert summary["languages"]["parent_value"] > 2 * summary["languages"]["child_value"]
@@ -90,7 +92,7 @@ def test_english_only_share_equals_the_python_rule(drift_inputs) -> None:
         for e in edges.where("parent_known").collect()
     ]
     share = (
-        drift_summary(edges, models)
+        drift_summary(edge_ends(edges, models))
         .where("relation = 'all' AND metric = 'multilingual_to_english_only'")
         .first()
     )

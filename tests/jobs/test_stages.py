@@ -526,3 +526,16 @@ def test_the_report_opens_in_chromium_with_every_figure_drawn_and_every_link_ali
             assert drawn > 0, f"{figure.name} is an empty figure"
     finally:
         browser.close()
+
+
+def test_similarity_refuses_signatures_sketched_with_other_settings(
+    staged, generated_tables, capsys
+) -> None:
+    _, output, snapshot = generated_tables
+    argv = ["--output", str(output), "--snapshot", snapshot, "--set", "similarity.seed=2"]
+    code = similarity.main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err[-1].startswith("pedigree similarity: error: signatures of snapshot ")
+    assert "seed=1, this run asks for shingle_size=3, num_perm=128, seed=2" in err[-1]
+    assert err[-1].endswith("rerun ingest with the same similarity settings")
