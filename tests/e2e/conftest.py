@@ -17,10 +17,11 @@ from tests.e2e.support import pipeline_local
 SNAPSHOT = "2026-11-05"
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def progress_lines() -> Iterator[None]:
     """Every job the e2e tests start logs pedigree's progress inside a stage (DEBUG): the
-    fault tests time their kills by those lines."""
+    fault tests time their kills by those lines. Package-scoped: tests outside e2e/ see
+    the default console."""
     previous = os.environ.get("PEDIGREE_LOG_LEVEL")
     os.environ["PEDIGREE_LOG_LEVEL"] = "DEBUG"
     yield

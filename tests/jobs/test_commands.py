@@ -4,6 +4,7 @@ mains, and a console a person can read (pedigree's lines on stderr, Spark quiet)
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -19,8 +20,16 @@ JVM_NOTICE = "WARNING: Using incubator modules: jdk.incubator.vector"
 
 
 def pedigree(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The console script as a user runs it: the default log level, whatever this session set."""
+    env = {k: v for k, v in os.environ.items() if k != "PEDIGREE_LOG_LEVEL"}
     return subprocess.run(
-        [str(PEDIGREE), *args], capture_output=True, text=True, timeout=600, cwd=cwd, check=False
+        [str(PEDIGREE), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cwd,
+        check=False,
+        env=env,
     )
 
 
