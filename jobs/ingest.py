@@ -133,7 +133,7 @@ def read_records(spark: SparkSession, kind: str, files: list[Path], config: Conf
     else:
         frame = spark.read.format("binaryFile").load(paths).select("path", "content")
     frame = frame.withColumn("source_file", F.input_file_name())
-    wanted = config.ingest.min_partitions or 2 * spark.sparkContext.defaultParallelism
+    wanted = config.ingest.min_partitions or spark.sparkContext.defaultParallelism
     if frame.rdd.getNumPartitions() < wanted:
         frame = frame.repartition(wanted)
     return frame
@@ -233,17 +233,22 @@ def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> D
     return records.mapInArrow(parse_batches, schemas.PARSED)
 
 
-def pick_duplicate_winners(models: DataFrame) -> tuple[DataFrame, DataFrame]:
+def repeated_ids(parsed: DataFrame) -> DataFrame:
+    """`model_id`s that more than one parsed model row claims (rare: usually empty)."""
+    models = parsed.where(F.col("reject_reason").isNull())
+    return models.groupBy("model_id").count().where(F.col("count") > 1).select("model_id")
+
+
+def pick_duplicate_winners(models: DataFrame, repeated: DataFrame) -> tuple[DataFrame, DataFrame]:
     """One row per model id: the latest last_modified, ties broken by a content hash.
 
     Returns (winners with their card text, losers); losers become `duplicate_id` rejects.
-    Duplicates are rare, so only rows whose id repeats go through the ranking window:
-    the card text of every other row never crosses a shuffle.
+    Duplicates are rare, so only rows whose id is in `repeated` go through the ranking
+    window: the card text of every other row never crosses a shuffle.
     """
-    repeated = (
-        models.groupBy("model_id").count().where(F.col("count") > 1).select("model_id")
-    ).withColumn("_repeated", F.lit(True))
-    flagged = models.join(F.broadcast(repeated), on="model_id", how="left")
+    flagged = models.join(
+        F.broadcast(repeated.withColumn("_repeated", F.lit(True))), on="model_id", how="left"
+    )
     content_hash = F.sha2(F.to_json(F.struct(*MODEL_FIELDS)), 256)
     order = Window.partitionBy("model_id").orderBy(
         F.col("last_modified").desc_nulls_last(), content_hash
@@ -264,9 +269,10 @@ def pick_duplicate_winners(models: DataFrame) -> tuple[DataFrame, DataFrame]:
     return winners, losers
 
 
-def to_tables(parsed: DataFrame) -> dict[str, DataFrame]:
+def to_tables(parsed: DataFrame, repeated: DataFrame) -> dict[str, DataFrame]:
     """Split parsed rows into the `models`, `card_texts`, `signatures` and `rejects` tables."""
-    winners, duplicates = pick_duplicate_winners(parsed.where(F.col("reject_reason").isNull()))
+    models = parsed.where(F.col("reject_reason").isNull())
+    winners, duplicates = pick_duplicate_winners(models, repeated)
     rejects = parsed.where(F.col("reject_reason").isNotNull()).select(
         "raw_id",
         F.col("reject_reason").alias("reason"),
@@ -341,13 +347,16 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
     spark.conf.set(
         "spark.sql.execution.arrow.maxRecordsPerBatch", str(args.config.ingest.arrow_batch_rows)
     )
-    # Both tables come from one parse: keep it rather than parse every card twice.
+    # Every table comes from one parse, and one look for repeated ids: keep both rather
+    # than parse every card, or group every id, once per table.
     parsed = parse_records(records, kind, root_uri, args.config).persist(
         StorageLevel.MEMORY_AND_DISK
     )
+    repeated = repeated_ids(parsed).persist()
     try:
-        write_snapshot(spark, to_tables(parsed), str(args.output), args.snapshot)
+        write_snapshot(spark, to_tables(parsed, repeated), str(args.output), args.snapshot)
     finally:
+        repeated.unpersist()
         parsed.unpersist()
     counts = reconcile(spark, args, rows_in)
     write_run_record(spark, args, counts)
