@@ -4,12 +4,22 @@ import doctest
 
 import pytest
 
-from udfs import cards, drift, minhash, model_row, normalize, parents, sources, tree_layout
+from udfs import (
+    cards,
+    drift,
+    inferred,
+    minhash,
+    model_row,
+    normalize,
+    parents,
+    sources,
+    tree_layout,
+)
 
 
 @pytest.mark.parametrize(
     "module",
-    [cards, normalize, parents, model_row, sources, minhash, drift, tree_layout],
+    [cards, normalize, parents, model_row, sources, minhash, drift, tree_layout, inferred],
     ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module):

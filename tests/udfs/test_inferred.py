@@ -1,0 +1,190 @@
+"""Undeclared-parent evidence: card wording as real cards write it, names as the Hub has them."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from udfs.inferred import (
+    card_parent_mentions,
+    combine_confidence,
+    name_bases,
+    pick_relation,
+)
+
+LONG_ID = (
+    "espnet/" + "kamo-naoyuki_librispeech_asr_train_asr_conformer6_n_fft512_hop_length2" + "5" * 40
+)
+
+
+def found(body):
+    return {(m["parent_id"], m["relation"], m["evidence"]) for m in card_parent_mentions(body)}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            "This model is a fine-tuned version of [wav2vec2-large-xls-r-1b-cv8](https://"
+            "huggingface.co/facebook/wav2vec2-xls-r-1b) on the common_voice 8 dataset.",
+            {("facebook/wav2vec2-xls-r-1b", "finetune", "prose")},
+            id="trainer: the link target wins over a nickname",
+        ),
+        pytest.param(
+            "This model is a fine-tuned version of distilbert-base-uncased on the imdb dataset.",
+            {("distilbert-base-uncased", "finetune", "prose")},
+            id="trainer without a link",
+        ),
+        pytest.param(
+            "- **Finetuned from model [optional]:** unsloth/llama-3-8b-bnb-4bit\n",
+            {("unsloth/llama-3-8b-bnb-4bit", "finetune", "prose")},
+            id="hub card template field",
+        ),
+        pytest.param(
+            "This repo contains GGUF format model files for [Meta's Llama 2 7B]"
+            "(https://huggingface.co/meta-llama/Llama-2-7b-hf).",
+            {("meta-llama/Llama-2-7b-hf", "quantized", "prose")},
+            id="TheBloke",
+        ),
+        pytest.param(
+            "This model was converted to GGUF format from [`Qwen/Qwen2.5-7B-Instruct`]"
+            "(https://huggingface.co/Qwen/Qwen2.5-7B-Instruct) using llama.cpp",
+            {("Qwen/Qwen2.5-7B-Instruct", "quantized", "prose")},
+            id="gguf-my-repo, dots in the id",
+        ),
+        pytest.param(
+            "EXL2 quants of https://huggingface.co/mistralai/Mixtral-8x7B-v0.1/tree/main",
+            {("mistralai/Mixtral-8x7B-v0.1", "quantized", "prose")},
+            id="bare url with a tree tail",
+        ),
+        pytest.param(
+            "A LoRA adapter for [stabilityai/stable-diffusion-xl-base-1.0]"
+            "(https://hf.co/stabilityai/stable-diffusion-xl-base-1.0).",
+            {("stabilityai/stable-diffusion-xl-base-1.0", "adapter", "prose")},
+            id="adapter, hf.co host",
+        ),
+        pytest.param(
+            "This is a merge of pre-trained language models created using mergekit.\n\n"
+            "### Models Merged\n\nThe following models were included in the merge:\n"
+            "* [a/x-7b](https://huggingface.co/a/x-7b)\n* b/y-7b\n\n### Configuration\n",
+            {("a/x-7b", "merge", "prose"), ("b/y-7b", "merge", "prose")},
+            id="mergekit list",
+        ),
+        pytest.param(
+            "```yaml\nslices:\n  - sources:\n      - model: a/x\n        layer_range: [0, 32]\n"
+            "      - model: b/y\nmerge_method: slerp\nbase_model: a/x\n```",
+            {("a/x", "merge", "config"), ("b/y", "merge", "config")},
+            id="mergekit config",
+        ),
+        pytest.param(
+            "```yaml\nbase_model: NousResearch/Llama-2-7b-hf\nadapter: qlora\n"
+            "datasets:\n  - path: mhenrichsen/alpaca_2k_test\n```",
+            {("NousResearch/Llama-2-7b-hf", "adapter", "config")},
+            id="axolotl qlora config",
+        ),
+        pytest.param(
+            "```python\nmodel = AutoModel.from_pretrained('bert-base-uncased')\n```",
+            set(),
+            id="code that loads a model is not a config",
+        ),
+        pytest.param(
+            "Trained on [imdb](https://huggingface.co/datasets/imdb); try the "
+            "[demo](https://huggingface.co/spaces/org/demo), read the "
+            "[docs](https://huggingface.co/docs/transformers) or "
+            "[search](https://huggingface.co/models?search=bert).",
+            set(),
+            id="datasets, spaces, docs and search pages are not models",
+        ),
+        pytest.param(
+            f"Compare with [{LONG_ID}](https://huggingface.co/{LONG_ID}) and "
+            "[é](https://huggingface.co/someone/modèle-é.git).",
+            {(LONG_ID, "unknown", "link"), ("someone/modèle-é.git", "unknown", "link")},
+            id="plain links: long, unicode and .git ids",
+        ),
+        pytest.param(
+            "Fine-tuned version of [x](https://huggingface.co/org/base). See also "
+            "https://huggingface.co/org/base for details.",
+            {("org/base", "finetune", "prose")},
+            id="a parent named in prose is not also a bare link",
+        ),
+        pytest.param(
+            "The model is based on the [RoBERTa](https://arxiv.org/abs/1907.11692) paper and "
+            "fine-tuned from scratch.",
+            set(),
+            id="a non-Hub link's text is no id",
+        ),
+        pytest.param("", set(), id="empty"),
+    ],
+)
+def test_card_parent_mentions(body, expected):
+    assert found(body) == expected
+
+
+def test_phrases_are_found_in_cards_whose_lowercase_changes_length():
+    body = "İstanbul. This model is a fine-tuned version of [x](https://huggingface.co/org/base)."
+    assert found(body) == {("org/base", "finetune", "prose")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
+def test_any_text_gives_valid_mentions(body):
+    for mention in card_parent_mentions("fine-tuned version of " + body):
+        assert mention["relation"] in {"finetune", "adapter", "quantized", "merge", "unknown"}
+        assert mention["evidence"] in {"prose", "config", "link"}
+        assert " " not in mention["parent_id"]
+
+
+@pytest.mark.parametrize(
+    ("model_id", "base", "relation"),
+    [
+        ("TheBloke/Llama-2-7B-Chat-GGUF", "llama-2-7b-chat", "quantized"),
+        ("bartowski/Meta-Llama-3.1-8B-Instruct-exl2", "meta-llama-3.1-8b-instruct", "quantized"),
+        ("me/Mistral-7B-v0.1-Q4_K_M-GGUF", "mistral-7b-v0.1", "quantized"),
+        ("mlx-community/Qwen2-7B-mlx-4bit", "qwen2-7b", "quantized"),
+        ("x/phi-2_lora", "phi-2", "adapter"),
+        ("u/bert-base-uncased-finetuned-squad", "bert-base-uncased", "finetune"),
+        ("TheBloke/Llama-2-13B-GPTQ", "llama-2-13b", "quantized"),
+        ("q/model-6.5bpw-exl2", "model", "quantized"),
+    ],
+)
+def test_name_bases_strip_derivation_suffixes(model_id, base, relation):
+    first = name_bases(model_id)[0]
+    assert (first["base_name"], first["relation"], first["evidence"]) == (base, relation, "name")
+
+
+@pytest.mark.parametrize("model_id", ["gpt2", "org/llama", "org/GGUF", "a/b-lora"])
+def test_name_bases_never_strip_a_name_to_nothing(model_id):
+    bases = name_bases(model_id)
+    assert bases[-1] == {
+        "base_name": model_id.rpartition("/")[2].lower(),
+        "relation": "unknown",
+        "evidence": "same_name",
+    }
+    assert all(len(b["base_name"]) >= 3 for b in bases[:-1])
+    assert len(bases) == 1
+
+
+def test_confidence_is_monotone_in_evidence_and_bounded():
+    weights = {
+        "prose": 0.85,
+        "config": 0.9,
+        "name": 0.6,
+        "same_name": 0.3,
+        "link": 0.3,
+        "near_duplicate": 0.25,
+    }
+    one = combine_confidence(["name"], weights)
+    two = combine_confidence(["name", "near_duplicate"], weights)
+    three = combine_confidence(["name", "near_duplicate", "link"], weights)
+    assert 0 < one < two < three < 1
+    assert combine_confidence(["prose", "prose"], weights) == pytest.approx(0.85)
+    assert combine_confidence([], weights) == 0.0
+
+
+def test_relation_comes_from_the_strongest_evidence():
+    rows = [
+        {"relation": "finetune", "evidence": "name"},
+        {"relation": "unknown", "evidence": "link"},
+        {"relation": "merge", "evidence": "config"},
+    ]
+    assert pick_relation(rows) == "merge"
+    assert pick_relation([{"relation": "adapter", "evidence": "name"}]) == "adapter"

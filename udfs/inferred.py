@@ -1,0 +1,295 @@
+"""Parents a model does not declare: what its card's prose, pasted configs and links, and
+its own name say about where it came from.
+
+Each function reads one kind of evidence and never looks at declarations (the `base_model:`
+tags or YAML), so inference can be scored against declarations by hiding nothing but
+trusting this module not to peek. Ingest calls `card_parent_mentions` on each card's body;
+lineage resolves names (`name_bases`) against the snapshot's model ids, adds the
+near-duplicate signal and combines the evidence with `combine_confidence`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from udfs.parents import normalize_repo_id
+
+PROSE, CONFIG, LINK, NAME, SAME_NAME, NEAR_DUPLICATE = (
+    "prose",
+    "config",
+    "link",
+    "name",
+    "same_name",
+    "near_duplicate",
+)
+EVIDENCE_TYPES = (PROSE, CONFIG, LINK, NAME, SAME_NAME, NEAR_DUPLICATE)
+FINETUNE, ADAPTER, QUANTIZED, MERGE, UNKNOWN = (
+    "finetune",
+    "adapter",
+    "quantized",
+    "merge",
+    "unknown",
+)
+# When evidence disagrees on a relation, the stronger kind of evidence wins (a sentence or a
+# config says what was done; a name suffix only hints), then the more specific relation.
+_RELATION_ORDER = (MERGE, ADAPTER, QUANTIZED, FINETUNE)
+_EVIDENCE_ORDER = (CONFIG, PROSE, NAME, SAME_NAME, LINK, NEAR_DUPLICATE)
+
+# First path segments of huggingface.co pages that are not models.
+_NOT_MODEL_PAGES = frozenset(
+    [
+        "datasets",
+        "spaces",
+        "docs",
+        "blog",
+        "papers",
+        "models",
+        "settings",
+        "join",
+        "login",
+        "pricing",
+        "learn",
+        "tasks",
+        "course",
+        "collections",
+        "organizations",
+        "new",
+        "chat",
+        "posts",
+        "enterprise",
+        "support",
+        "terms",
+        "privacy",
+        "api",
+    ]
+)
+_HF_URL = r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([^\s()\[\]<>\"'`]+)"
+_MD_LINK = re.compile(r"\[([^\]\n]{0,200})\]\(\s*(" + r"[^)\s]*" + r")\s*\)")
+_HF_LINK = re.compile(_HF_URL, re.IGNORECASE)
+_BARE_ID = re.compile(r"`?([^\W_][\w.-]*(?:/[\w.-]+)?)`?")
+
+# Wording that names where a model came from: (a word the phrase contains, the phrase in
+# lowercase, the relation it implies). The word is found with str.find, and the phrase only
+# tried on a short window around it: regex alternations over a whole card are slow.
+_QUANT_FORMAT = r"(?:gguf|ggml|gptq|awq|exl2|mlx|bnb|int4|int8|[248]-?bit)(?: format)?"
+_PHRASE_TABLE: tuple[tuple[str, str, str], ...] = (
+    ("tuned", r"fine[- ]?tuned (?:version|checkpoint|variant) of(?: the)?(?: model)?", FINETUNE),
+    (
+        "tuned",
+        r"fine[- ]?tuned (?:from|on top of)(?: model)?(?: \[optional\])?(?:\*\*)?:?",
+        FINETUNE,
+    ),
+    ("trained", r"trained (?:on top of|from)(?: the)?", FINETUNE),
+    ("based on", r"based on(?: a| the)?(?: pre-?trained)?(?= \[)", FINETUNE),
+    ("quantiz", r"quantized (?:version|model|weights) of(?: the)?|quantizations? of", QUANTIZED),
+    ("quants", r"quants (?:for|of)", QUANTIZED),
+    ("model files", _QUANT_FORMAT + r" model files (?:for|of)", QUANTIZED),
+    ("version", _QUANT_FORMAT + r" (?:con)?versions? (?:for|of)", QUANTIZED),
+    ("weights", _QUANT_FORMAT + r" weights (?:for|of)", QUANTIZED),
+    ("convert", r"converted to (?:gguf|mlx|ggml)(?: format)? from", QUANTIZED),
+    ("adapter", r"adapters? (?:for|of|on top of|trained on top of)(?: the)?", ADAPTER),
+    ("lora", r"lora (?:weights|model|fine-?tune) (?:for|of)(?: the)?", ADAPTER),
+)
+_PHRASES = tuple((word, re.compile(pattern), rel) for word, pattern, rel in _PHRASE_TABLE)
+_PHRASE_REACH = (40, 60)  # characters a phrase may start before its word and end after it
+_REFERENCE_WINDOW = 40  # characters between a phrase and the start of its reference
+_MERGE_LIST = re.compile(
+    r"(?:models were included in the merge|models? merged|merge of the following models)"
+    r"[^\n]*\n((?:[ \t]*(?:[*+-]|\d+\.)[^\n]*\n?){1,64})",
+    re.IGNORECASE,
+)
+_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+_CONFIG_MODEL = re.compile(
+    r"^[ \t]*(?:-[ \t]*)?(base_model|model|model_name_or_path|pretrained_model_name_or_path)"
+    r"[ \t]*:[ \t]*[\"']?([^\s\"'#]+)",
+    re.MULTILINE,
+)
+_ADAPTER_CONFIG = re.compile(
+    r"^[ \t]*adapter[ \t]*:[ \t]*[\"']?q?lora", re.IGNORECASE | re.MULTILINE
+)
+
+# Name suffixes and the relation they hint at; stripped from the end, repeatedly.
+_QUANT_SUFFIX = (
+    r"gguf|ggml|gptq|awq|exl2|mlx|hqq|bnb|nf4|fp8|int[48]|[2-8]-?bits?|imatrix|i1|"
+    r"q[2-8](?:_k)?(?:_[msl0-9])?|\d+(?:\.\d+)?bpw|w4a16|w8a8"
+)
+_SUFFIX = re.compile(
+    rf"[-_.](?:(?P<quantized>{_QUANT_SUFFIX})|(?P<adapter>q?lora|adapters?|peft))$",
+    re.IGNORECASE,
+)
+_FINETUNED_OF = re.compile(r"^(?P<base>.+?)[-_](?:fine-?tuned|ft)(?:[-_].*)?$", re.IGNORECASE)
+MIN_BASE_CHARS = 3
+
+
+def _reference(text: str) -> str | None:
+    """The model id a reference at the start of `text` names: a markdown link to a Hub page
+    (its target: the text is often a nickname), a bare Hub URL, or a bare id with a `/`,
+    `-` or digit."""
+    link = _MD_LINK.match(text)
+    if link:
+        target = _HF_LINK.match(link.group(2))
+        return _model_page(target.group(1)) if target else None
+    url = _HF_LINK.match(text)
+    if url:
+        return _model_page(url.group(1))
+    bare = _BARE_ID.match(text)
+    if bare and re.search(r"[/\d-]", bare.group(1)):
+        return normalize_repo_id(bare.group(1).rstrip("."))
+    return None
+
+
+def _model_page(path: str) -> str | None:
+    """The model id of a huggingface.co path, None for datasets, spaces, docs and the like."""
+    first = re.split(r"[/?#]", path, maxsplit=1)[0].lower()
+    if first in _NOT_MODEL_PAGES:
+        return None
+    return normalize_repo_id("https://huggingface.co/" + path)
+
+
+def card_parent_mentions(body: str | None) -> list[dict[str, str]]:
+    """Parents a card's body names: `parent_id, relation, evidence`, one per (parent,
+    evidence), sorted. Evidence is `prose` (a sentence such as the Trainer's "fine-tuned
+    version of [X](https://huggingface.co/X)" or mergekit's list of merged models),
+    `config` (a training or merge configuration pasted in a code fence) or `link` (any other
+    link to a Hub model page, relation unknown).
+
+    >>> card_parent_mentions("This model is a fine-tuned version of "
+    ...     "[t5-small](https://huggingface.co/google-t5/t5-small) on the xsum dataset.")
+    [{'parent_id': 'google-t5/t5-small', 'relation': 'finetune', 'evidence': 'prose'}]
+    >>> [m["relation"] for m in card_parent_mentions("GGUF quants of `org/Model-7B`.")]
+    ['quantized']
+    >>> fence = "```yaml\\nmodels:\\n  - model: a/x\\n  - model: b/y\\nmerge_method: slerp\\n```"
+    >>> [(m["parent_id"], m["relation"], m["evidence"]) for m in card_parent_mentions(fence)]
+    [('a/x', 'merge', 'config'), ('b/y', 'merge', 'config')]
+    >>> card_parent_mentions("See [the dataset](https://huggingface.co/datasets/imdb).")
+    []
+    """
+    if not body:
+        return []
+    found: dict[tuple[str, str], str] = {}
+
+    def add(parent: str | None, relation: str, evidence: str) -> None:
+        if parent is None:
+            return
+        key = (parent, evidence)
+        if key not in found or _RELATION_ORDER.index(relation) < _rank(found[key]):
+            found[key] = relation
+
+    for end, relation in _phrases(body):
+        window = body[end : end + _REFERENCE_WINDOW]
+        at = end + len(window) - len(window.lstrip(" \t*:`"))
+        add(_reference(body[at : at + 600]), relation, PROSE)
+    if "merge" in body:
+        for block in _MERGE_LIST.finditer(body):
+            for line in block.group(1).splitlines():
+                add(_reference(line.strip().lstrip("*+-0123456789. \t")), MERGE, PROSE)
+    for fence in _FENCE.finditer(body) if "```" in body else ():
+        config = fence.group(1)
+        merge = "merge_method" in config
+        tuned = ADAPTER if _ADAPTER_CONFIG.search(config) else FINETUNE
+        for key, value in _CONFIG_MODEL.findall(config):
+            if merge or key == "base_model":
+                add(_model_page_or_id(value), MERGE if merge else tuned, CONFIG)
+    for link in _HF_LINK.finditer(body) if "/" in body else ():
+        parent = _model_page(link.group(1))
+        if parent is not None and not any(p == parent for p, _ in found):
+            add(parent, UNKNOWN, LINK)
+    return [
+        {"parent_id": parent, "relation": relation, "evidence": evidence}
+        for (parent, evidence), relation in sorted(found.items())
+    ]
+
+
+def _phrases(body: str) -> list[tuple[int, str]]:
+    """(end, relation) of every phrase in the body, in order, one per end position."""
+    lowered = body.lower()
+    if len(lowered) != len(body):  # a few characters change length when lowercased
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in body)
+    before, after = _PHRASE_REACH
+    found: dict[int, str] = {}
+    for word, phrase, relation in _PHRASES:
+        at = lowered.find(word)
+        while at != -1:
+            for match in phrase.finditer(lowered, max(0, at - before), at + after):
+                found.setdefault(match.end(), relation)
+            at = lowered.find(word, at + len(word))
+    return sorted(found.items())
+
+
+def _rank(relation: str) -> int:
+    return _RELATION_ORDER.index(relation) if relation in _RELATION_ORDER else len(_RELATION_ORDER)
+
+
+def _model_page_or_id(value: str) -> str | None:
+    url = _HF_LINK.match(value)
+    return _model_page(url.group(1)) if url else normalize_repo_id(value)
+
+
+def name_bases(model_id: str) -> list[dict[str, str]]:
+    """Names the model's own name says it derives from: `base_name` (lowercased, no
+    namespace), `relation`, `evidence`. A quantization or adapter suffix (`-GGUF`,
+    `-Q4_K_M`, `-mlx-4bit`, `-lora`, ...) or `X-finetuned-Y` gives the name without it
+    (evidence `name`); the bare name itself is a re-upload candidate under another
+    namespace (evidence `same_name`). Lineage resolves them against the snapshot's ids.
+
+    >>> [(b["base_name"], b["relation"]) for b in name_bases("TheBloke/Llama-2-7B-Chat-GGUF")]
+    [('llama-2-7b-chat', 'quantized'), ('llama-2-7b-chat-gguf', 'unknown')]
+    >>> [b["base_name"] for b in name_bases("me/Mistral-7B-v0.1-Q4_K_M-GGUF")][0]
+    'mistral-7b-v0.1'
+    >>> [(b["base_name"], b["relation"]) for b in name_bases("u/bert-base-finetuned-squad")][0]
+    ('bert-base', 'finetune')
+    """
+    name = model_id.rpartition("/")[2].lower()
+    bases: list[dict[str, str]] = []
+    stripped, relation = name, None
+    while (suffix := _SUFFIX.search(stripped)) and suffix.start() >= MIN_BASE_CHARS:
+        relation = relation or (QUANTIZED if suffix.group("quantized") else ADAPTER)
+        stripped = stripped[: suffix.start()]
+    if relation is None and (tuned := _FINETUNED_OF.match(name)):
+        stripped, relation = tuned.group("base"), FINETUNE
+    if relation is not None and len(stripped) >= MIN_BASE_CHARS:
+        bases.append({"base_name": stripped, "relation": relation, "evidence": NAME})
+    bases.append({"base_name": name, "relation": UNKNOWN, "evidence": SAME_NAME})
+    return bases
+
+
+def combine_confidence(evidence: Iterable[str], weights: Mapping[str, float]) -> float:
+    """Confidence that a candidate parent is the parent: noisy-or of the weights of its
+    distinct kinds of evidence. Near-duplicate cards alone prove nothing (templates and
+    copies make unrelated cards alike), so that evidence only adds to another.
+
+    >>> weights = {"prose": 0.9, "name": 0.6, "near_duplicate": 0.3}
+    >>> round(combine_confidence(["prose"], weights), 2)
+    0.9
+    >>> round(combine_confidence(["name", "near_duplicate"], weights), 2)
+    0.72
+    >>> combine_confidence(["near_duplicate"], weights)
+    0.0
+    """
+    kinds = set(evidence)
+    if not kinds - {NEAR_DUPLICATE}:
+        return 0.0
+    doubt = 1.0
+    for kind in kinds:
+        doubt *= 1.0 - float(weights.get(kind, 0.0))
+    return 1.0 - doubt
+
+
+def pick_relation(candidates: Iterable[Mapping[str, Any]]) -> str:
+    """The relation an inferred edge gets from its evidence rows (`relation`, `evidence`):
+    the one the strongest kind of evidence says, the more specific on a tie; unknown when
+    none says one.
+
+    >>> pick_relation([{"relation": "quantized", "evidence": "name"},
+    ...                {"relation": "finetune", "evidence": "prose"}])
+    'finetune'
+    >>> pick_relation([{"relation": "unknown", "evidence": "link"}])
+    'unknown'
+    """
+    known = [c for c in candidates if c["relation"] in _RELATION_ORDER]
+    if not known:
+        return UNKNOWN
+    best = min(known, key=lambda c: (_EVIDENCE_ORDER.index(c["evidence"]), _rank(c["relation"])))
+    return str(best["relation"])
