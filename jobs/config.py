@@ -48,6 +48,33 @@ class LineageConfig:
 
 
 @dataclass(frozen=True)
+class InferenceConfig:
+    threshold: float = 0.5
+    prose: float = 0.85
+    config: float = 0.9
+    name: float = 0.6
+    same_name: float = 0.25
+    link: float = 0.3
+    near_duplicate: float = 0.3
+    near_duplicate_jaccard: float = 0.8
+    near_duplicate_download_ratio: float = 10.0
+
+    def __post_init__(self) -> None:
+        for kind, weight in self.weights().items():
+            if not 0.0 <= weight < 1.0:
+                raise ConfigError(f"config key 'inference.{kind}' must be in [0, 1), got {weight}")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ConfigError(
+                f"config key 'inference.threshold' must be in (0, 1], got {self.threshold}"
+            )
+
+    def weights(self) -> dict[str, float]:
+        """Evidence kind -> the confidence it alone gives (udfs.inferred.combine_confidence)."""
+        kinds = ("prose", "config", "name", "same_name", "link", "near_duplicate")
+        return {kind: float(getattr(self, kind)) for kind in kinds}
+
+
+@dataclass(frozen=True)
 class SimilarityConfig:
     shingle_size: int = 3
     num_perm: int = 128
@@ -91,6 +118,7 @@ class Config:
     spark: SparkConfig = field(default_factory=SparkConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
     lineage: LineageConfig = field(default_factory=LineageConfig)
+    inference: InferenceConfig = field(default_factory=InferenceConfig)
     similarity: SimilarityConfig = field(default_factory=SimilarityConfig)
     drift: DriftConfig = field(default_factory=DriftConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)

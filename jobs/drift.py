@@ -18,6 +18,7 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from jobs.cli import StageArgs, stage_main
+from jobs.inference import INFERRED, read_view_edges
 from jobs.lineage import VIEWS, edges_in_view
 from jobs.schemas import LICENSE_CONFLICTS, ORDERINGS
 from jobs.spark_session import fit_shuffle_partitions
@@ -82,10 +83,15 @@ def edge_trait_values(edges: DataFrame, traits: DataFrame) -> DataFrame:
     )
     return (
         edges.where(F.col("parent_known"))
-        .select("child_id", "parent_id", "relation")
+        .select(*edge_keys(edges))
         .join(parents, on="parent_id", how="inner")
         .join(children, on=["child_id", "trait"], how="inner")
     )
+
+
+def edge_keys(edges: DataFrame) -> list[str]:
+    """The columns that say which edge it is and which views hold it."""
+    return ["child_id", "parent_id", "relation", *([INFERRED] if INFERRED in edges.columns else [])]
 
 
 def _with_all_relations(frame: DataFrame, keys: list[str], aggregates: list[Column]) -> DataFrame:
@@ -232,7 +238,7 @@ def edge_ends(edges: DataFrame, models: DataFrame) -> DataFrame:
     }
     return (
         edges.where(F.col("parent_known"))
-        .select("child_id", "parent_id", "relation")
+        .select(*edge_keys(edges))
         .join(ends["parent"], on="parent_id")
         .join(ends["child"], on="child_id")
     )
@@ -367,7 +373,7 @@ def drift_tables(
         )
     return {
         **{name: _union_views(frames) for name, frames in per_view.items()},
-        "license_conflicts": license_conflicts(edges, models, table),
+        "license_conflicts": license_conflicts(edges_in_view(edges, "all"), models, table),
     }
 
 
@@ -376,7 +382,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     output, snapshot = str(args.output), args.snapshot
     models = read_table(spark, output, "models", snapshot).select(*MODEL_COLUMNS).cache()
     fit_shuffle_partitions(spark, models.count(), args.config.spark)
-    edges = read_table(spark, output, "edges", snapshot).cache()
+    edges = read_view_edges(spark, output, snapshot, args.config).cache()
     nodes = read_table(spark, output, "nodes", snapshot)
     tables = drift_tables(spark, models, edges, args.config.drift.top_n, nodes)
     write_snapshot(spark, tables, output, snapshot)

@@ -225,6 +225,35 @@ def lines(
     return to_svg(figure)
 
 
+def precision_recall(
+    points: Sequence[tuple[float, float, float]], chosen: float | None, title: str
+) -> str:
+    """A precision-recall curve from (threshold, recall, precision) points, the chosen
+    threshold's point marked.
+
+    >>> "precision" in precision_recall([(0.5, 0.4, 0.9), (0.9, 0.1, 1.0)], 0.5, "PR")
+    True
+    """
+    figure = _figure(5.2, 3.8)
+    axes = figure.subplots()
+    ordered = sorted(points)
+    recall = [r for _, r, _ in ordered]
+    precision = [p for _, _, p in ordered]
+    mark_data(axes.plot(recall, precision, marker="o", markersize=3, label="overall"), "pr")
+    for threshold, r, p in ordered:
+        if chosen is not None and abs(threshold - chosen) < 1e-9:
+            axes.plot(
+                [r], [p], marker="*", markersize=12, linestyle="", label=f"threshold {chosen:g}"
+            )
+    axes.set_xlim(0, 1.02)
+    axes.set_ylim(0, 1.02)
+    axes.set_xlabel("recall (declared parents found)")
+    axes.set_ylabel("precision (inferred parents declared)")
+    axes.set_title(title)
+    axes.legend(fontsize=7)
+    return to_svg(figure)
+
+
 def tree(
     positions: Mapping[str, tuple[float, float]],
     labels: Mapping[str, str],

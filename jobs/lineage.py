@@ -31,12 +31,15 @@ from pyspark.sql import functions as F
 from jobs import schemas
 from jobs.cli import StageArgs, stage_main
 from jobs.config import LineageConfig
+from jobs.inference import INFERRED, evaluation, inferred_edges, view_edges
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
 from jobs.tables import read_table, snapshot_checkpoints, write_snapshot
 
 log = logging.getLogger("pedigree.lineage")
 
-VIEWS = ("all", "no_merges", "finetune_only")
+DECLARED_VIEWS = ("all", "no_merges", "finetune_only")
+PLUS_INFERRED = "all_plus_inferred"  # declared edges and the confident inferred ones
+VIEWS = (*DECLARED_VIEWS, PLUS_INFERRED)
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
 
 
@@ -74,18 +77,25 @@ def build_edges(models: DataFrame) -> tuple[DataFrame, DataFrame]:
 
 def relation_in_view(relation: str, view: str) -> bool:
     """Whether an edge of `relation` belongs to graph `view`: `all`, `no_merges` (the
-    paper's families) or `finetune_only`."""
+    paper's families), `finetune_only` or `all_plus_inferred`."""
     if view not in VIEWS:
         raise ValueError(f"unknown graph view '{view}'; choose one of {', '.join(VIEWS)}")
-    return view == "all" or (relation != "merge" if view == "no_merges" else relation == "finetune")
+    if view in ("all", PLUS_INFERRED):
+        return True
+    return relation != "merge" if view == "no_merges" else relation == "finetune"
 
 
 def edges_in_view(edges: DataFrame, view: str) -> DataFrame:
-    """The edges of one graph view (see `relation_in_view`)."""
-    if view == "all":
+    """The edges of one graph view (see `relation_in_view`). Edges with an `inferred`
+    column (`jobs.inference.view_edges`) keep inferred ones for `all_plus_inferred` only;
+    edges without one are all declared."""
+    if view == PLUS_INFERRED:
         return edges
+    declared = edges.where(~F.col(INFERRED)) if INFERRED in edges.columns else edges
+    if view == "all":
+        return declared
     kept = [r for r in RELATIONS if relation_in_view(r, view)]
-    return edges.where(F.col("relation").isin(kept))
+    return declared.where(F.col("relation").isin(kept))
 
 
 def vertex_ids(models: DataFrame) -> DataFrame:
@@ -540,23 +550,32 @@ def log_top_families(families: DataFrame, n: int) -> None:
 
 
 def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
-    """Write `edges`, `self_loops`, `nodes` and `families` for one snapshot from `models`."""
+    """Write `edges`, `self_loops`, `inferred_edges`, `inference_eval`, `nodes` and
+    `families` for one snapshot from `models` (and the card `signatures`)."""
     require_graphframes(spark)
     output = str(args.output)
     models = read_table(spark, output, "models", args.snapshot)
+    signatures = read_table(spark, output, "signatures", args.snapshot)
     fit_shuffle_partitions(spark, models.count(), args.config.spark)
     edges, self_loops = build_edges(models)
+    inference = args.config.inference
     with snapshot_checkpoints(spark, output, args.snapshot):
         edges = frozen(edges)
         self_loops = frozen(self_loops)
+        inferred = frozen(inferred_edges(models, signatures, inference))
         node_table, family_frame, facts = lineage_tables(
-            models, edges, self_loops, args.config.lineage
+            models,
+            view_edges(edges, inferred, inference.threshold),
+            self_loops,
+            args.config.lineage,
         )
         write_snapshot(
             spark,
             {
                 "edges": edges,
                 "self_loops": self_loops,
+                "inferred_edges": inferred,
+                "inference_eval": evaluation(inferred, edges, inference.threshold),
                 "nodes": node_table,
                 "families": family_frame,
             },
@@ -570,6 +589,9 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
         "edges": written_edges.count(),
         "parent_known": written_edges.where(F.col("parent_known")).count(),
         "self_loops": read_table(spark, output, "self_loops", args.snapshot).count(),
+        "inferred": read_table(spark, output, "inferred_edges", args.snapshot)
+        .where(F.col("confidence") >= inference.threshold)
+        .count(),
         "nodes": read_table(spark, output, "nodes", args.snapshot).count(),
         "families": families.count(),
         **facts,

@@ -33,6 +33,7 @@ from jobs import report_sections as sections
 from jobs.cli import StageArgs, UserError, parse_stage_args, pedigree_version, run_main
 from jobs.config import ReportConfig
 from jobs.report_html import Section, escape, facts, link, page, table
+from jobs.report_inferred import undocumented_lineage
 from jobs.tables import SUCCESS_MARKER, MissingTable, read_partition
 
 log = logging.getLogger("pedigree.report")
@@ -316,6 +317,7 @@ def write_report(output: Path, snapshot: str, config: ReportConfig) -> Path:
             ("family-sizes", "Family sizes", lambda: sections.family_sizes(snap)),
             ("depth", "Depth", lambda: sections.depths(snap)),
             ("relations", "Relation mix", lambda: sections.relation_mix(snap)),
+            ("undocumented", "Undocumented lineage", lambda: undocumented_lineage(snap)),
             ("families", "The largest families", lambda: sections.top_families(snap, pages)),
             ("resemblance", "Family resemblance", lambda: sections.resemblance(snap)),
             ("mutation", "Mutation", lambda: sections.mutation(snap)),

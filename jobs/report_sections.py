@@ -36,7 +36,7 @@ MEASURES = ("card", "license", "language", "tags", "datasets", "library", "pipel
 # table was not written for the snapshot.
 TABLE_STAGES = {
     **dict.fromkeys(("models", "card_texts", "ingest_run"), "ingest"),
-    **dict.fromkeys(("edges", "nodes", "families"), "lineage"),
+    **dict.fromkeys(("edges", "nodes", "families", "inferred_edges", "inference_eval"), "lineage"),
     **dict.fromkeys(("similarity_summary", "card_clusters"), "similarity"),
     **dict.fromkeys(("mutation", "transitions", "orderings", "drift_summary"), "drift"),
     **dict.fromkeys(("audit", "model_index_by_task", "weight_risk"), "audit"),

@@ -24,6 +24,15 @@ BASE_MODEL = StructType(
     ]
 )
 
+# A parent the card's body names without declaring it (udfs.inferred.card_parent_mentions).
+PARENT_MENTION = StructType(
+    [
+        StructField("parent_id", StringType(), nullable=False),
+        StructField("relation", StringType(), nullable=False),
+        StructField("evidence", StringType(), nullable=False),
+    ]
+)
+
 MODELS = StructType(
     [
         StructField("model_id", StringType(), nullable=False),
@@ -39,6 +48,7 @@ MODELS = StructType(
         StructField("languages", STRINGS),
         StructField("datasets", STRINGS),
         StructField("base_models", ArrayType(BASE_MODEL, containsNull=False)),
+        StructField("parent_mentions", ArrayType(PARENT_MENTION, containsNull=False)),
         StructField("has_front_matter", BooleanType()),
         StructField("yaml_error", StringType()),
         StructField("has_card", BooleanType()),
@@ -198,5 +208,34 @@ FAMILIES = StructType(
         StructField("root_licenses", STRINGS, nullable=False),
         StructField("first_created", StringType()),
         StructField("last_created", StringType()),
+    ]
+)
+
+
+INFERRED_EDGES = StructType(
+    [
+        StructField("child_id", StringType(), nullable=False),
+        StructField("parent_id", StringType(), nullable=False),
+        StructField("relation", StringType(), nullable=False),
+        StructField("evidence", STRINGS, nullable=False),
+        StructField("confidence", DoubleType(), nullable=False),
+        StructField("child_declares", BooleanType(), nullable=False),
+        StructField("parent_known", BooleanType(), nullable=False),
+    ]
+)
+
+
+# Inference scored against what declaring models declare (jobs.inference.evaluation).
+INFERENCE_EVAL = StructType(
+    [
+        StructField("group", StringType(), nullable=False),
+        StructField("key", StringType(), nullable=False),
+        StructField("threshold", DoubleType(), nullable=False),
+        StructField("n_predicted", LongType(), nullable=False),
+        StructField("n_correct", LongType(), nullable=False),
+        StructField("n_truth", LongType(), nullable=False),
+        StructField("n_found", LongType(), nullable=False),
+        StructField("precision", DoubleType()),
+        StructField("recall", DoubleType()),
     ]
 )

@@ -25,6 +25,7 @@ from pyspark.sql.pandas.types import to_arrow_schema
 
 from jobs.cli import StageArgs, UserError, stage_main
 from jobs.config import SimilarityConfig
+from jobs.inference import read_view_edges
 from jobs.lineage import VIEWS, edges_in_view, frozen, vertex_ids
 from jobs.schemas import PAIRS, SUMMARY
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
@@ -404,7 +405,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     output, snapshot, config = str(args.output), args.snapshot, args.config.similarity
     models = read_table(spark, output, "models", snapshot)
     fit_shuffle_partitions(spark, models.count(), args.config.spark)
-    edges = read_table(spark, output, "edges", snapshot)
+    edges = read_view_edges(spark, output, snapshot, args.config)
     nodes = read_table(spark, output, "nodes", snapshot)
     sigs = ingested_signatures(spark, output, snapshot, config).persist(
         StorageLevel.MEMORY_AND_DISK

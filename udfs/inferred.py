@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from udfs.cards import split_front_matter
 from udfs.parents import normalize_repo_id
 
 PROSE, CONFIG, LINK, NAME, SAME_NAME, NEAR_DUPLICATE = (
@@ -293,3 +294,36 @@ def pick_relation(candidates: Iterable[Mapping[str, Any]]) -> str:
         return UNKNOWN
     best = min(known, key=lambda c: (_EVIDENCE_ORDER.index(c["evidence"]), _rank(c["relation"])))
     return str(best["relation"])
+
+
+_DECLARING_KEY = re.compile(r"^base_model(?:_relation)?[ \t]*:")
+
+
+def hide_declarations(card: str | None, tags: Iterable[str] | None) -> tuple[str | None, list[str]]:
+    """The card and tags with every parent declaration removed: the front matter's
+    `base_model` and `base_model_relation` keys (with their list items) and the Hub's
+    `base_model:` tags. The body and every other key stay byte for byte, so inference on the
+    result sees exactly what it sees on a model that never declared (the hidden-declaration
+    evaluation, scripts/eval_inference.py).
+
+    >>> card = "---\\nlicense: mit\\nbase_model:\\n- org/a\\n- org/b\\ntags: [x]\\n---\\nBody"
+    >>> hide_declarations(card, ["base_model:finetune:org/a", "pytorch"])
+    ('---\\nlicense: mit\\ntags: [x]\\n---\\nBody', ['pytorch'])
+    """
+    kept_tags = [t for t in tags or [] if not str(t).startswith("base_model:")]
+    if not card:
+        return card, kept_tags
+    yaml_text, _ = split_front_matter(card)
+    if not yaml_text:
+        return card, kept_tags
+    lines, dropping = [], False
+    for line in yaml_text.splitlines(keepends=True):
+        if _DECLARING_KEY.match(line):
+            dropping = True
+            continue
+        if dropping and (line[:1] in (" ", "\t", "-") or not line.strip()):
+            continue
+        dropping = False
+        lines.append(line)
+    stripped = "".join(lines).rstrip("\r\n") if lines else ""
+    return card.replace(yaml_text, stripped, 1), kept_tags

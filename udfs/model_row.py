@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from udfs.cards import card_facts, read_card
+from udfs.inferred import card_parent_mentions
 from udfs.minhash import template_score
 from udfs.normalize import (
     clean_text,
@@ -44,6 +45,7 @@ MODEL_FIELDS = (
     "languages",
     "datasets",
     "base_models",
+    "parent_mentions",
     "has_front_matter",
     "yaml_error",
     "has_card",
@@ -141,6 +143,7 @@ def parse_model(
         "languages": normalize_languages(meta.get("language"), tags),
         "datasets": normalize_datasets(meta.get("datasets"), tags),
         "base_models": parse_parents(tags, meta.get("base_model"), meta.get("base_model_relation")),
+        "parent_mentions": card_parent_mentions(card.body) if card is not None else [],
         "has_front_matter": card is not None and card.yaml_text is not None,
         "yaml_error": card.yaml_error if card is not None else None,
         **facts,

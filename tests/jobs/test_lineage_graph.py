@@ -10,7 +10,7 @@ import pytest
 
 from jobs import schemas
 from jobs.config import LineageConfig
-from jobs.lineage import build_edges, lineage_tables
+from jobs.lineage import VIEWS, build_edges, lineage_tables
 
 pytestmark = [pytest.mark.spark, pytest.mark.graphframes]
 
@@ -191,7 +191,7 @@ def test_finetune_only_view_drops_other_relations(hand_made) -> None:
 
 def test_every_model_has_a_row_in_every_view(hand_made) -> None:
     views = hand_made[0]
-    assert set(views) == {"all", "no_merges", "finetune_only"}
+    assert set(views) == {"all", "no_merges", "finetune_only", "all_plus_inferred"}
     assert len({frozenset(v) for v in views.values()}) == 1
     assert len(views["all"]) == 31
 
@@ -201,7 +201,7 @@ def test_depth_rounds_cap_is_reported_not_looped(spark) -> None:
     views, _, facts = lineage(spark, chain, LineageConfig(max_depth_rounds=2))
     nodes = views["all"]
     assert facts["depth_rounds"] == 2
-    assert facts["depth_unresolved"] == 3 * 3  # the chain is finetune: in every view
+    assert facts["depth_unresolved"] == 3 * len(VIEWS)  # the chain is finetune: every view
     assert [nodes[f"r{i}"][2] for i in range(6)] == [0, 1, 2, None, None, None]
 
 

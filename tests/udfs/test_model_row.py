@@ -16,7 +16,7 @@ library_name: peft
 tags: [lora]
 ---
 # My adapter
-Text.
+A LoRA adapter for [the base](https://huggingface.co/org/base).
 """
 
 
@@ -73,6 +73,7 @@ def test_full_row():
                 "other_relations": [],
             }
         ],
+        "parent_mentions": [{"parent_id": "org/base", "relation": "adapter", "evidence": "prose"}],
         "has_front_matter": True,
         "yaml_error": None,
         "has_card": True,

@@ -1,0 +1,343 @@
+"""Parents models do not declare: `inferred_edges` and how well inference recovers the
+parents models do declare (`inference_eval`). Run by the lineage stage, whose
+`all_plus_inferred` view adds the confident inferred edges to the declared ones.
+
+Reads top to bottom: candidates from what cards say (the `parent_mentions` ingest found in
+each card's body) and from model names -> resolved against the snapshot's ids -> near-
+duplicate cards of older, far more downloaded candidates as added evidence -> one edge per
+(child, parent) with its evidence, relation and confidence. Nothing here reads the
+declarations (`base_models`), except `child_declares` and the evaluation, which compares
+the inferred parents of declaring models with what they declare.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import ArrayType, DoubleType, StringType, StructField, StructType
+
+from jobs import schemas
+from jobs.config import Config, InferenceConfig
+from jobs.tables import read_table
+from udfs.inferred import NEAR_DUPLICATE, UNKNOWN, combine_confidence, name_bases, pick_relation
+
+INFERRED = "inferred"  # view-edge column: true for an edge inference added
+INFERRED_SOURCE = "inferred"
+EVALUATION_THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 20))
+
+_NAME_BASES = ArrayType(
+    StructType(
+        [
+            StructField("base_name", StringType(), nullable=False),
+            StructField("relation", StringType(), nullable=False),
+            StructField("evidence", StringType(), nullable=False),
+        ]
+    ),
+    containsNull=False,
+)
+_SCORED = StructType(
+    [StructField("relation", StringType()), StructField("confidence", DoubleType())]
+)
+
+
+def _name_key(model_id: Column) -> Column:
+    """A model's name without its namespace, lowercased: what names are matched on."""
+    return F.lower(F.element_at(F.split(model_id, "/"), -1))
+
+
+def _namespace(model_id: Column) -> Column:
+    """The namespace of an id, null for an id without one (`gpt2`)."""
+    return F.when(model_id.contains("/"), F.split(model_id, "/")[0])
+
+
+def mention_candidates(models: DataFrame) -> DataFrame:
+    """`child_id, parent_ref, relation, evidence`: every parent a card names."""
+    return models.select(
+        F.col("model_id").alias("child_id"), F.explode("parent_mentions").alias("m")
+    ).select(
+        "child_id",
+        F.col("m.parent_id").alias("parent_ref"),
+        F.col("m.relation").alias("relation"),
+        F.col("m.evidence").alias("evidence"),
+    )
+
+
+def name_candidates(models: DataFrame) -> DataFrame:
+    """`child_id, base_name, relation, evidence`: names a model's own name derives from."""
+    bases = F.udf(name_bases, _NAME_BASES, useArrow=True)
+    return models.select(
+        F.col("model_id").alias("child_id"), F.explode(bases("model_id")).alias("b")
+    ).select(
+        "child_id",
+        F.col("b.base_name").alias("base_name"),
+        F.col("b.relation").alias("relation"),
+        F.col("b.evidence").alias("evidence"),
+    )
+
+
+def model_by_name(models: DataFrame) -> DataFrame:
+    """`name_key, parent_id`: for each model name, the model a bare name most likely means:
+    most downloads, then oldest, then smallest id (one row per name, so a common name such
+    as `test` never multiplies candidates)."""
+    order = Window.partitionBy("name_key").orderBy(
+        F.desc_nulls_last("downloads"), F.asc_nulls_last("created_at"), "model_id"
+    )
+    return (
+        models.select(
+            "model_id", _name_key(F.col("model_id")).alias("name_key"), "downloads", "created_at"
+        )
+        .withColumn("_rank", F.row_number().over(order))
+        .where(F.col("_rank") == 1)
+        .select("name_key", F.col("model_id").alias("parent_id"))
+    )
+
+
+def resolve_mentions(mentions: DataFrame, models: DataFrame, by_name: DataFrame) -> DataFrame:
+    """Mentions as snapshot ids: the id itself in any letter case (Hub ids are unique up to
+    case), else for a bare name the model that name means; an unknown id stays as written."""
+    ids = models.select(F.lower("model_id").alias("ref_key"), F.col("model_id").alias("by_id"))
+    named = by_name.select(F.col("name_key").alias("ref_key"), F.col("parent_id").alias("by_name"))
+    resolved = mentions.withColumn("ref_key", F.lower("parent_ref")).join(
+        ids, on="ref_key", how="left"
+    )
+    bare = ~F.col("parent_ref").contains("/")
+    resolved = resolved.join(named, on="ref_key", how="left")
+    return resolved.select(
+        "child_id",
+        F.coalesce("by_id", F.when(bare, F.col("by_name")), "parent_ref").alias("parent_id"),
+        "relation",
+        "evidence",
+    )
+
+
+def resolve_names(names: DataFrame, by_name: DataFrame) -> DataFrame:
+    """Name candidates that exist in the snapshot; a same-name candidate only under another
+    namespace (under its own namespace it is the model itself)."""
+    resolved = names.join(by_name, names["base_name"] == by_name["name_key"], "inner")
+    other_namespace = ~F.coalesce(
+        _namespace(F.col("parent_id")) == _namespace(F.col("child_id")), F.lit(False)
+    )
+    keep = (F.col("evidence") != "same_name") | other_namespace
+    return resolved.where(keep).select("child_id", "parent_id", "relation", "evidence")
+
+
+def plausible(candidates: DataFrame, models: DataFrame) -> DataFrame:
+    """Candidates with `parent_known`, without self-references and parents younger than
+    their child (when both dates are known)."""
+    dates = models.select("model_id", "created_at")
+    parent = dates.select(
+        F.col("model_id").alias("parent_id"),
+        F.col("created_at").alias("parent_created"),
+        F.lit(True).alias("parent_known"),
+    )
+    child = dates.select(F.col("model_id").alias("child_id"), F.col("created_at").alias("born"))
+    joined = candidates.join(parent, on="parent_id", how="left").join(child, on="child_id")
+    younger = F.col("parent_created") >= F.col("born")
+    return joined.where(
+        (F.lower("parent_id") != F.lower("child_id")) & ~F.coalesce(younger, F.lit(False))
+    ).select(
+        "child_id",
+        "parent_id",
+        "relation",
+        "evidence",
+        F.coalesce("parent_known", F.lit(False)).alias("parent_known"),
+    )
+
+
+def estimated_jaccard(left: Column, right: Column) -> Column:
+    """The share of equal MinHash positions of two signatures, in Spark SQL."""
+    same = F.filter(F.zip_with(left, right, lambda a, b: a == b), lambda equal: equal)
+    return F.size(same) / F.size(left)
+
+
+def near_duplicate_evidence(
+    candidates: DataFrame, models: DataFrame, signatures: DataFrame, config: InferenceConfig
+) -> DataFrame:
+    """A near-duplicate evidence row for each known candidate whose card is near-identical
+    to its child's and which has at least `near_duplicate_download_ratio` times the
+    downloads: the pattern of a re-upload or a lightly edited copy of a popular model."""
+    pairs = candidates.where("parent_known").select("child_id", "parent_id").distinct()
+    sig = signatures.select("model_id", "minhash")
+    downloads = models.select("model_id", F.coalesce("downloads", F.lit(0)).alias("downloads"))
+    joined = (
+        pairs.join(sig.withColumnsRenamed({"model_id": "child_id", "minhash": "c"}), "child_id")
+        .join(sig.withColumnsRenamed({"model_id": "parent_id", "minhash": "p"}), "parent_id")
+        .join(downloads.withColumnsRenamed({"model_id": "child_id", "downloads": "cd"}), "child_id")
+        .join(
+            downloads.withColumnsRenamed({"model_id": "parent_id", "downloads": "pd"}), "parent_id"
+        )
+    )
+    popular = (F.col("pd") > 0) & (
+        F.col("pd") >= F.col("cd") * config.near_duplicate_download_ratio
+    )
+    close = estimated_jaccard(F.col("c"), F.col("p")) >= config.near_duplicate_jaccard
+    return joined.where(popular & close).select(
+        "child_id",
+        "parent_id",
+        F.lit(UNKNOWN).alias("relation"),
+        F.lit(NEAR_DUPLICATE).alias("evidence"),
+        F.lit(True).alias("parent_known"),
+    )
+
+
+def score_edges(evidence: DataFrame, models: DataFrame, config: InferenceConfig) -> DataFrame:
+    """One row per (child, parent): its distinct evidence, the relation the strongest
+    evidence says and the combined confidence; pairs with no confidence are dropped."""
+    weights = config.weights()
+
+    def score(rows: list[dict]) -> dict:
+        return {
+            "relation": pick_relation(rows),
+            "confidence": combine_confidence((r["evidence"] for r in rows), weights),
+        }
+
+    scored = F.udf(score, _SCORED, useArrow=True)
+    declares = models.select(
+        F.col("model_id").alias("child_id"),
+        (F.coalesce(F.size("base_models"), F.lit(0)) > 0).alias("child_declares"),
+    )
+    grouped = (
+        evidence.groupBy("child_id", "parent_id")
+        .agg(
+            F.collect_list(F.struct("relation", "evidence")).alias("rows"),
+            F.max("parent_known").alias("parent_known"),
+        )
+        .withColumn("s", scored("rows"))
+        .join(declares, on="child_id")
+    )
+    return grouped.where(F.col("s.confidence") > 0).select(
+        "child_id",
+        "parent_id",
+        F.col("s.relation").alias("relation"),
+        F.array_sort(F.array_distinct(F.transform("rows", lambda r: r["evidence"]))).alias(
+            "evidence"
+        ),
+        F.col("s.confidence").alias("confidence"),
+        "child_declares",
+        "parent_known",
+    )
+
+
+def inferred_edges(models: DataFrame, signatures: DataFrame, config: InferenceConfig) -> DataFrame:
+    """The `inferred_edges` table: every candidate parent with some confidence."""
+    by_name = model_by_name(models)
+    candidates = plausible(
+        resolve_mentions(mention_candidates(models), models, by_name).unionByName(
+            resolve_names(name_candidates(models), by_name)
+        ),
+        models,
+    )
+    evidence = candidates.unionByName(
+        near_duplicate_evidence(candidates, models, signatures, config)
+    )
+    scored = score_edges(evidence, models, config)
+    return scored.select(*schemas.INFERRED_EDGES.fieldNames())
+
+
+def view_edges(edges: DataFrame, inferred: DataFrame, threshold: float) -> DataFrame:
+    """Declared edges (`inferred` false) and, for models that declare no parent, the
+    inferred ones at or above the threshold (`inferred` true): what the graph views read."""
+    added = inferred.where((F.col("confidence") >= threshold) & ~F.col("child_declares")).select(
+        "child_id",
+        "parent_id",
+        "relation",
+        "parent_known",
+        F.lit(INFERRED_SOURCE).alias("source"),
+        F.array().cast("array<string>").alias("other_relations"),
+        F.lit(True).alias(INFERRED),
+    )
+    declared = edges.select(*schemas.EDGES.fieldNames(), F.lit(False).alias(INFERRED))
+    return declared.unionByName(added)
+
+
+def read_view_edges(spark: SparkSession, output: str, snapshot: str, config: Config) -> DataFrame:
+    """`view_edges` of a snapshot from the `edges` and `inferred_edges` tables."""
+    return view_edges(
+        read_table(spark, output, "edges", snapshot),
+        read_table(spark, output, "inferred_edges", snapshot),
+        config.inference.threshold,
+    )
+
+
+def evaluation(inferred: DataFrame, edges: DataFrame, threshold: float) -> DataFrame:
+    """The `inference_eval` table: inference scored against declarations. Inference never
+    reads them, so the declaring models are a test set with their answers hidden: each
+    inferred parent of a declaring model is right when the model declares it (ids compared
+    up to case). `overall` at every threshold of EVALUATION_THRESHOLDS (the
+    precision-recall curve); per `evidence` kind and per `relation` at the chosen one."""
+    truth = edges.select(
+        "child_id", F.lower("parent_id").alias("parent_key"), F.col("relation").alias("declared")
+    ).dropDuplicates(["child_id", "parent_key"])
+    guesses = inferred.where("child_declares").select(
+        "child_id", F.lower("parent_id").alias("parent_key"), "relation", "evidence", "confidence"
+    )
+    pairs = guesses.join(truth, on=["child_id", "parent_key"], how="full_outer").withColumn(
+        "right", F.col("declared").isNotNull()
+    )
+    spark = inferred.sparkSession
+    grid = spark.createDataFrame([(t,) for t in EVALUATION_THRESHOLDS], "threshold double")
+    guessed = F.col("confidence") >= F.col("threshold")
+    overall = (
+        pairs.crossJoin(F.broadcast(grid))
+        .groupBy("threshold")
+        .agg(
+            F.count_if(guessed).alias("n_predicted"),
+            F.count_if(guessed & F.col("right")).alias("n_correct"),
+            F.count_if("right").alias("n_truth"),
+        )
+        .select(F.lit("overall").alias("group"), F.lit("all").alias("key"), "*")
+        .withColumn("n_found", F.col("n_correct"))
+    )
+    at = pairs.withColumn("threshold", F.lit(threshold))
+    total = pairs.agg(F.count_if("right").alias("n_truth"))
+    by_evidence = (
+        at.where(guessed)
+        .select("right", F.explode("evidence").alias("key"))
+        .groupBy("key")
+        .agg(F.count("*").alias("n_predicted"), F.count_if("right").alias("n_correct"))
+        .crossJoin(F.broadcast(total))
+        .select(
+            F.lit("evidence").alias("group"),
+            "key",
+            F.lit(threshold).alias("threshold"),
+            "n_predicted",
+            "n_correct",
+            "n_truth",
+            F.col("n_correct").alias("n_found"),
+        )
+    )
+    predicted = (
+        at.where(guessed)
+        .groupBy(F.col("relation").alias("key"))
+        .agg(F.count("*").alias("n_predicted"), F.count_if("right").alias("n_correct"))
+    )
+    declared = (
+        at.where("right")
+        .groupBy(F.col("declared").alias("key"))
+        .agg(F.count("*").alias("n_truth"), F.count_if(guessed).alias("n_found"))
+    )
+    by_relation = (
+        predicted.join(declared, on="key", how="full_outer")
+        .na.fill(0, ["n_predicted", "n_correct", "n_truth", "n_found"])
+        .select(
+            F.lit("relation").alias("group"),
+            "key",
+            F.lit(threshold).alias("threshold"),
+            "n_predicted",
+            "n_correct",
+            "n_truth",
+            "n_found",
+        )
+    )
+    columns = ["group", "key", "threshold", "n_predicted", "n_correct", "n_truth", "n_found"]
+    rows = overall.select(*columns).unionByName(by_evidence.select(*columns))
+    rows = rows.unionByName(by_relation.select(*columns))
+    return rows.select(
+        *columns,
+        _share("n_correct", "n_predicted").alias("precision"),
+        _share("n_found", "n_truth").alias("recall"),
+    ).select(*[F.col(f.name).cast(f.dataType) for f in schemas.INFERENCE_EVAL.fields])
+
+
+def _share(part: str, whole: str) -> Column:
+    return F.when(F.col(whole) > 0, F.col(part) / F.col(whole))

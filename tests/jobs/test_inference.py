@@ -1,0 +1,164 @@
+"""Inferred parents on hand-made snapshots with real-shaped ids: what resolves, what is
+refused, how evidence combines, how the view and the evaluation use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs import schemas
+from jobs.config import InferenceConfig
+from jobs.inference import evaluation, inferred_edges, view_edges
+from jobs.lineage import build_edges, edges_in_view
+from udfs.inferred import card_parent_mentions
+from udfs.minhash import Sketcher, to_list
+
+pytestmark = pytest.mark.spark
+
+LONG = "espnet/" + "kamo-naoyuki_librispeech_asr_train_asr_conformer6_n_fft512_hop" + "9" * 45
+CONFIG = InferenceConfig()
+SHARED_CARD = " ".join(f"word{i} text{i % 7} more{i % 3}" for i in range(200))
+
+
+def model(model_id, created="2024-01-01T00:00:00", downloads=10, body="", declares=()):
+    row = dict.fromkeys(schemas.MODELS.fieldNames())
+    row.update(
+        model_id=model_id,
+        created_at=created,
+        downloads=downloads,
+        parent_mentions=card_parent_mentions(body),
+        base_models=[
+            {"parent_id": p, "relation": "finetune", "source": "tag", "other_relations": []}
+            for p in declares
+        ],
+    )
+    return row
+
+
+@pytest.fixture(scope="module")
+def snapshot(spark):
+    rows = [
+        model("meta-llama/Llama-2-7b-hf", "2023-07-01T00:00:00", 900_000),
+        model("someone/llama-2-7b-hf", "2023-08-01T00:00:00", 5),  # a re-upload, less used
+        model("TheBloke/Llama-2-7B-hf-GGUF", "2023-09-01T00:00:00"),  # name only
+        model(
+            "fan/llama-2-7b-hf",  # name only, but its card copies the popular one's
+            "2023-10-01T00:00:00",
+            1,
+            body=SHARED_CARD,
+        ),
+        model("distilbert-base-uncased", "2020-01-01T00:00:00", 50_000),
+        model(
+            "user/distilbert-imdb.v2",
+            "2022-01-01T00:00:00",
+            body="This model is a fine-tuned version of [distilbert-base-uncased]"
+            "(https://huggingface.co/distilbert-base-uncased) on the imdb dataset.",
+        ),
+        model(
+            "user/declares",
+            body="This model is a fine-tuned version of [x](https://huggingface.co/"
+            "DistilBERT-base-uncased).",
+            declares=["distilbert-base-uncased"],
+        ),
+        model(
+            "user/links-only",
+            body="We compare with [gpt2](https://huggingface.co/gpt2-gone) in the paper.",
+        ),
+        model(
+            "org/old-child",
+            "2019-01-01T00:00:00",
+            body="Fine-tuned version of [d](https://huggingface.co/distilbert-base-uncased).",
+        ),
+        model(LONG, body=f"Fine-tuned from model: https://huggingface.co/{LONG}"),
+        model(
+            "org/modèle-é.git", body="GGUF quants of [t](https://huggingface.co/org/unlisted.v1)"
+        ),
+    ]
+    models = spark.createDataFrame(rows, schemas.MODELS)
+    sketcher = Sketcher()
+    signature = to_list(sketcher.signatures([SHARED_CARD])[0])
+    signatures = spark.createDataFrame(
+        [(m, signature, 400) for m in ("meta-llama/Llama-2-7b-hf", "fan/llama-2-7b-hf")],
+        schemas.SIGNATURES,
+    )
+    inferred = {
+        (r.child_id, r.parent_id): r.asDict()
+        for r in inferred_edges(models, signatures, CONFIG).collect()
+    }
+    return models, inferred
+
+
+def test_prose_resolves_ids_case_insensitively_and_keeps_unknown_parents(snapshot) -> None:
+    _, inferred = snapshot
+    imdb = inferred["user/distilbert-imdb.v2", "distilbert-base-uncased"]
+    assert (imdb["relation"], imdb["evidence"], imdb["parent_known"]) == (
+        "finetune",
+        ["prose"],
+        True,
+    )
+    assert imdb["confidence"] == pytest.approx(CONFIG.prose)
+    declares = inferred["user/declares", "distilbert-base-uncased"]
+    assert declares["child_declares"] is True
+    unlisted = inferred["org/modèle-é.git", "org/unlisted.v1"]
+    assert (unlisted["relation"], unlisted["parent_known"]) == ("quantized", False)
+
+
+def test_names_resolve_to_the_model_a_name_means(snapshot) -> None:
+    _, inferred = snapshot
+    gguf = inferred["TheBloke/Llama-2-7B-hf-GGUF", "meta-llama/Llama-2-7b-hf"]
+    assert (gguf["relation"], gguf["evidence"]) == ("quantized", ["name"])
+    # The bare name under another namespace points at the most downloaded holder of it.
+    assert inferred["someone/llama-2-7b-hf", "meta-llama/Llama-2-7b-hf"]["evidence"] == [
+        "same_name"
+    ]
+    assert not any(child == "meta-llama/Llama-2-7b-hf" for child, _ in inferred)
+
+
+def test_near_duplicate_cards_only_add_to_other_evidence(snapshot) -> None:
+    _, inferred = snapshot
+    copy = inferred["fan/llama-2-7b-hf", "meta-llama/Llama-2-7b-hf"]
+    assert copy["evidence"] == ["near_duplicate", "same_name"]
+    alone = 1 - (1 - CONFIG.same_name)
+    assert copy["confidence"] == pytest.approx(
+        1 - (1 - CONFIG.same_name) * (1 - CONFIG.near_duplicate)
+    )
+    assert copy["confidence"] > alone
+
+
+def test_refused_candidates(snapshot) -> None:
+    _, inferred = snapshot
+    assert ("org/old-child", "distilbert-base-uncased") not in inferred  # parent is younger
+    assert not any(child == LONG for child, _ in inferred)  # names itself
+    links = inferred["user/links-only", "gpt2-gone"]
+    assert links["confidence"] < CONFIG.threshold
+
+
+def test_view_adds_confident_edges_of_undeclaring_models_only(spark, snapshot) -> None:
+    models, _ = snapshot
+    edges, _ = build_edges(models)
+    signatures = spark.createDataFrame([], schemas.SIGNATURES)
+    inferred = inferred_edges(models, signatures, CONFIG)
+    combined = view_edges(edges, inferred, CONFIG.threshold)
+    declared = {(r.child_id, r.parent_id) for r in edges_in_view(combined, "all").collect()}
+    everything = {
+        (r.child_id, r.parent_id) for r in edges_in_view(combined, "all_plus_inferred").collect()
+    }
+    assert declared == {("user/declares", "distilbert-base-uncased")}
+    assert ("user/distilbert-imdb.v2", "distilbert-base-uncased") in everything
+    assert ("user/links-only", "gpt2-gone") not in everything
+    assert not any(
+        child == "user/declares" and (child, p) not in declared for child, p in everything
+    )
+
+
+def test_evaluation_scores_inference_against_declarations(spark, snapshot) -> None:
+    models, _ = snapshot
+    edges, _ = build_edges(models)
+    inferred = inferred_edges(models, spark.createDataFrame([], schemas.SIGNATURES), CONFIG)
+    rows = {(r.group, r.key, r.threshold): r for r in evaluation(inferred, edges, 0.5).collect()}
+    overall = rows["overall", "all", 0.5]
+    assert (overall.n_predicted, overall.n_correct, overall.n_truth) == (1, 1, 1)
+    assert (overall.precision, overall.recall) == (1.0, 1.0)
+    assert rows["overall", "all", 0.9].n_predicted == 0
+    assert rows["overall", "all", 0.9].precision is None
+    assert rows["evidence", "prose", 0.5].n_correct == 1
+    assert rows["relation", "finetune", 0.5].n_found == 1
