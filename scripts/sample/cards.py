@@ -27,6 +27,7 @@ from scripts.sample.shape import (
     CARD_BREAKS,
     CARD_SHARE,
     DUPLICATE_SHARE,
+    NAME_SHARE,
     PROSE_SHARE,
     R_CHILD,
     R_CYCLE,
@@ -84,6 +85,20 @@ def _prose(
     """Parentless models whose card names a famous base model only in prose."""
     cand = np.flatnonzero((role == R_ISO) & (card == C_OK) & (broken < 0))
     child = np.sort(rng.choice(cand, min(len(cand), _count(n * PROSE_SHARE)), replace=False))
+    fam_w = np.array([f.weight for f in FAMOUS])
+    parent = _draw(_cum(fam_w), rng.random(len(child)))
+    ok = created[parent] < created[child] - DAY
+    return child[ok], parent[ok]
+
+
+def _name_only(
+    n: int, role: Arr, card: Arr, broken: Arr, created: Arr, taken: Arr, rng: np.random.Generator
+) -> tuple[Arr, Arr]:
+    """Parentless models named after a famous base model with a quantization or adapter
+    suffix (X-GGUF, X-AWQ, X-lora) and nothing else saying so: the name is the evidence."""
+    cand = np.flatnonzero((role == R_ISO) & (broken < 0))
+    cand = np.setdiff1d(cand, taken)
+    child = np.sort(rng.choice(cand, min(len(cand), _count(n * NAME_SHARE)), replace=False))
     fam_w = np.array([f.weight for f in FAMOUS])
     parent = _draw(_cum(fam_w), rng.random(len(child)))
     ok = created[parent] < created[child] - DAY

@@ -103,6 +103,7 @@ MERGE_INTRO = (
     "This model was merged using the {method} merge method.\n\n### Models Merged\n\n"
     "The following models were included in the merge:\n{models}"
 )
+COMPARE_LINE = "We compare it with [{x}](https://huggingface.co/{x}) on the same benchmarks."
 SCRAPER_ERRORS = (
     "Error: the path 'README.md' does not exist in the given repository '{id}'.",
     "Error: 404 Client Error. Entry Not Found for url: "

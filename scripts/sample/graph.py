@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scripts.sample.cards import _card_states, _prose
+from scripts.sample.cards import _card_states, _name_only, _prose
 from scripts.sample.dates import _created
 from scripts.sample.draws import Arr, _count, _cum, _draw
 from scripts.sample.kinds import FAMOUS, K_LLM, KIND_NAMES, SPECS
@@ -65,6 +65,9 @@ class _Graph:
     dup: Arr  # models that appear twice
     prose_child: Arr
     prose_parent: Arr
+    name_child: Arr  # parentless models named after a famous model (X-GGUF), nothing else
+    name_parent: Arr
+    name_rel: Arr
     bm_style: Arr  # YAML base_model form: 0 str, 1 list, 2 URL
 
 
@@ -191,6 +194,11 @@ def _build_graph(n: int, rng: np.random.Generator, start: int, end: int) -> _Gra
     card, broken, dup = _card_states(n, role, tparent, rng)
     prose_child, prose_parent = _prose(n, role, card, broken, created, rng)
     kind[prose_child] = kind[prose_parent]
+    # A stream of its own: the draws above and below stay those of earlier samples.
+    named = rng.spawn(1)[0]
+    name_child, name_parent = _name_only(n, role, card, broken, created, prose_child, named)
+    name_rel = np.where(named.random(len(name_child)) < 0.7, QU, AD)
+    kind[name_child] = kind[name_parent]
     valid_yaml = np.isin(card, (C_OK, C_BOM, C_CRLF))
     u = rng.random(total)
     channel = np.where(u < 0.72, CH_BOTH, np.where(u < 0.85, CH_YAML, CH_TAG))
@@ -216,5 +224,8 @@ def _build_graph(n: int, rng: np.random.Generator, start: int, end: int) -> _Gra
         dup=dup,
         prose_child=prose_child,
         prose_parent=prose_parent,
+        name_child=name_child,
+        name_parent=name_parent,
+        name_rel=name_rel,
         bm_style=bm_style,
     )

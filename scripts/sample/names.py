@@ -24,6 +24,7 @@ REL_SUFFIX: tuple[tuple[str, ...], ...] = (
 )
 GGUF_SUFFIX: tuple[str, ...] = ("GGUF", "Q4_K_M-GGUF", "Q8_0-GGUF")
 MLX_SUFFIX: tuple[str, ...] = ("mlx-4bit", "mlx-8bit")
+NAME_ONLY_SUFFIX = (("lora", "LoRA", "qlora"), (*GGUF_SUFFIX, "AWQ", "GPTQ", "4bit", "exl2"))
 
 
 def _b36(i: int) -> str:
@@ -94,4 +95,21 @@ def _names(g: _Graph, tr: _Traits, rng: np.random.Generator) -> tuple[list[str],
             stems[v] = name
         authors[v] = pool[author[v]]
         ids[v] = f"{authors[v]}/{name}-{_b36(v)}"
+    _name_after_parents(g, ids, authors)
     return ids, authors
+
+
+def _name_after_parents(g: _Graph, ids: list[str], authors: list[str | None]) -> None:
+    """Name-only children are called `<their user>/<parent name>-<suffix>`, the way
+    quantizers and adapter authors name uploads (TheBloke/Llama-2-7B-GGUF); an id that
+    would repeat keeps its generated name."""
+    used = set(ids)
+    for v, p, r in zip(
+        g.name_child.tolist(), g.name_parent.tolist(), g.name_rel.tolist(), strict=True
+    ):
+        suffixes = NAME_ONLY_SUFFIX[r == QU]
+        stem = ids[p].rpartition("/")[2]
+        named = f"{authors[v]}/{stem}-{suffixes[v % len(suffixes)]}"
+        if named not in used:
+            used.add(named)
+            ids[v] = named

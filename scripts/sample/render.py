@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from scripts.sample.cardtext import (
+    COMPARE_LINE,
     EMPTY_CARDS,
     FAMILY_SLOT,
     GGUF_INTRO,
@@ -32,7 +33,7 @@ from scripts.sample.cardtext import (
 )
 from scripts.sample.draws import Arr, _mix
 from scripts.sample.graph import _Graph
-from scripts.sample.kinds import ALL_ARCHES, K_LLM, SPECS
+from scripts.sample.kinds import ALL_ARCHES, FAMOUS, K_LLM, SPECS
 from scripts.sample.languages import LANGS, _LangSets
 from scripts.sample.metadata import (
     L_DIFF,
@@ -57,15 +58,16 @@ from scripts.sample.shape import (
     C_OK,
     C_SCRAPER,
     CH_BOTH,
-    CH_PROSE,
     CH_TAG,
     CH_YAML,
+    COMPARE_SHARE,
     FT,
     MG,
     PICKLE_LAYOUTS,
     QU,
     RELATIONS,
     SAFETENSORS_LAYOUTS,
+    UNDECLARED,
     W_ADAPTER,
     W_ADAPTER_BIN,
     W_BIN,
@@ -130,7 +132,7 @@ class _Renderer:
         self.seed = seed
         # wrapped copy so a paragraph is one strided slice (see para)
         self.sent = sentences + sentences[: MAX_VERB * SENT_STEP]
-        declared = truth.via != CH_PROSE
+        declared = ~np.isin(truth.via, UNDECLARED)
         c, p = truth.child[declared], truth.parent[declared]
         self.par_off = np.searchsorted(c, np.arange(len(g.role) + 1))
         self.par = p.tolist()
@@ -400,6 +402,10 @@ class _Renderer:
         parts.append(HEADINGS[0][t])
         if mentioned and (nd.v in self.prose_parent or h >> 24 & 1):
             parts.append(_mention(mentioned[0], max(rel, FT)))
+        if (h >> 40) % 10_000 < COMPARE_SHARE * 10_000:
+            other = FAMOUS[(h >> 48) % len(FAMOUS)].model_id
+            if other not in mentioned:  # a link to a model that is not the parent
+                parts.append(COMPARE_LINE.format(x=other))
         parts += [p(s[1], 1, m), p(s[2], 2, m)]
         for section in range(1, 5):
             parts.append(HEADINGS[section][t] if section < 4 else HEADINGS[4][(t + h) % 4])

@@ -24,6 +24,8 @@ P_TO_ROOT = 0.55  # a child hangs directly off its family root
 PARENT_GAMMA = 2.5  # otherwise an earlier member, biased toward old (shallow) ones
 CARD_SHARE = 0.67  # models with a card longer than 3 characters
 PROSE_SHARE = 0.015  # parentless models naming a parent only in prose
+NAME_SHARE = 0.01  # parentless models whose only sign of a parent is their name (X-GGUF)
+COMPARE_SHARE = 0.08  # written cards that link an unrelated famous model ("compare with")
 CYCLE_PAIR_SHARE = 0.0001
 MISSING_FAMILY_SHARE = 0.0008  # families whose root is missing from the snapshot
 # broken rows by kind, as a share of N (self-loops, 2-cycles and missing parents come from
@@ -48,8 +50,9 @@ BROKEN_KINDS = (
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
 FT, AD, QU, MG = range(4)
-VIA = ("tag", "yaml", "both", "prose")
-CH_TAG, CH_YAML, CH_BOTH, CH_PROSE = range(4)
+VIA = ("tag", "yaml", "both", "prose", "name")
+CH_TAG, CH_YAML, CH_BOTH, CH_PROSE, CH_NAME = range(5)
+UNDECLARED = (CH_PROSE, CH_NAME)  # truth edges no tag or YAML declares
 
 # roles in the generated graph
 R_FAMOUS, R_ROOT, R_CHILD, R_CHAIN, R_SELF, R_CYCLE, R_ISO, R_MISSING = range(8)

@@ -34,6 +34,7 @@ from scripts.sample.shape import (
     C_CRLF,
     C_JUNK,
     C_OK,
+    CH_NAME,
     CH_PROSE,
     FT,
     MG,
@@ -185,12 +186,13 @@ def _truth(g: _Graph, ids: list[str]) -> _Truth:
         root[bc[sel]] = root[bp[sel]]
 
     prose_c, prose_p = g.prose_child, g.prose_parent
+    name_c, name_p = g.name_child, g.name_parent
     has_card = np.isin(g.card, (C_OK, C_BOM, C_CRLF, C_BAD, C_JUNK))
     return _Truth(
-        child=np.concatenate([child, prose_c]),
-        parent=np.concatenate([parent, prose_p]),
-        rel=np.concatenate([rel, np.full(len(prose_c), FT)]),
-        via=np.concatenate([via, np.full(len(prose_c), CH_PROSE)]),
+        child=np.concatenate([child, prose_c, name_c]),
+        parent=np.concatenate([parent, prose_p, name_p]),
+        rel=np.concatenate([rel, np.full(len(prose_c), FT), g.name_rel]),
+        via=np.concatenate([via, np.full(len(prose_c), CH_PROSE), np.full(len(name_c), CH_NAME)]),
         fam_label=fam_label,
         fam_label_nm=fam_label_nm,
         root=root,

@@ -33,10 +33,10 @@ from scripts.sample.shape import (
     C_BOM,
     C_CRLF,
     C_OK,
-    CH_PROSE,
     GENERATOR_VERSION,
     MG,
     RELATIONS,
+    UNDECLARED,
     VIA,
 )
 from scripts.sample.traits import _Traits
@@ -173,7 +173,7 @@ def _write_truth(
         }
     )
     pq.write_table(nodes, tdir / "nodes.parquet", compression="zstd")
-    declared = truth.via != CH_PROSE
+    declared = ~np.isin(truth.via, UNDECLARED)
     lineage = _view_lineage(
         g,
         ids_pa,
@@ -218,7 +218,7 @@ def _manifest(
     n = g.n
     # the trainer and Hub templates carry DESIGN's auto-generated wording; nothing else does
     auto_card = (tr.auto != A_NONE) & np.isin(g.card, (C_OK, C_BOM, C_CRLF, C_BAD))
-    declared = truth.via != CH_PROSE
+    declared = ~np.isin(truth.via, UNDECLARED)
     known = declared & (truth.parent < n)
     rel_names = np.array(RELATIONS)
     by_rel = {r: int((truth.rel[declared] == i).sum()) for i, r in enumerate(RELATIONS)}
@@ -258,7 +258,7 @@ def _manifest(
             "by_relation": by_rel,
             "by_relation_parent_known": by_rel_known,
             "by_declared_via": {
-                v: int((truth.via == i).sum()) for i, v in enumerate(VIA) if v != "prose"
+                v: int((truth.via == i).sum()) for i, v in enumerate(VIA) if i not in UNDECLARED
             },
             "merge_parents": {str(k): int((merge_n == k).sum()) for k in range(2, 5)},
             "relation_share": {

@@ -30,7 +30,7 @@ from udfs.minhash import card_shingles
 pytestmark = [pytest.mark.spark, pytest.mark.graphframes, pytest.mark.slow]
 
 TABLES = (
-    *("edges", "self_loops", "nodes", "families"),
+    *("edges", "self_loops", "nodes", "families", "inferred_edges", "inference_eval"),
     *("signatures", "pairs", "similarity_summary", "near_duplicate_pairs", "card_clusters"),
     *("mutation", "transitions", "orderings", "drift_summary", "license_conflicts"),
     *("audit", "model_index_by_task", "weight_risk", "orphans"),
@@ -62,7 +62,7 @@ def test_edges_and_self_loops_are_exactly_the_declared_parents(staged, generated
     declared = {
         (e["child_id"], e["parent_id"], e["relation"])
         for e in truth
-        if e["declared_via"] != "prose"
+        if e["declared_via"] not in ("prose", "name")
     }
     edges = {(r["child_id"], r["parent_id"], r["relation"]) for r in tables["edges"].collect()}
     loops = {(r["child_id"], r["child_id"], r["relation"]) for r in tables["self_loops"].collect()}
@@ -83,11 +83,56 @@ def test_families_and_depths_equal_the_generators_truth_in_every_view(
     }
     found = {
         (r["view"], r["model_id"]): (r["family_id"], r["depth_min"], r["depth_max"], r["in_cycle"])
-        for r in tables["nodes"].collect()
+        for r in tables["nodes"].where("view != 'all_plus_inferred'").collect()
     }
     assert found == expected
     assert sum(v[3] for v in expected.values()) > 0  # the sample has cycles and self-loops
     assert max(v[2] for v in expected.values()) >= 3
+
+
+def test_inferred_parents_of_undeclaring_models_are_the_generators_hidden_ones(
+    staged, generated_sample
+) -> None:
+    """The generator keeps, for models that declare nothing, the parent their card names
+    in prose or their name derives from; inference above the threshold finds them, and the
+    all_plus_inferred view holds exactly the declared edges plus those."""
+    _, tables, _ = staged
+    threshold = load_config().inference.threshold
+    truth = pq.read_table(generated_sample / "truth" / "edges.parquet").to_pylist()
+    hidden = {
+        (e["child_id"], e["parent_id"]): e["declared_via"]
+        for e in truth
+        if e["declared_via"] in ("prose", "name")
+    }
+    inferred = (
+        tables["inferred_edges"]
+        .where(f"NOT child_declares AND confidence >= {threshold}")
+        .collect()
+    )
+    guessed = {(r["child_id"], r["parent_id"]) for r in inferred}
+    right = guessed & set(hidden)
+    assert len(right) >= 0.9 * len(guessed), "precision on undeclared models"
+    for via in ("prose", "name"):
+        wanted = {pair for pair, v in hidden.items() if v == via}
+        assert wanted and len(wanted & guessed) >= 0.8 * len(wanted), via
+    plus = tables["nodes"].where("view = 'all_plus_inferred'").agg(F.sum("n_parents")).first()[0]
+    plain = tables["nodes"].where("view = 'all'").agg(F.sum("n_parents")).first()[0]
+    known = sum(1 for r in inferred if r["parent_known"])
+    assert plus == plain + known
+
+
+def test_inference_eval_has_a_curve_and_scores_against_the_declarations(staged) -> None:
+    _, tables, _ = staged
+    rows = tables["inference_eval"].collect()
+    curve = sorted(
+        (r["threshold"], r["precision"], r["recall"]) for r in rows if r["group"] == "overall"
+    )
+    assert len(curve) == 19
+    recalls = [r for _, _, r in curve]
+    assert recalls == sorted(recalls, reverse=True) and recalls[0] > 0.5
+    declared = tables["edges"].count()
+    assert {r["n_truth"] for r in rows if r["group"] == "overall"} == {declared}
+    assert {r["key"] for r in rows if r["group"] == "evidence"} >= {"prose", "name"}
 
 
 def test_roots_and_family_rows_agree_with_the_nodes(staged, generated_sample) -> None:
@@ -317,7 +362,7 @@ def truth_links(generated_sample: Path) -> tuple[dict[str, set[str]], dict[str, 
     down: dict[str, set[str]] = {}
     relation = {}
     for e in pq.read_table(generated_sample / "truth" / "edges.parquet").to_pylist():
-        if e["declared_via"] != "prose" and e["child_id"] != e["parent_id"]:
+        if e["declared_via"] not in ("prose", "name") and e["child_id"] != e["parent_id"]:
             up.setdefault(e["child_id"], set()).add(e["parent_id"])
             down.setdefault(e["parent_id"], set()).add(e["child_id"])
             relation[(e["child_id"], e["parent_id"])] = e["relation"]
@@ -448,6 +493,7 @@ def test_the_report_shows_the_tables_numbers(staged, generated_tables, reported)
         "family-sizes",
         "depth",
         "relations",
+        "undocumented",
         "families",
         "resemblance",
         "mutation",

@@ -68,7 +68,7 @@ class Sample:
         return [
             e
             for e in self.edges
-            if e["declared_via"] != "prose" and (e["parent_known"] or not known_only)
+            if e["declared_via"] not in ("prose", "name") and (e["parent_known"] or not known_only)
         ]
 
     def broken_ids(self, kind: str) -> set[str]:
