@@ -54,10 +54,11 @@ class InferenceConfig:
     config: float = 0.9
     name: float = 0.6
     same_name: float = 0.25
-    link: float = 0.3
+    link: float = 0.25
     near_duplicate: float = 0.3
     near_duplicate_jaccard: float = 0.8
     near_duplicate_download_ratio: float = 10.0
+    min_name_downloads: int = 100
 
     def __post_init__(self) -> None:
         for kind, weight in self.weights().items():

@@ -75,15 +75,19 @@ def name_candidates(models: DataFrame) -> DataFrame:
     )
 
 
-def model_by_name(models: DataFrame) -> DataFrame:
+def model_by_name(models: DataFrame, min_downloads: int) -> DataFrame:
     """`name_key, parent_id`: for each model name, the model a bare name most likely means:
     most downloads, then oldest, then smallest id (one row per name, so a common name such
-    as `test` never multiplies candidates)."""
+    as `test` never multiplies candidates). Only a model with at least `min_downloads`
+    stands for its name: a bare name means the well-known model, and a stray copy under a
+    user's namespace (`someone/bert-base-uncased`, 8 downloads) must not take its place
+    when the snapshot lacks the original."""
     order = Window.partitionBy("name_key").orderBy(
         F.desc_nulls_last("downloads"), F.asc_nulls_last("created_at"), "model_id"
     )
     return (
-        models.select(
+        models.where(F.col("downloads") >= min_downloads)
+        .select(
             "model_id", _name_key(F.col("model_id")).alias("name_key"), "downloads", "created_at"
         )
         .withColumn("_rank", F.row_number().over(order))
@@ -220,7 +224,7 @@ def score_edges(evidence: DataFrame, models: DataFrame, config: InferenceConfig)
 
 def inferred_edges(models: DataFrame, signatures: DataFrame, config: InferenceConfig) -> DataFrame:
     """The `inferred_edges` table: every candidate parent with some confidence."""
-    by_name = model_by_name(models)
+    by_name = model_by_name(models, config.min_name_downloads)
     candidates = plausible(
         resolve_mentions(mention_candidates(models), models, by_name).unionByName(
             resolve_names(name_candidates(models), by_name)

@@ -138,7 +138,7 @@ def evaluate(
         "families": family_shapes(table(original, "families")),
     }
     if truth is not None:
-        result["prose_only_truth"] = prose_truth(spark, truth, undeclared)
+        result["undeclared_truth"] = undeclared_truth(truth, undeclared)
     if hand_check:
         result["hand_check"] = sample_for_hand_check(
             rows(undeclared.select("child_id", "parent_id", "relation", "evidence", "confidence")),
@@ -165,22 +165,28 @@ def family_shapes(families: Any) -> dict[str, Any]:
     return shapes
 
 
-def prose_truth(spark: Any, truth: Path, undeclared: Any) -> dict[str, Any]:
-    """Undeclared children scored against the generator's truth: the parents it named only
-    in prose (declared_via = prose)."""
+def undeclared_truth(truth: Path, undeclared: Any) -> dict[str, Any]:
+    """Undeclared children scored against the generator's truth: the parents their card
+    names only in prose (declared_via = prose) or their name derives from (= name)."""
     edges = pq.read_table(truth / "edges.parquet").to_pylist()
-    hidden_truth = {
-        (e["child_id"], e["parent_id"].lower()) for e in edges if e["declared_via"] == "prose"
+    hidden = {
+        (e["child_id"], e["parent_id"].lower()): e["declared_via"]
+        for e in edges
+        if e["declared_via"] in ("prose", "name")
     }
     guesses = {(r["child_id"], r["parent_id"].lower()) for r in rows(undeclared)}
-    right = guesses & hidden_truth
-    return {
-        "truth_edges": len(hidden_truth),
+    right = guesses & set(hidden)
+    scored: dict[str, Any] = {
+        "truth_edges": len(hidden),
         "inferred": len(guesses),
         "right": len(right),
         "precision": len(right) / len(guesses) if guesses else None,
-        "recall": len(right) / len(hidden_truth) if hidden_truth else None,
+        "recall": len(right) / len(hidden) if hidden else None,
     }
+    for via in ("prose", "name"):
+        wanted = {pair for pair, v in hidden.items() if v == via}
+        scored[f"recall_{via}"] = len(wanted & guesses) / len(wanted) if wanted else None
+    return scored
 
 
 def sample_for_hand_check(
@@ -226,6 +232,8 @@ def main() -> int:
                 "card-dataset",
                 "--output",
                 str(root / "out"),
+                "--snapshot",
+                SNAPSHOT,
             ],
         )
         spark = build_session(config_args.config, root / "out")

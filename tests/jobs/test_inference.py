@@ -69,6 +69,13 @@ def snapshot(spark):
             body="Fine-tuned version of [d](https://huggingface.co/distilbert-base-uncased).",
         ),
         model(LONG, body=f"Fine-tuned from model: https://huggingface.co/{LONG}"),
+        model("mwesner/bert-base-uncased", "2020-06-01T00:00:00", 8),  # a stray copy
+        model(
+            "caioamb/bert-base-uncased-finetuned-md",
+            "2021-06-01T00:00:00",
+            body="This model is a fine-tuned version of [bert-base-uncased]"
+            "(https://huggingface.co/bert-base-uncased) on an unknown dataset.",
+        ),
         model(
             "org/modèle-é.git", body="GGUF quants of [t](https://huggingface.co/org/unlisted.v1)"
         ),
@@ -111,6 +118,17 @@ def test_names_resolve_to_the_model_a_name_means(snapshot) -> None:
         "same_name"
     ]
     assert not any(child == "meta-llama/Llama-2-7b-hf" for child, _ in inferred)
+
+
+def test_a_bare_name_never_means_a_little_used_copy(snapshot) -> None:
+    """The 2022 slice has `mwesner/bert-base-uncased` (8 downloads) but not
+    `bert-base-uncased`: its fine-tunes' parent stays the id their cards name."""
+    _, inferred = snapshot
+    parents = {
+        p: r for (c, p), r in inferred.items() if c == "caioamb/bert-base-uncased-finetuned-md"
+    }
+    assert set(parents) == {"bert-base-uncased"}
+    assert parents["bert-base-uncased"]["parent_known"] is False
 
 
 def test_near_duplicate_cards_only_add_to_other_evidence(snapshot) -> None:
