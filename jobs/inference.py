@@ -19,7 +19,15 @@ from pyspark.sql.types import ArrayType, DoubleType, StringType, StructField, St
 from jobs import schemas
 from jobs.config import Config, InferenceConfig
 from jobs.tables import read_table
-from udfs.inferred import NEAR_DUPLICATE, UNKNOWN, combine_confidence, name_bases, pick_relation
+from udfs.inferred import (
+    CONFIG,
+    NEAR_DUPLICATE,
+    PROSE,
+    UNKNOWN,
+    combine_confidence,
+    name_bases,
+    pick_relation,
+)
 
 INFERRED = "inferred"  # view-edge column: true for an edge inference added
 INFERRED_SOURCE = "inferred"
@@ -222,6 +230,21 @@ def score_edges(evidence: DataFrame, models: DataFrame, config: InferenceConfig)
     )
 
 
+def prefer_what_the_card_says(scored: DataFrame) -> DataFrame:
+    """A child whose card names a parent (prose or config) keeps only parents its card
+    names: a name or a link then only adds to them. (`bjorz/layoutxlm-finetuned-funsd-test`
+    says it is a fine-tune of microsoft/layoutxlm-base; its name also matches
+    `beomus/layoutxlm`, which is not its parent.)"""
+    said = F.arrays_overlap("evidence", F.array(F.lit(PROSE), F.lit(CONFIG)))
+    card_names_one = F.max(F.col("_said").cast("int")).over(Window.partitionBy("child_id")) == 1
+    return (
+        scored.withColumn("_said", said)
+        .withColumn("_card_names_one", card_names_one)
+        .where(~F.col("_card_names_one") | F.col("_said"))
+        .drop("_said", "_card_names_one")
+    )
+
+
 def inferred_edges(models: DataFrame, signatures: DataFrame, config: InferenceConfig) -> DataFrame:
     """The `inferred_edges` table: every candidate parent with some confidence."""
     by_name = model_by_name(models, config.min_name_downloads)
@@ -234,7 +257,7 @@ def inferred_edges(models: DataFrame, signatures: DataFrame, config: InferenceCo
     evidence = candidates.unionByName(
         near_duplicate_evidence(candidates, models, signatures, config)
     )
-    scored = score_edges(evidence, models, config)
+    scored = prefer_what_the_card_says(score_edges(evidence, models, config))
     return scored.select(*schemas.INFERRED_EDGES.fieldNames())
 
 

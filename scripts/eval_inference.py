@@ -33,6 +33,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pyspark.sql import functions as F
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -134,6 +135,11 @@ def evaluate(
         "undeclared_models": declares.where("NOT child_declares").count(),
         "undeclared_models_with_inferred_parent": undeclared.select("child_id").distinct().count(),
         "inferred_edges_of_undeclared_models": undeclared.count(),
+        "evidence_of_undeclared_models_edges": {
+            "+".join(r["evidence"]): r["count"]
+            for r in rows(undeclared.groupBy("evidence").count().orderBy(F.desc("count")))
+        },
+        "parent_in_snapshot": undeclared.where("parent_known").count(),
         "evaluation": sorted(scores, key=lambda r: (r["group"], r["key"], r["threshold"])),
         "families": family_shapes(table(original, "families")),
     }

@@ -70,6 +70,13 @@ def snapshot(spark):
         ),
         model(LONG, body=f"Fine-tuned from model: https://huggingface.co/{LONG}"),
         model("mwesner/bert-base-uncased", "2020-06-01T00:00:00", 8),  # a stray copy
+        model("beomus/layoutxlm", "2021-01-01T00:00:00", 125),
+        model(
+            "bjorz/layoutxlm-finetuned-funsd-test",
+            "2022-01-01T00:00:00",
+            body="This model is a fine-tuned version of [microsoft/layoutxlm-base]"
+            "(https://huggingface.co/microsoft/layoutxlm-base) on an unknown dataset.",
+        ),
         model(
             "caioamb/bert-base-uncased-finetuned-md",
             "2021-06-01T00:00:00",
@@ -129,6 +136,12 @@ def test_a_bare_name_never_means_a_little_used_copy(snapshot) -> None:
     }
     assert set(parents) == {"bert-base-uncased"}
     assert parents["bert-base-uncased"]["parent_known"] is False
+
+
+def test_a_parent_the_card_names_beats_a_name_match(snapshot) -> None:
+    _, inferred = snapshot
+    parents = {p for c, p in inferred if c == "bjorz/layoutxlm-finetuned-funsd-test"}
+    assert parents == {"microsoft/layoutxlm-base"}
 
 
 def test_near_duplicate_cards_only_add_to_other_evidence(snapshot) -> None:
