@@ -173,6 +173,17 @@ def test_pairs_cover_every_view_and_parent_child_pairs_are_the_view_edges(staged
         }
         expected = {(r["parent_id"], r["child_id"]) for r in edges.where(rule).collect()}
         assert found == expected, view
+    threshold = load_config().inference.threshold
+    added = tables["inferred_edges"].where(
+        f"parent_known AND NOT child_declares AND confidence >= {threshold}"
+    )
+    plus = {
+        (r["a_id"], r["b_id"])
+        for r in pairs.where("view = 'all_plus_inferred' AND pair_type = 'parent_child'").collect()
+    }
+    declared = {(r["parent_id"], r["child_id"]) for r in edges.collect()}
+    assert plus == declared | {(r["parent_id"], r["child_id"]) for r in added.collect()}
+    assert plus > declared
     # Disjoint random pairs: 2000 asked for, at most half the signed cards available.
     random = pairs.where("pair_type = 'random' AND view = 'all'")
     assert random.count() == min(2000, tables["signatures"].count() // 2)
