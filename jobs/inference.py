@@ -323,15 +323,7 @@ def evaluation(inferred: DataFrame, edges: DataFrame, threshold: float) -> DataF
         .groupBy("key")
         .agg(F.count("*").alias("n_predicted"), F.count_if("right").alias("n_correct"))
         .crossJoin(F.broadcast(total))
-        .select(
-            F.lit("evidence").alias("group"),
-            "key",
-            F.lit(threshold).alias("threshold"),
-            "n_predicted",
-            "n_correct",
-            "n_truth",
-            F.col("n_correct").alias("n_found"),
-        )
+        .withColumns({"group": F.lit("evidence"), "n_found": F.col("n_correct")})
     )
     predicted = (
         at.where(guessed)
@@ -346,19 +338,12 @@ def evaluation(inferred: DataFrame, edges: DataFrame, threshold: float) -> DataF
     by_relation = (
         predicted.join(declared, on="key", how="full_outer")
         .na.fill(0, ["n_predicted", "n_correct", "n_truth", "n_found"])
-        .select(
-            F.lit("relation").alias("group"),
-            "key",
-            F.lit(threshold).alias("threshold"),
-            "n_predicted",
-            "n_correct",
-            "n_truth",
-            "n_found",
-        )
+        .withColumn("group", F.lit("relation"))
     )
     columns = ["group", "key", "threshold", "n_predicted", "n_correct", "n_truth", "n_found"]
-    rows = overall.select(*columns).unionByName(by_evidence.select(*columns))
-    rows = rows.unionByName(by_relation.select(*columns))
+    chosen = {"threshold": F.lit(threshold)}
+    rows = overall.select(*columns).unionByName(by_evidence.withColumns(chosen).select(*columns))
+    rows = rows.unionByName(by_relation.withColumns(chosen).select(*columns))
     return rows.select(
         *columns,
         _share("n_correct", "n_predicted").alias("precision"),
