@@ -5,8 +5,10 @@
 Reads the published partitions of one snapshot with pyarrow, no Spark: a lookup starts in
 a second. Only the columns it needs are read, and rows are filtered while reading (row
 groups whose statistics rule the id out are skipped). Ancestors and descendants are walked
-over the view's edges held as two id arrays. Output folders must be on a local or mounted
-filesystem.
+over the view's edges held as two id arrays; in `all_plus_inferred` those are the declared
+edges plus the `inferred_edges` at or above `--threshold` of models that declare none
+(what the lineage stage's view holds when it ran with that threshold), each marked with
+its confidence and evidence. Output folders must be on a local or mounted filesystem.
 
 Reading order: read the tables -> the model's row -> walk up (ancestors) and down
 (descendants) -> siblings, family, conflicts, near-duplicate cluster -> print.
@@ -27,7 +29,8 @@ from typing import Any
 import pyarrow.compute as pc
 
 from jobs.cli import OneLineParser, UserError, run_main, snapshot_date
-from jobs.lineage import VIEWS, relation_in_view
+from jobs.config import load_config
+from jobs.lineage import PLUS_INFERRED, VIEWS, relation_in_view
 from jobs.tables import read_partition
 
 TRAITS = (
@@ -79,6 +82,29 @@ def closest_ids(output: Path, snapshot: str, model_id: str) -> list[str]:
     return difflib.get_close_matches(model_id, near, n=CLOSEST_IDS, cutoff=0.5)
 
 
+def view_edge_rows(output: Path, snapshot: str, view: str, threshold: float) -> list[dict]:
+    """The view's edges as `child_id, parent_id, relation, inferred` rows (plus the
+    confidence and evidence of inferred ones), read with pyarrow like `view_edges` builds
+    them in Spark: declared edges, and for `all_plus_inferred` the confident inferred
+    parents of models that declare none."""
+    columns = ["child_id", "parent_id", "relation"]
+    declared = [
+        {**e, "inferred": False}
+        for e in read_partition(output, "edges", snapshot, columns).to_pylist()
+        if relation_in_view(e["relation"], view)
+    ]
+    if view != PLUS_INFERRED:
+        return declared
+    added = read_partition(
+        output,
+        "inferred_edges",
+        snapshot,
+        [*columns, "confidence", "evidence"],
+        (pc.field("confidence") >= threshold) & ~pc.field("child_declares"),
+    ).to_pylist()
+    return declared + [{**e, "inferred": True} for e in added]
+
+
 def walk(start: str, links: dict[str, list[tuple[str, str]]]) -> list[dict[str, Any]]:
     """Breadth-first over `links` (id -> [(next id, relation)]): every model reached once,
     at its shortest distance, with the relation of the link that reached it."""
@@ -102,8 +128,11 @@ def walk(start: str, links: dict[str, list[tuple[str, str]]]) -> list[dict[str, 
     return found
 
 
-def lookup(output: Path, snapshot: str, model_id: str, view: str) -> Lookup:
-    """Read the snapshot's tables and answer for `model_id` in `view`."""
+def lookup(
+    output: Path, snapshot: str, model_id: str, view: str, threshold: float | None = None
+) -> Lookup:
+    """Read the snapshot's tables and answer for `model_id` in `view` (inferred edges at
+    or above `threshold`, by default the configured `inference.threshold`)."""
     models = read_partition(
         output,
         "models",
@@ -118,16 +147,23 @@ def lookup(output: Path, snapshot: str, model_id: str, view: str) -> Lookup:
         raise UserError(f"no model {model_id!r} in snapshot {snapshot} under {output}{hint}")
     traits = {k: v for k, v in models[0].items() if k != "model_id"}
 
-    edges = read_partition(
-        output, "edges", snapshot, ["child_id", "parent_id", "relation", "parent_known"]
-    ).to_pylist()
+    if threshold is None:
+        threshold = load_config().inference.threshold
     up: dict[str, list[tuple[str, str]]] = {}
     down: dict[str, list[tuple[str, str]]] = {}
-    for edge in (e for e in edges if relation_in_view(e["relation"], view)):
+    inferred: dict[tuple[str, str], dict[str, Any]] = {}
+    for edge in view_edge_rows(output, snapshot, view, threshold):
         up.setdefault(edge["child_id"], []).append((edge["parent_id"], edge["relation"]))
         down.setdefault(edge["parent_id"], []).append((edge["child_id"], edge["relation"]))
+        if edge["inferred"]:
+            key = (edge["child_id"], edge["parent_id"])
+            inferred[key] = {"confidence": edge["confidence"], "evidence": edge["evidence"]}
     ancestors = walk(model_id, up)
     descendants = walk(model_id, down)
+    for a in ancestors:
+        a["inferred"] = inferred.get((a["via"], a["model_id"]))
+    for d in descendants:
+        d["inferred"] = inferred.get((d["model_id"], d["via"]))
     parents = [a for a in ancestors if a["distance"] == 1]
     children = [d for d in descendants if d["distance"] == 1]
 
@@ -213,6 +249,22 @@ def shortened(values: list[str], keep: int = 5) -> str:
     return ", ".join(values[:keep]) + more
 
 
+def how_linked(step: dict[str, Any]) -> str:
+    """A walked link's relation, and for an inferred one its confidence and evidence.
+
+    >>> how_linked({"relation": "finetune", "inferred": None})
+    'finetune'
+    >>> how_linked({"relation": "quantized", "inferred": {"confidence": 0.94,
+    ...     "evidence": ["name", "prose"]}})
+    'quantized, inferred 0.94 from name+prose'
+    """
+    found = step.get("inferred")
+    if not found:
+        return str(step["relation"])
+    evidence = "+".join(found["evidence"] or [])
+    return f"{step['relation']}, inferred {found['confidence']:.2f} from {evidence}"
+
+
 def render(found: Lookup) -> str:
     """The lookup as a person reads it."""
     lines = [f"{found.model_id}  (view {found.view})"]
@@ -231,13 +283,13 @@ def render(found: Lookup) -> str:
         )
     lines.append(f"ancestors ({len(found.ancestors)}), roots: {', '.join(found.roots) or '-'}")
     for a in found.ancestors:
-        lines.append(f"  {'  ' * (a['distance'] - 1)}<- {a['model_id']} ({a['relation']})")
+        lines.append(f"  {'  ' * (a['distance'] - 1)}<- {a['model_id']} ({how_linked(a)})")
     by_relation = ", ".join(f"{r} {n}" for r, n in found.descendants_by_relation.items())
     lines.append(
         f"children ({len(found.children)}), descendants {found.n_descendants}: {by_relation or '-'}"
     )
     for c in found.children[:TOP_SIBLINGS]:
-        lines.append(f"  -> {c['model_id']} ({c['relation']})")
+        lines.append(f"  -> {c['model_id']} ({how_linked(c)})")
     lines.append(f"siblings (top {TOP_SIBLINGS} by downloads): {len(found.siblings)}")
     for s in found.siblings:
         lines.append(f"  {s['model_id']} ({s['downloads'] or 0} downloads)")
@@ -267,6 +319,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", required=True, type=Path, help="root folder of all tables")
     parser.add_argument("--snapshot", required=True, type=snapshot_date, help="YYYY-MM-DD")
     parser.add_argument("--view", default="all", choices=VIEWS, help="graph view (default all)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        help="confidence from which inferred edges count in all_plus_inferred "
+        "(default inference.threshold of conf/pedigree.yaml; use the one lineage ran with)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object, for scripts")
     return parser.parse_args(argv)
 
@@ -274,7 +332,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     def body() -> None:
         args = parse_args(argv)
-        found = lookup(args.output, args.snapshot, args.model_id, args.view)
+        found = lookup(args.output, args.snapshot, args.model_id, args.view, args.threshold)
         text = json.dumps(asdict(found), default=str) if args.json else render(found)
         print(text)
 

@@ -420,6 +420,48 @@ def test_lookup_of_a_root_a_merge_child_and_a_deep_descendant_equals_the_truth(
     assert len(lookup.lookup(output, snapshot, root, "all").ancestors) == 0
 
 
+def test_lookup_in_all_plus_inferred_walks_the_inferred_parents_the_view_counted(
+    staged, generated_tables
+) -> None:
+    """Every undeclaring child with a confident inferred parent: in `all_plus_inferred` the
+    lookup lists that parent, marked inferred, and its topmost ancestors are the roots the
+    lineage stage computed for the view; in `all` the child has no parent."""
+    _, tables, _ = staged
+    _, output, snapshot = generated_tables
+    added = (
+        tables["inferred_edges"]
+        .where("confidence >= 0.5 AND NOT child_declares AND parent_known")
+        .collect()
+    )
+    view_nodes = tables["nodes"].where("view = 'all_plus_inferred'").collect()
+    roots = {r["model_id"]: r["root_ids"] for r in view_nodes if not r["in_cycle"]}
+    in_cycle = {r["model_id"] for r in view_nodes if r["in_cycle"]}
+    has_known_parent = {
+        e["child_id"]
+        for e in lookup.view_edge_rows(output, snapshot, "all_plus_inferred", 0.5)
+        if e["parent_id"] in roots or e["parent_id"] in in_cycle
+    }
+    checked = 0
+    for edge in sorted(added, key=lambda e: e["child_id"])[:25]:
+        child = edge["child_id"]
+        if child not in roots:
+            continue
+        found = lookup.lookup(output, snapshot, child, "all_plus_inferred")
+        parent = next(p for p in found.parents if p["model_id"] == edge["parent_id"])
+        assert parent["inferred"]["confidence"] == edge["confidence"]
+        assert parent["inferred"]["evidence"] == edge["evidence"]
+        if any(a["model_id"] in in_cycle for a in found.ancestors):
+            continue
+        line = [child, *(a["model_id"] for a in found.ancestors if a["model_id"] in roots)]
+        topmost = sorted(m for m in line if m not in has_known_parent)
+        assert found.roots == topmost == roots[child], child
+        assert lookup.lookup(output, snapshot, child, "all").parents == []
+        checked += 1
+    assert checked >= 10
+    stricter = lookup.lookup(output, snapshot, child, "all_plus_inferred", threshold=1.01)
+    assert stricter.parents == []
+
+
 def test_lookup_cli_prints_json_and_an_unknown_id_exits_2_with_suggestions(
     staged, generated_tables, capsys
 ) -> None:
