@@ -133,16 +133,33 @@ def resolve_names(names: DataFrame, by_name: DataFrame) -> DataFrame:
     return resolved.where(keep).select("child_id", "parent_id", "relation", "evidence")
 
 
-def plausible(candidates: DataFrame, models: DataFrame) -> DataFrame:
-    """Candidates with `parent_known`, without self-references and parents younger than
-    their child (when both dates are known)."""
-    dates = models.select("model_id", "created_at")
-    parent = dates.select(
+def model_facts(models: DataFrame) -> DataFrame:
+    """`model_id, created_at, downloads, declares`: all inference asks of a model, joined
+    once on each side of the candidates."""
+    return models.select(
+        "model_id",
+        "created_at",
+        F.coalesce("downloads", F.lit(0)).alias("downloads"),
+        (F.coalesce(F.size("base_models"), F.lit(0)) > 0).alias("declares"),
+    )
+
+
+def plausible(candidates: DataFrame, facts: DataFrame) -> DataFrame:
+    """Candidates without self-references and parents younger than their child (when both
+    dates are known), with what the later steps need of both ends: `parent_known`, both
+    download counts, `child_declares`."""
+    parent = facts.select(
         F.col("model_id").alias("parent_id"),
         F.col("created_at").alias("parent_created"),
+        F.col("downloads").alias("parent_downloads"),
         F.lit(True).alias("parent_known"),
     )
-    child = dates.select(F.col("model_id").alias("child_id"), F.col("created_at").alias("born"))
+    child = facts.select(
+        F.col("model_id").alias("child_id"),
+        F.col("created_at").alias("born"),
+        F.col("downloads").alias("child_downloads"),
+        F.col("declares").alias("child_declares"),
+    )
     joined = candidates.join(parent, on="parent_id", how="left").join(child, on="child_id")
     younger = F.col("parent_created") >= F.col("born")
     return joined.where(
@@ -153,6 +170,9 @@ def plausible(candidates: DataFrame, models: DataFrame) -> DataFrame:
         "relation",
         "evidence",
         F.coalesce("parent_known", F.lit(False)).alias("parent_known"),
+        "parent_downloads",
+        "child_downloads",
+        "child_declares",
     )
 
 
@@ -163,36 +183,40 @@ def estimated_jaccard(left: Column, right: Column) -> Column:
 
 
 def near_duplicate_evidence(
-    candidates: DataFrame, models: DataFrame, signatures: DataFrame, config: InferenceConfig
+    candidates: DataFrame, signatures: DataFrame, config: InferenceConfig
 ) -> DataFrame:
     """A near-duplicate evidence row for each known candidate whose card is near-identical
     to its child's and which has at least `near_duplicate_download_ratio` times the
-    downloads: the pattern of a re-upload or a lightly edited copy of a popular model."""
-    pairs = candidates.where("parent_known").select("child_id", "parent_id").distinct()
-    sig = signatures.select("model_id", "minhash")
-    downloads = models.select("model_id", F.coalesce("downloads", F.lit(0)).alias("downloads"))
-    joined = (
-        pairs.join(sig.withColumnsRenamed({"model_id": "child_id", "minhash": "c"}), "child_id")
-        .join(sig.withColumnsRenamed({"model_id": "parent_id", "minhash": "p"}), "parent_id")
-        .join(downloads.withColumnsRenamed({"model_id": "child_id", "downloads": "cd"}), "child_id")
-        .join(
-            downloads.withColumnsRenamed({"model_id": "parent_id", "downloads": "pd"}), "parent_id"
+    downloads: the pattern of a re-upload or a lightly edited copy of a popular model.
+    Downloads are compared first, so only the signatures of those few pairs are joined."""
+    popular = (
+        F.col("parent_known")
+        & (F.col("parent_downloads") > 0)
+        & (
+            F.col("parent_downloads")
+            >= F.col("child_downloads") * config.near_duplicate_download_ratio
         )
     )
-    popular = (F.col("pd") > 0) & (
-        F.col("pd") >= F.col("cd") * config.near_duplicate_download_ratio
+    pairs = candidates.where(popular).select("child_id", "parent_id", "child_declares").distinct()
+    ends = pairs.select(F.col("child_id").alias("model_id")).union(
+        pairs.select(F.col("parent_id").alias("model_id"))
     )
+    sig = signatures.select("model_id", "minhash").join(ends.distinct(), "model_id", "left_semi")
+    joined = pairs.join(
+        sig.withColumnsRenamed({"model_id": "child_id", "minhash": "c"}), "child_id"
+    ).join(sig.withColumnsRenamed({"model_id": "parent_id", "minhash": "p"}), "parent_id")
     close = estimated_jaccard(F.col("c"), F.col("p")) >= config.near_duplicate_jaccard
-    return joined.where(popular & close).select(
+    return joined.where(close).select(
         "child_id",
         "parent_id",
         F.lit(UNKNOWN).alias("relation"),
         F.lit(NEAR_DUPLICATE).alias("evidence"),
         F.lit(True).alias("parent_known"),
+        "child_declares",
     )
 
 
-def score_edges(evidence: DataFrame, models: DataFrame, config: InferenceConfig) -> DataFrame:
+def score_edges(evidence: DataFrame, config: InferenceConfig) -> DataFrame:
     """One row per (child, parent): its distinct evidence, the relation the strongest
     evidence says and the combined confidence; pairs with no confidence are dropped."""
     weights = config.weights()
@@ -204,18 +228,14 @@ def score_edges(evidence: DataFrame, models: DataFrame, config: InferenceConfig)
         }
 
     scored = F.udf(score, _SCORED, useArrow=True)
-    declares = models.select(
-        F.col("model_id").alias("child_id"),
-        (F.coalesce(F.size("base_models"), F.lit(0)) > 0).alias("child_declares"),
-    )
     grouped = (
         evidence.groupBy("child_id", "parent_id")
         .agg(
             F.collect_list(F.struct("relation", "evidence")).alias("rows"),
             F.max("parent_known").alias("parent_known"),
+            F.max("child_declares").alias("child_declares"),
         )
         .withColumn("s", scored("rows"))
-        .join(declares, on="child_id")
     )
     return grouped.where(F.col("s.confidence") > 0).select(
         "child_id",
@@ -252,12 +272,12 @@ def inferred_edges(models: DataFrame, signatures: DataFrame, config: InferenceCo
         resolve_mentions(mention_candidates(models), models, by_name).unionByName(
             resolve_names(name_candidates(models), by_name)
         ),
-        models,
+        model_facts(models),
     )
-    evidence = candidates.unionByName(
-        near_duplicate_evidence(candidates, models, signatures, config)
-    )
-    scored = prefer_what_the_card_says(score_edges(evidence, models, config))
+    evidence = candidates.select(
+        "child_id", "parent_id", "relation", "evidence", "parent_known", "child_declares"
+    ).unionByName(near_duplicate_evidence(candidates, signatures, config))
+    scored = prefer_what_the_card_says(score_edges(evidence, config))
     return scored.select(*schemas.INFERRED_EDGES.fieldNames())
 
 
