@@ -14,7 +14,8 @@ Jaccard (`near_duplicate_pairs`) -> their connected components (GraphFrames) ->
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from functools import reduce
 
 import pandas as pd
 import pyarrow as pa
@@ -22,6 +23,7 @@ from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
+from pyspark.sql.types import StringType, StructField, StructType
 
 from jobs.cli import StageArgs, UserError, stage_main
 from jobs.config import SimilarityConfig
@@ -108,48 +110,64 @@ SET_COLUMNS = ("licenses", "languages", "tags", "datasets")
 MEASURES = ("card", *TRAIT_COLUMNS)
 
 
+def edges_by_view(edges: DataFrame, views: Sequence[str]) -> DataFrame:
+    """`view, parent_id, child_id, parent_known`: every edge once per view it belongs to,
+    so that each pair type is built for all views in one pass, not one pass per view."""
+    tagged = [
+        edges_in_view(edges, view).select(
+            F.lit(view).alias("view"), "parent_id", "child_id", "parent_known"
+        )
+        for view in views
+    ]
+    return reduce(DataFrame.unionByName, tagged)
+
+
 def parent_child_pairs(edges: DataFrame) -> DataFrame:
     """Every edge whose parent is in the snapshot, parent first."""
     return edges.where(F.col("parent_known")).select(
-        F.col("parent_id").alias("a_id"), F.col("child_id").alias("b_id")
+        "view", F.col("parent_id").alias("a_id"), F.col("child_id").alias("b_id")
     )
 
 
 def grandparent_pairs(edges: DataFrame) -> DataFrame:
     """Two-step paths grandparent -> parent -> grandchild, one row per distinct pair."""
     upper = edges.where(F.col("parent_known")).select(
-        F.col("parent_id").alias("a_id"), F.col("child_id").alias("middle")
+        "view", F.col("parent_id").alias("a_id"), F.col("child_id").alias("middle")
     )
     lower = edges.where(F.col("parent_known")).select(
-        F.col("parent_id").alias("middle"), F.col("child_id").alias("b_id")
+        "view", F.col("parent_id").alias("middle"), F.col("child_id").alias("b_id")
     )
     return (
-        upper.join(lower, on="middle")
+        upper.join(lower, on=["view", "middle"])
         .where(F.col("a_id") != F.col("b_id"))
-        .select("a_id", "b_id")
+        .select("view", "a_id", "b_id")
         .distinct()
     )
 
 
+VIEW_PAIRS = StructType([StructField("view", StringType(), nullable=False), *PAIRS.fields])
+
+
 def sibling_pairs(edges: DataFrame, cap: int, seed: int) -> DataFrame:
     """Pairs of children of one parent, at most `cap` per parent by a seeded sample."""
-    families = edges.groupBy("parent_id").agg(F.collect_set("child_id").alias("children"))
-    arrow_schema = to_arrow_schema(PAIRS)
+    families = edges.groupBy("view", "parent_id").agg(F.collect_set("child_id").alias("children"))
+    arrow_schema = to_arrow_schema(VIEW_PAIRS)
 
     def sample(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             rows = [
-                {"a_id": a, "b_id": b}
+                {"view": family["view"], "a_id": a, "b_id": b}
                 for family in batch.to_pylist()
                 for a, b in sample_sibling_pairs(family["children"], cap, seed, family["parent_id"])
             ]
             yield pa.RecordBatch.from_pylist(rows, schema=arrow_schema)
 
-    return families.where(F.size("children") > 1).mapInArrow(sample, PAIRS).distinct()
+    return families.where(F.size("children") > 1).mapInArrow(sample, VIEW_PAIRS).distinct()
 
 
-def random_pairs(sigs: DataFrame, n_pairs: int, seed: int) -> DataFrame:
+def random_pairs(sigs: DataFrame, n_pairs: int, seed: int, views: Sequence[str]) -> DataFrame:
     """`n_pairs` disjoint random pairs of models with a card: a seeded shuffle, halves zipped.
+    The same pairs stand in every view: the baseline does not depend on the graph.
 
     The 2 * n_pairs models with the smallest seeded hash are a top-k (each partition keeps
     its k smallest, the driver merges them), never one task ordering every model; pairs are
@@ -163,29 +181,40 @@ def random_pairs(sigs: DataFrame, n_pairs: int, seed: int) -> DataFrame:
         .collect()
     ]
     pairs = list(zip(chosen[0::2], chosen[1::2], strict=False))
-    return sigs.sparkSession.createDataFrame(pairs, "a_id string, b_id string")
+    return sigs.sparkSession.createDataFrame(pairs, PAIRS).select(
+        F.explode(F.array(*[F.lit(view) for view in views])).alias("view"), "a_id", "b_id"
+    )
 
 
-def same_family_pairs(view_nodes: DataFrame, sigs: DataFrame, cap: int, seed: int) -> DataFrame:
-    """Disjoint random pairs of models with a card in one family, at most `cap` per family.
+def same_family_pairs(nodes: DataFrame, sigs: DataFrame, cap: int, seed: int) -> DataFrame:
+    """Disjoint random pairs of models with a card in one family of a view, at most `cap`
+    per family.
 
     Members are shuffled by a seeded hash within their family and paired 1-2, 3-4, ...:
     the baseline that separates "related by descent" from "in the same family".
     """
-    carded = view_nodes.select("model_id", "family_id").join(
+    carded = nodes.select("view", "model_id", "family_id").join(
         sigs.select("model_id"), on="model_id", how="left_semi"
     )
-    order = Window.partitionBy("family_id").orderBy(F.xxhash64(F.lit(seed), "model_id"))
-    shuffled = carded.select("family_id", "model_id", F.row_number().over(order).alias("i")).where(
-        F.col("i") <= 2 * cap
-    )
+    order = Window.partitionBy("view", "family_id").orderBy(F.xxhash64(F.lit(seed), "model_id"))
+    shuffled = carded.select(
+        "view", "family_id", "model_id", F.row_number().over(order).alias("i")
+    ).where(F.col("i") <= 2 * cap)
     first = shuffled.where(F.col("i") % 2 == 1).select(
-        "family_id", F.col("model_id").alias("a_id"), ((F.col("i") + 1) / 2).cast("long").alias("k")
+        "view",
+        "family_id",
+        F.col("model_id").alias("a_id"),
+        ((F.col("i") + 1) / 2).cast("long").alias("k"),
     )
     second = shuffled.where(F.col("i") % 2 == 0).select(
-        "family_id", F.col("model_id").alias("b_id"), (F.col("i") / 2).cast("long").alias("k")
+        "view",
+        "family_id",
+        F.col("model_id").alias("b_id"),
+        (F.col("i") / 2).cast("long").alias("k"),
     )
-    return first.join(second, on=["family_id", "k"], how="inner").select("a_id", "b_id")
+    return first.join(second, on=["view", "family_id", "k"], how="inner").select(
+        "view", "a_id", "b_id"
+    )
 
 
 def _set_jaccard(a: Column, b: Column) -> Column:
@@ -202,7 +231,12 @@ def _as_set(column: str) -> Column:
 
 
 def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFrame:
-    """Card Jaccard (estimated from signatures) and exact trait Jaccards of every pair."""
+    """Card Jaccard (estimated from signatures) and exact trait Jaccards of every pair.
+
+    Views share most of their pairs (a parent-child edge is in three or four of them), so
+    each distinct pair is scored once and its scores joined back to every row naming it:
+    the signatures, the widest columns, cross the shuffle a third as often."""
+    distinct = pairs.select("a_id", "b_id").distinct()
     traits = models.select("model_id", *[_as_set(c).alias(m) for m, c in TRAIT_COLUMNS.items()])
     a = traits.select(
         F.col("model_id").alias("a_id"), *[F.col(m).alias(f"a_{m}") for m in TRAIT_COLUMNS]
@@ -213,7 +247,7 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
     sig_a = sigs.select(F.col("model_id").alias("a_id"), F.col("minhash").alias("a_sig"))
     sig_b = sigs.select(F.col("model_id").alias("b_id"), F.col("minhash").alias("b_sig"))
     joined = (
-        pairs.join(a, on="a_id")
+        distinct.join(a, on="a_id")
         .join(b, on="b_id")
         .join(sig_a, on="a_id", how="left")
         .join(sig_b, on="b_id", how="left")
@@ -221,9 +255,7 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
     card = F.when(
         F.col("a_sig").isNotNull() & F.col("b_sig").isNotNull(), estimated_jaccard("a_sig", "b_sig")
     )
-    return joined.select(
-        "view",
-        "pair_type",
+    scores = joined.select(
         "a_id",
         "b_id",
         card.alias("card_jaccard"),
@@ -231,6 +263,9 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
             _set_jaccard(F.col(f"a_{m}"), F.col(f"b_{m}")).alias(f"{m}_jaccard")
             for m in TRAIT_COLUMNS
         ],
+    )
+    return pairs.join(scores, on=["a_id", "b_id"]).select(
+        "view", "pair_type", "a_id", "b_id", *[f"{m}_jaccard" for m in MEASURES]
     )
 
 
@@ -278,31 +313,26 @@ def typed_pairs(
     nodes: DataFrame,
     sigs: DataFrame,
     config: SimilarityConfig,
-    view: str = "all",
+    views: Sequence[str],
 ) -> DataFrame:
-    """Every pair type of one graph view's edges and families, tagged with view and type.
-
-    Random pairs do not depend on the view; they are the same seeded sample in each.
-    """
-    edges = edges_in_view(edges, view)
-    view_nodes = nodes.where(F.col("view") == view)
+    """Every pair type of the given graph views' edges and families, tagged with view and
+    type; each type is built for all views at once."""
+    edges = edges_by_view(edges, views)
+    nodes = nodes.where(F.col("view").isin(list(views)))
     kinds = {
         "parent_child": parent_child_pairs(edges),
         "siblings": sibling_pairs(edges, config.sibling_pairs_per_parent, config.pair_seed),
         "grandparent_grandchild": grandparent_pairs(edges),
         "same_family_random": same_family_pairs(
-            view_nodes, sigs, config.same_family_pairs_per_family, config.pair_seed
+            nodes, sigs, config.same_family_pairs_per_family, config.pair_seed
         ),
-        "random": random_pairs(sigs, config.random_pairs, config.pair_seed),
+        "random": random_pairs(sigs, config.random_pairs, config.pair_seed, views),
     }
     tagged = [
-        frame.select(F.lit(view).alias("view"), F.lit(kind).alias("pair_type"), "a_id", "b_id")
+        frame.select("view", F.lit(kind).alias("pair_type"), "a_id", "b_id")
         for kind, frame in kinds.items()
     ]
-    result = tagged[0]
-    for frame in tagged[1:]:
-        result = result.unionByName(frame)
-    return result
+    return reduce(DataFrame.unionByName, tagged)
 
 
 def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
@@ -412,9 +442,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     )
     try:
         with snapshot_checkpoints(spark, output, snapshot):
-            pairs = typed_pairs(edges, nodes, sigs, config, VIEWS[0])
-            for view in VIEWS[1:]:
-                pairs = pairs.unionByName(typed_pairs(edges, nodes, sigs, config, view))
+            pairs = typed_pairs(edges, nodes, sigs, config, VIEWS)
             scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)
             near = near_duplicate_pairs(sigs, config).persist(StorageLevel.MEMORY_AND_DISK)
             tables = {

@@ -115,7 +115,7 @@ def test_pair_types_on_a_small_family(spark) -> None:
         "model_id string, view string, family_id string",
     )
 
-    pairs = typed_pairs(edges, nodes, sigs, config).collect()
+    pairs = typed_pairs(edges, nodes, sigs, config, ("all",)).collect()
 
     by_type: dict[str, list[tuple[str, str]]] = {}
     for r in pairs:
@@ -130,7 +130,9 @@ def test_pair_types_on_a_small_family(spark) -> None:
     assert len(same_family) == 2 and len(set(members)) == 4 and set(members) <= set(family)
     scored = {
         (r["pair_type"], r["a_id"], r["b_id"]): r
-        for r in score_pairs(typed_pairs(edges, nodes, sigs, config), models, sigs).collect()
+        for r in score_pairs(
+            typed_pairs(edges, nodes, sigs, config, ("all",)), models, sigs
+        ).collect()
     }
     grand = scored[("grandparent_grandchild", "p", "g")]
     assert grand["license_jaccard"] == 0.5  # {mit} vs {mit, other}

@@ -19,7 +19,7 @@ def test_siblings_resemble_more_than_parent_child_more_than_random(spark, genera
     edges, self_loops = build_edges(models)
     nodes, _, _ = lineage_tables(models, edges, self_loops, LineageConfig())
     sigs = read_table(spark, str(output), "signatures", snapshot).cache()
-    scored = score_pairs(typed_pairs(edges, nodes, sigs, config), models, sigs)
+    scored = score_pairs(typed_pairs(edges, nodes, sigs, config, ("all",)), models, sigs)
     summary = {
         r["pair_type"]: r
         for r in summarise(scored, config.bootstrap_samples, config.pair_seed)
