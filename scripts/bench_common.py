@@ -42,14 +42,24 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Resident memory of `root` and every descendant, right now."""
-    total, stack = 0, [root]
+def _program(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "gone"
+
+
+def tree_rss_by_program(root: int) -> dict[str, int]:
+    """Resident memory of `root` and every descendant right now, summed per program name
+    (`java`, `python3`, ...): which side of a Spark job holds the memory."""
+    found: dict[str, int] = {}
+    stack = [root]
     while stack:
         pid = stack.pop()
-        total += _rss_bytes(pid)
+        program = _program(pid)
+        found[program] = found.get(program, 0) + _rss_bytes(pid)
         stack.extend(_children(pid))
-    return total
+    return found
 
 
 def run_measured(
@@ -58,9 +68,10 @@ def run_measured(
     interval: float = 0.2,
     log_path: Path | None = None,
     stdout: bool = False,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Run `command` to completion; wall seconds and peak RSS of its process tree, and the
-    `key=number` counts of its last pedigree log line (a stage's summary).
+    `key=number` counts of its last pedigree log line (a stage's summary). The peak comes
+    with when it happened (seconds after start) and its split per program.
 
     Its stderr (or stdout, with `stdout=True`) goes to a file, `log_path` when given, so
     a chatty process never blocks on a full pipe; a failure is reported with the last line
@@ -76,9 +87,11 @@ def run_measured(
                 stderr=err if stdout else log,
                 env=env,
             )
-            peak = 0
+            peak, peak_at, peak_split = 0, 0.0, {}
             while child.poll() is None:
-                peak = max(peak, tree_rss_bytes(child.pid))
+                split = tree_rss_by_program(child.pid)
+                if sum(split.values()) > peak:
+                    peak, peak_at, peak_split = sum(split.values()), time.monotonic(), split
                 time.sleep(interval)
             seconds = time.monotonic() - started
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -91,7 +104,13 @@ def run_measured(
         key: float(value)
         for key, value in re.findall(r"(\w+)=(\d+)\b", summary[0] if summary else "")
     }
-    return {"seconds": seconds, "peak_rss_mib": peak / 2**20, **counts}
+    return {
+        "seconds": seconds,
+        "peak_rss_mib": peak / 2**20,
+        "peak_rss_at_s": round(peak_at - started, 1) if peak else 0.0,
+        "peak_rss_by_program_mib": {k: round(v / 2**20) for k, v in sorted(peak_split.items())},
+        **counts,
+    }
 
 
 def summarise(runs: list[dict[str, float]]) -> dict[str, Any]:

@@ -182,6 +182,8 @@ def run_pipeline(card_dataset: Path, master: str) -> dict[str, Any]:
     return {
         "seconds": measured["seconds"],
         "peak_rss_mib": measured["peak_rss_mib"],
+        "peak_rss_at_s": measured["peak_rss_at_s"],
+        "peak_rss_by_program_mib": measured["peak_rss_by_program_mib"],
         **stages,
         "tasks": tasks,
     }
