@@ -240,11 +240,14 @@ def ingest_speedup(card_dataset: Path, runs: int) -> dict[str, Any]:
 
 
 def medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Median of every number over the runs (nested task metrics too); all runs kept."""
+    """Median of every number over the runs (nested task metrics too); all runs kept, and
+    other values (the peak's split per program) listed run by run."""
     keys = sorted({k for run in runs for k in run if k != "tasks"})
-    summary: dict[str, Any] = {
-        key: round(statistics.median(run[key] for run in runs if key in run), 1) for key in keys
-    }
+    summary: dict[str, Any] = {}
+    for key in keys:
+        values = [run[key] for run in runs if key in run]
+        numbers = all(isinstance(v, int | float) for v in values)
+        summary[key] = round(statistics.median(values), 1) if numbers else values
     if any("tasks" in run for run in runs):
         groups = sorted({g for run in runs for g in run.get("tasks", {})})
         summary["tasks"] = {
