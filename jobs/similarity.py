@@ -6,16 +6,17 @@ Reads as: signatures (MinHash, written by ingest's one pass over the cards) -> p
 each type in each graph view, scored by estimated card Jaccard and exact trait
 Jaccards -> mean and bootstrap CI per view, pair type and measure. Alongside: LSH band
 keys (Spark SQL hashes of signature slices) over one card per distinct signature (copies
-linked to their group's smallest id) -> buckets -> candidate pairs (all pairs in small
-buckets, a star around the smallest id in big ones) -> pairs verified by their estimated
-Jaccard (`near_duplicate_pairs`) -> their connected components (GraphFrames) ->
-`card_clusters`, the near-duplicate and template groups.
+linked to their group's smallest id) -> buckets -> in each bucket of at most `max_bucket`
+cards a spanning forest of its pairs verified by their estimated Jaccard, in a bigger one
+a verified star around its smallest id (`near_duplicate_pairs`) -> their connected
+components (GraphFrames) -> `card_clusters`, the near-duplicate and template groups.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from functools import reduce
+from itertools import pairwise
 
 import pandas as pd
 import pyarrow as pa
@@ -23,7 +24,7 @@ from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
-from pyspark.sql.types import StringType, StructField, StructType
+from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from jobs.cli import StageArgs, UserError, stage_main
 from jobs.config import SimilarityConfig
@@ -32,7 +33,12 @@ from jobs.lineage import VIEWS, edges_in_view, frozen, vertex_ids
 from jobs.schemas import PAIRS, SUMMARY
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
 from jobs.tables import MissingTable, read_table, snapshot_checkpoints, write_snapshot
-from udfs.minhash import bootstrap_ci, choose_bands, sample_sibling_pairs
+from udfs.minhash import (
+    bootstrap_ci,
+    choose_bands,
+    near_duplicate_forest,
+    sample_sibling_pairs,
+)
 
 
 def estimated_jaccard(a: str, b: str) -> Column:
@@ -52,30 +58,69 @@ def band_buckets(sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
     )
 
 
-def candidate_pairs(buckets: DataFrame, max_bucket: int) -> DataFrame:
-    """Distinct `a_id < b_id` pairs sharing a bucket, without quadratic blow-up.
-
-    A bucket of at most `max_bucket` members yields all its pairs; a larger one links
-    every member to its smallest id (one cluster, n - 1 pairs), and its members are never
-    collected into one list.
-    """
+def shared_buckets(buckets: DataFrame) -> DataFrame:
+    """`band, key, model_id, size, representative` for the members of buckets of more than
+    one card (most cards share none), with the bucket's size and smallest id."""
     sizes = (
         buckets.groupBy("band", "key")
         .agg(F.count(F.lit(1)).alias("size"), F.min("model_id").alias("representative"))
         .where(F.col("size") > 1)
     )
-    shared = buckets.join(sizes, on=["band", "key"])
-    small = (
+    return buckets.join(sizes, on=["band", "key"])
+
+
+def large_bucket_stars(shared: DataFrame, max_bucket: int) -> DataFrame:
+    """Distinct `a_id < b_id` candidate pairs linking every member of a bucket of more than
+    `max_bucket` cards to its smallest id (one cluster, n - 1 pairs); such a bucket's
+    members are never collected into one list."""
+    return (
+        shared.where(F.col("size") > max_bucket)
+        .select(F.col("representative").alias("a_id"), F.col("model_id").alias("b_id"))
+        .where(F.col("a_id") < F.col("b_id"))
+        .distinct()
+    )
+
+
+NEAR_DUPLICATES = StructType(
+    [*PAIRS.fields, StructField("card_jaccard", DoubleType(), nullable=False)]
+)
+
+
+def small_bucket_forests(
+    shared: DataFrame, sigs: DataFrame, max_bucket: int, threshold: float
+) -> DataFrame:
+    """`a_id, b_id, card_jaccard`: in each bucket of at most `max_bucket` cards, a spanning
+    forest of the pairs whose estimated Jaccard reaches `threshold` (`near_duplicate_forest`).
+
+    All pairs of a bucket are compared inside one task, but only the forest's links leave
+    it: a bucket of 1,000 templated cards gives at most 999 rows, not 500,000."""
+    grouped = (
         shared.where(F.col("size") <= max_bucket)
+        .join(sigs, on="model_id")
         .groupBy("band", "key")
-        .agg(F.collect_list("model_id").alias("members"))
-        .select(F.explode("members").alias("a_id"), "members")
-        .select("a_id", F.explode("members").alias("b_id"))
+        .agg(F.collect_list(F.struct("model_id", "minhash")).alias("members"))
+        .select("members")
     )
-    large = shared.where(F.col("size") > max_bucket).select(
-        F.col("representative").alias("a_id"), F.col("model_id").alias("b_id")
-    )
-    return small.unionByName(large).where(F.col("a_id") < F.col("b_id")).distinct()
+    arrow_schema = to_arrow_schema(NEAR_DUPLICATES)
+
+    def forests(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            buckets = batch.column("members")
+            offsets = buckets.offsets.to_numpy()
+            model_ids, minhashes = buckets.flatten().flatten()
+            ids = model_ids.to_pylist()
+            matrix = minhashes.flatten().to_numpy().reshape(len(ids), -1)
+            links = [
+                link
+                for start, end in pairwise(offsets - offsets[0])
+                for link in near_duplicate_forest(ids[start:end], matrix[start:end], threshold)
+            ]
+            yield pa.RecordBatch.from_pylist(
+                [dict(zip(arrow_schema.names, link, strict=True)) for link in links],
+                schema=arrow_schema,
+            )
+
+    return grouped.mapInArrow(forests, NEAR_DUPLICATES)
 
 
 def verified_pairs(pairs: DataFrame, sigs: DataFrame, threshold: float) -> DataFrame:
@@ -337,12 +382,14 @@ def typed_pairs(
 
 def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
     """Card pairs whose estimated Jaccard reaches the threshold, as links that connect the
-    same clusters as all such pairs would, in a number bounded by the cards.
+    same clusters as all such pairs would, in a number bounded by the cards and bands.
 
     Copied and templated cards often have identical signatures: each group of identical
     signatures is a star around its smallest id (estimate 1.0). LSH then runs over one
     card per distinct signature, so a thousand copies of a card are one bucket member, not
-    half a million pairs; a pair between two groups stands for every pair between them.
+    half a million pairs; a link between two groups stands for every pair between them.
+    Each bucket contributes a verified spanning forest (a big one: a verified star), never
+    all its pairs, which grow with the square of the templated cards.
     """
     groups = sigs.groupBy("minhash").agg(F.min("model_id").alias("representative"))
     copies = (
@@ -355,8 +402,12 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
         )
     )
     distinct = groups.select(F.col("representative").alias("model_id"), "minhash")
-    candidates = candidate_pairs(band_buckets(distinct, config), config.max_bucket)
-    return verified_pairs(candidates, distinct, config.lsh_threshold).unionByName(copies)
+    shared = shared_buckets(band_buckets(distinct, config)).persist(StorageLevel.MEMORY_AND_DISK)
+    stars = verified_pairs(
+        large_bucket_stars(shared, config.max_bucket), distinct, config.lsh_threshold
+    )
+    forests = small_bucket_forests(shared, distinct, config.max_bucket, config.lsh_threshold)
+    return stars.unionByName(forests).distinct().unionByName(copies)
 
 
 def card_clusters(near_pairs: DataFrame, models: DataFrame, algorithm: str) -> DataFrame:

@@ -398,3 +398,50 @@ def bootstrap_ci(
         means[start:stop] = data[resamples].mean(axis=1)
     low, high = np.quantile(means, [alpha / 2, 1 - alpha / 2])
     return float(data.mean()), float(low), float(high)
+
+
+def near_duplicate_forest(
+    ids: Sequence[str], signatures: npt.NDArray[np.int64], threshold: float
+) -> list[tuple[str, str, float]]:
+    """`(a, b, estimated Jaccard)` links, a < b, of a maximum-similarity spanning forest of
+    the pairs of `ids` whose signatures agree on at least `threshold` of positions.
+
+    The links connect exactly the groups that all such pairs connect, in at most
+    len(ids) - 1 links instead of up to len(ids)**2 / 2: an LSH bucket of templated cards
+    yields its clusters without its pairs. Every link is itself a verified pair. Ids are
+    sorted first, so the same members give the same links in any order.
+
+    >>> sigs = np.array([[1, 2, 3, 4], [1, 2, 3, 5], [1, 2, 3, 4], [9, 9, 9, 9]])
+    >>> near_duplicate_forest(["c", "b", "a", "d"], sigs, 0.75)
+    [('a', 'b', 0.75), ('a', 'c', 1.0)]
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    names = [ids[i] for i in order]
+    matrix = np.asarray(signatures)[order]
+    n, width = matrix.shape if matrix.ndim == 2 else (0, 0)
+    rows: list[npt.NDArray[np.int64]] = []
+    cols: list[npt.NDArray[np.int64]] = []
+    agree: list[npt.NDArray[np.int64]] = []
+    block = max(1, 4_000_000 // max(1, n * width))
+    for start in range(0, n, block):
+        top = matrix[start : start + block]
+        matches = (top[:, None, :] == matrix[None, :, :]).sum(axis=2)
+        i, j = np.nonzero(matches >= threshold * width)
+        i = i + start
+        later = j > i
+        rows.append(i[later])
+        cols.append(j[later])
+        agree.append(matches[i[later] - start, j[later]])
+    if not rows or not sum(len(r) for r in rows):
+        return []
+    i, j, m = np.concatenate(rows), np.concatenate(cols), np.concatenate(agree)
+    # Weights must be positive: width + 1 - matches makes the most similar pairs cheapest.
+    tree = minimum_spanning_tree(coo_matrix((width + 1 - m, (i, j)), shape=(n, n))).tocoo()
+    links = sorted(
+        (int(a), int(b), width + 1 - int(w))
+        for a, b, w in zip(tree.row, tree.col, tree.data, strict=True)
+    )
+    return [(names[min(a, b)], names[max(a, b)], matched / width) for a, b, matched in links]

@@ -8,8 +8,13 @@ import pytest
 
 from jobs.config import SimilarityConfig
 from jobs.schemas import SIGNATURES
-from jobs.similarity import band_buckets, candidate_pairs, near_duplicate_pairs, verified_pairs
-from udfs.minhash import Sketcher, to_list
+from jobs.similarity import (
+    band_buckets,
+    large_bucket_stars,
+    near_duplicate_pairs,
+    shared_buckets,
+)
+from udfs.minhash import Sketcher, choose_bands, to_list
 
 pytestmark = pytest.mark.spark
 
@@ -53,20 +58,43 @@ def sigs(spark):
 
 
 def test_lsh_finds_the_template_cards_and_only_them(sigs) -> None:
-    pairs = candidate_pairs(band_buckets(sigs, CONFIG), CONFIG.max_bucket)
-    found = verified_pairs(pairs, sigs, CONFIG.lsh_threshold).collect()
-    assert sorted((r["a_id"], r["b_id"]) for r in found) == [
+    found = near_duplicate_pairs(sigs, CONFIG).collect()
+    links = {(r["a_id"], r["b_id"]) for r in found}
+    templates = {"org/template-a", "org/template-b", "org/template-c"}
+    # three mutually similar cards: two links of a spanning forest join all three
+    assert len(links) == 2 and {m for link in links for m in link} == templates
+    assert links <= {
         ("org/template-a", "org/template-b"),
         ("org/template-a", "org/template-c"),
         ("org/template-b", "org/template-c"),
-    ]
+    }
     assert all(r["card_jaccard"] >= 0.95 for r in found)
+
+
+def test_a_bucket_of_templated_variants_is_a_forest_not_all_pairs(spark) -> None:
+    variants = [
+        (f"org/variant-{i:02d}", TEMPLATE + "".join(f" v{i}w{k}" for k in range(12)))
+        for i in range(30)
+    ]
+    sigs = signatures(spark, variants)
+    assert sigs.select("minhash").distinct().count() > 20, "distinct signatures, not copies"
+
+    found = {
+        (r["a_id"], r["b_id"]): r["card_jaccard"]
+        for r in near_duplicate_pairs(sigs, CONFIG).collect()
+    }
+
+    assert {m for link in found for m in link} == {m for m, _ in variants}
+    # each bucket a forest: at most bands * 29 links (one cluster of 30), not its 435 pairs
+    bands, _ = choose_bands(CONFIG.num_perm, CONFIG.lsh_threshold)
+    assert 29 <= len(found) <= bands * 29 < 435
+    assert all(value >= CONFIG.lsh_threshold for value in found.values())
 
 
 def test_a_huge_bucket_is_a_star_not_all_pairs(spark) -> None:
     same = [(f"m{i:03d}", TEMPLATE) for i in range(60)]
     sigs = signatures(spark, same)
-    pairs = candidate_pairs(band_buckets(sigs, CONFIG), max_bucket=10).collect()
+    pairs = large_bucket_stars(shared_buckets(band_buckets(sigs, CONFIG)), max_bucket=10).collect()
     assert sorted((r["a_id"], r["b_id"]) for r in pairs) == [
         ("m000", f"m{i:03d}") for i in range(1, 60)
     ]
@@ -86,7 +114,8 @@ def test_copies_are_a_star_and_lsh_runs_once_per_distinct_signature(spark) -> No
     assert {k: v for k, v in found.items() if k[1].startswith("copy/")} == star
     variant_links = {k for k in found if k[1].startswith("variant/")}
     assert len(variant_links) <= 6, "pairs among 4 distinct signatures, never with each copy"
-    assert {b for _, b in variant_links} == {"variant/0", "variant/1", "variant/2"}
+    linked = {m for link in variant_links for m in link}
+    assert linked - {"copy/000"} == {"variant/0", "variant/1", "variant/2"}
     assert all(v >= CONFIG.lsh_threshold for v in found.values())
     assert not any("org/other" in k for k in found)
 

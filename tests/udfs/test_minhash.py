@@ -26,6 +26,7 @@ from udfs.minhash import (
     estimate_jaccard,
     estimate_jaccard_many,
     exact_jaccard,
+    near_duplicate_forest,
     sample_sibling_pairs,
     shingle_hash,
     to_list,
@@ -360,3 +361,59 @@ def test_any_text_sketches_without_raising(cards, n):
         assert (signature is None) == (count == 0)
         if signature is not None:
             assert signature.shape == (16,)
+
+
+def components(ids, links):
+    """Connected components of `links` over `ids`, as a set of frozensets."""
+    group = {m: {m} for m in ids}
+    for a, b, *_ in links:
+        if group[a] is not group[b]:
+            merged = group[a] | group[b]
+            for m in merged:
+                group[m] = merged
+    return {frozenset(g) for g in group.values()}
+
+
+def planted_bucket(seed: int, n: int, width: int = 128):
+    """Signatures of `n` cards in a few near-duplicate groups: each a base signature with a
+    few positions changed per member, plus loners; ids of real shapes."""
+    rng = np.random.default_rng(seed)
+    bases = rng.integers(0, 2**32, size=(4, width))
+    rows, ids = [], []
+    for k in range(n):
+        row = bases[k % 4].copy() if k % 5 else rng.integers(0, 2**32, size=width)
+        changed = rng.choice(width, size=int(rng.integers(0, 40)), replace=False)
+        row[changed] = rng.integers(0, 2**32, size=len(changed))
+        rows.append(row)
+        ids.append(f"TheBloke/m\u00f6del-{k:03d}.v1-GGUF" if k % 3 else f"org-{k}/x.git")
+    return ids, np.array(rows, dtype=np.int64)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_near_duplicate_forest_connects_what_all_verified_pairs_connect(seed):
+    ids, sigs = planted_bucket(seed, 60)
+    threshold = 0.8
+    verified = {
+        (min(ids[i], ids[j]), max(ids[i], ids[j])): float(np.mean(sigs[i] == sigs[j]))
+        for i, j in combinations(range(len(ids)), 2)
+        if np.mean(sigs[i] == sigs[j]) >= threshold
+    }
+    links = near_duplicate_forest(ids, sigs, threshold)
+    assert len(verified) > len(links) > 0
+    assert all(verified[(a, b)] == value for a, b, value in links)  # every link is verified
+    assert components(ids, links) == components(ids, verified)
+    assert len(links) == len(ids) - len(components(ids, links))  # a forest: no redundant link
+
+
+def test_near_duplicate_forest_does_not_depend_on_member_order():
+    ids, sigs = planted_bucket(9, 40)
+    order = np.random.default_rng(1).permutation(len(ids))
+    shuffled = near_duplicate_forest([ids[i] for i in order], sigs[order], 0.8)
+    assert shuffled == near_duplicate_forest(ids, sigs, 0.8)
+
+
+def test_near_duplicate_forest_of_unrelated_or_tiny_buckets_is_empty():
+    ids = ["org/a", "org/b"]
+    unrelated = np.arange(256, dtype=np.int64).reshape(2, 128)
+    assert near_duplicate_forest(ids, unrelated, 0.8) == []
+    assert near_duplicate_forest(["only"], unrelated[:1], 0.8) == []
