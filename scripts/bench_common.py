@@ -1,8 +1,11 @@
-"""Shared by the benchmark scripts: run a command, measure wall time and peak tree RSS.
+"""Shared by the benchmark scripts: run a command, measure wall time and peak tree memory.
 
-Peak memory is the largest sum of resident memory over the whole process tree (driver,
-JVM, Python workers), sampled from /proc, since a Spark job's memory lives in several
-processes and `ru_maxrss` only reports the biggest single one.
+A Spark job's memory lives in several processes (driver, JVM, Python workers), so the
+whole process tree is sampled from /proc. Its peak is reported two ways: the sum of
+resident sets (RSS), and the sum of proportional set sizes (PSS), where a page shared by
+n processes counts 1/n in each. Only PSS is the memory the tree holds: a process the JVM
+forks to start a Python worker shares all of the JVM's pages until it execs, and the
+RSS sum counts that heap twice (seen at 1M: 7.1 GiB of JVM twice, a 14.9 GiB "peak").
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
@@ -49,17 +52,35 @@ def _program(pid: int) -> str:
         return "gone"
 
 
-def tree_rss_by_program(root: int) -> dict[str, int]:
-    """Resident memory of `root` and every descendant right now, summed per program name
-    (`java`, `python3`, ...): which side of a Spark job holds the memory."""
-    found: dict[str, int] = {}
+def _pss_bytes(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+class TreeMemory(NamedTuple):
+    """Memory of a process tree at one moment, per program name (`java`, `python3`, ...)."""
+
+    rss: dict[str, int]
+    pss: dict[str, int]
+
+
+def tree_memory(root: int) -> TreeMemory:
+    """RSS and PSS of `root` and every descendant right now, summed per program name:
+    which side of a Spark job holds the memory."""
+    memory = TreeMemory({}, {})
     stack = [root]
     while stack:
         pid = stack.pop()
         program = _program(pid)
-        found[program] = found.get(program, 0) + _rss_bytes(pid)
+        memory.rss[program] = memory.rss.get(program, 0) + _rss_bytes(pid)
+        memory.pss[program] = memory.pss.get(program, 0) + _pss_bytes(pid)
         stack.extend(_children(pid))
-    return found
+    return memory
 
 
 def run_measured(
@@ -69,9 +90,10 @@ def run_measured(
     log_path: Path | None = None,
     stdout: bool = False,
 ) -> dict[str, Any]:
-    """Run `command` to completion; wall seconds and peak RSS of its process tree, and the
-    `key=number` counts of its last pedigree log line (a stage's summary). The peak comes
-    with when it happened (seconds after start) and its split per program.
+    """Run `command` to completion; wall seconds, peak RSS and PSS sums of its process
+    tree, and the `key=number` counts of its last pedigree log line (a stage's summary).
+    The PSS peak comes with when it happened (seconds after start) and its split per
+    program.
 
     Its stderr (or stdout, with `stdout=True`) goes to a file, `log_path` when given, so
     a chatty process never blocks on a full pipe; a failure is reported with the last line
@@ -87,11 +109,16 @@ def run_measured(
                 stderr=err if stdout else log,
                 env=env,
             )
-            peak, peak_at, peak_split = 0, 0.0, {}
+            peak_rss, peak_pss, peak_at, peak_split = 0, 0, 0.0, {}
             while child.poll() is None:
-                split = tree_rss_by_program(child.pid)
-                if sum(split.values()) > peak:
-                    peak, peak_at, peak_split = sum(split.values()), time.monotonic(), split
+                memory = tree_memory(child.pid)
+                peak_rss = max(peak_rss, sum(memory.rss.values()))
+                if sum(memory.pss.values()) > peak_pss:
+                    peak_pss, peak_at, peak_split = (
+                        sum(memory.pss.values()),
+                        time.monotonic(),
+                        memory.pss,
+                    )
                 time.sleep(interval)
             seconds = time.monotonic() - started
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -106,19 +133,21 @@ def run_measured(
     }
     return {
         "seconds": seconds,
-        "peak_rss_mib": peak / 2**20,
-        "peak_rss_at_s": round(peak_at - started, 1) if peak else 0.0,
-        "peak_rss_by_program_mib": {k: round(v / 2**20) for k, v in sorted(peak_split.items())},
+        "peak_rss_mib": peak_rss / 2**20,
+        "peak_pss_mib": peak_pss / 2**20,
+        "peak_pss_at_s": round(peak_at - started, 1) if peak_pss else 0.0,
+        "peak_pss_by_program_mib": {k: round(v / 2**20) for k, v in sorted(peak_split.items())},
         **counts,
     }
 
 
-def summarise(runs: list[dict[str, float]]) -> dict[str, Any]:
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians over repeated runs, with the individual runs kept for the record."""
     summary: dict[str, Any] = {
         "runs_seconds": [round(r["seconds"], 1) for r in runs],
         "median_seconds": round(statistics.median(r["seconds"] for r in runs), 1),
         "median_peak_rss_mib": round(statistics.median(r["peak_rss_mib"] for r in runs)),
+        "median_peak_pss_mib": round(statistics.median(r["peak_pss_mib"] for r in runs)),
     }
     if "depth_rounds" in runs[0]:
         summary["depth_rounds"] = sorted({int(r["depth_rounds"]) for r in runs})

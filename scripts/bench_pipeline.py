@@ -182,8 +182,9 @@ def run_pipeline(card_dataset: Path, master: str) -> dict[str, Any]:
     return {
         "seconds": measured["seconds"],
         "peak_rss_mib": measured["peak_rss_mib"],
-        "peak_rss_at_s": measured["peak_rss_at_s"],
-        "peak_rss_by_program_mib": measured["peak_rss_by_program_mib"],
+        "peak_pss_mib": measured["peak_pss_mib"],
+        "peak_pss_at_s": measured["peak_pss_at_s"],
+        "peak_pss_by_program_mib": measured["peak_pss_by_program_mib"],
         **stages,
         "tasks": tasks,
     }
@@ -198,7 +199,12 @@ def run_reference(card_dataset: Path) -> dict[str, Any]:
         )
         printed = json.loads(log_path.read_text(encoding="utf-8").strip().splitlines()[-1])
     steps = {f"ref_{k}": v for k, v in printed["seconds"].items()}
-    return {"seconds": measured["seconds"], "peak_rss_mib": measured["peak_rss_mib"], **steps}
+    return {
+        "seconds": measured["seconds"],
+        "peak_rss_mib": measured["peak_rss_mib"],
+        "peak_pss_mib": measured["peak_pss_mib"],
+        **steps,
+    }
 
 
 def per_card_milliseconds(card_dataset: Path, n_cards: int = 5000) -> dict[str, float]:

@@ -1,0 +1,27 @@
+"""The benchmarks' memory measure: a forked child that shares its parent's pages must not
+count them twice (the JVM forks to start Python workers)."""
+
+from __future__ import annotations
+
+import sys
+
+from scripts.bench_common import run_measured
+
+SHARED_AFTER_FORK = """
+import os, time
+block = bytearray(256 * 2**20)
+for i in range(0, len(block), 4096):
+    block[i] = 1
+if os.fork() == 0:
+    time.sleep(1.5)
+    os._exit(0)
+time.sleep(2)
+os.wait()
+"""
+
+
+def test_pages_shared_with_a_forked_child_count_once_in_pss_twice_in_rss():
+    measured = run_measured([sys.executable, "-c", SHARED_AFTER_FORK], interval=0.1)
+    assert measured["peak_rss_mib"] > 2 * 256
+    assert 256 < measured["peak_pss_mib"] < 1.5 * 256
+    assert sum(measured["peak_pss_by_program_mib"].values()) > 256
