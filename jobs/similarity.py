@@ -105,6 +105,8 @@ def small_bucket_forests(
 
     def forests(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
+            if batch.num_rows == 0:
+                continue
             buckets = batch.column("members")
             offsets = buckets.offsets.to_numpy()
             model_ids, minhashes = buckets.flatten().flatten()
@@ -241,7 +243,9 @@ def same_family_pairs(nodes: DataFrame, sigs: DataFrame, cap: int, seed: int) ->
     carded = nodes.select("view", "model_id", "family_id").join(
         sigs.select("model_id"), on="model_id", how="left_semi"
     )
-    order = Window.partitionBy("view", "family_id").orderBy(F.xxhash64(F.lit(seed), "model_id"))
+    order = Window.partitionBy("view", "family_id").orderBy(
+        F.xxhash64(F.lit(seed), "model_id"), "model_id"
+    )
     shuffled = carded.select(
         "view", "family_id", "model_id", F.row_number().over(order).alias("i")
     ).where(F.col("i") <= 2 * cap)
@@ -402,7 +406,7 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
         )
     )
     distinct = groups.select(F.col("representative").alias("model_id"), "minhash")
-    shared = shared_buckets(band_buckets(distinct, config)).persist(StorageLevel.MEMORY_AND_DISK)
+    shared = shared_buckets(band_buckets(distinct, config))
     stars = verified_pairs(
         large_bucket_stars(shared, config.max_bucket), distinct, config.lsh_threshold
     )

@@ -427,14 +427,14 @@ def near_duplicate_forest(
     agree: list[npt.NDArray[np.int64]] = []
     block = max(1, 4_000_000 // max(1, n * width))
     for start in range(0, n, block):
-        top = matrix[start : start + block]
-        matches = (top[:, None, :] == matrix[None, :, :]).sum(axis=2)
-        i, j = np.nonzero(matches >= threshold * width)
-        i = i + start
+        # Each row against itself and the rows after it: every pair once.
+        matches = (matrix[start : start + block, None, :] == matrix[None, start:, :]).sum(axis=2)
+        # The same division and comparison as Spark's check of the large buckets' stars.
+        i, j = np.nonzero(matches / width >= threshold)
         later = j > i
-        rows.append(i[later])
-        cols.append(j[later])
-        agree.append(matches[i[later] - start, j[later]])
+        rows.append(i[later] + start)
+        cols.append(j[later] + start)
+        agree.append(matches[i[later], j[later]])
     if not rows or not sum(len(r) for r in rows):
         return []
     i, j, m = np.concatenate(rows), np.concatenate(cols), np.concatenate(agree)
