@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, SparkSession
@@ -155,9 +156,10 @@ def graph_edges(edges: DataFrame, ids: DataFrame) -> DataFrame:
     )
 
 
-def edges_by_view(edges: DataFrame) -> DataFrame:
-    """Every edge once per view it belongs to, with a `view` column."""
-    frames = [edges_in_view(edges, view).withColumn("view", F.lit(view)) for view in VIEWS]
+def edges_by_view(edges: DataFrame, views: Sequence[str] = VIEWS) -> DataFrame:
+    """Every edge once per view it belongs to, with a `view` column: one pass over the
+    edges serves every view."""
+    frames = [edges_in_view(edges, view).withColumn("view", F.lit(view)) for view in views]
     every = frames[0]
     for frame in frames[1:]:
         every = every.unionByName(frame)

@@ -29,7 +29,7 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 from jobs.cli import StageArgs, UserError, stage_main
 from jobs.config import SimilarityConfig
 from jobs.inference import read_view_edges
-from jobs.lineage import VIEWS, edges_in_view, frozen, vertex_ids
+from jobs.lineage import VIEWS, edges_by_view, frozen, vertex_ids
 from jobs.schemas import PAIRS, SUMMARY
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
 from jobs.tables import MissingTable, read_table, snapshot_checkpoints, write_snapshot
@@ -155,18 +155,6 @@ TRAIT_COLUMNS = {
 }
 SET_COLUMNS = ("licenses", "languages", "tags", "datasets")
 MEASURES = ("card", *TRAIT_COLUMNS)
-
-
-def edges_by_view(edges: DataFrame, views: Sequence[str]) -> DataFrame:
-    """`view, parent_id, child_id, parent_known`: every edge once per view it belongs to,
-    so that each pair type is built for all views in one pass, not one pass per view."""
-    tagged = [
-        edges_in_view(edges, view).select(
-            F.lit(view).alias("view"), "parent_id", "child_id", "parent_known"
-        )
-        for view in views
-    ]
-    return reduce(DataFrame.unionByName, tagged)
 
 
 def parent_child_pairs(edges: DataFrame) -> DataFrame:
