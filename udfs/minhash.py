@@ -37,22 +37,49 @@ _NOISE_RE = re.compile(
     r"\]\([^()\s]*\)|https?://[^\s()<>\[\]\"']*|</?[a-z][^<>]*>|&(?:#x?[0-9a-f]+|[a-z]+);"
 )
 _TOKEN_RE = re.compile(r"[^\W_]+")  # letters and digits; `_` and `*` of markdown are noise
+# Bytes that end a word in lowercased text: every ASCII byte but a-z and 0-9, as a space.
+# Bytes >= 0x80 are parts of UTF-8 sequences and stay, for `_TOKEN_RE` to judge their piece.
+_ASCII_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
+_ASCII_SEPARATORS = bytes(b if b >= 0x80 or b in _ASCII_WORD_BYTES else 32 for b in range(256))
 _HASH_CHUNK = 8192  # shingles per numpy pass: bounds memory at 8192 x num_perm x 4 bytes
+# A shingle hash and its card's index packed in one uint64 sort key: 48 bits of hash (the
+# signature uses the low 32, so it is unchanged) and 16 of card. Two distinct shingles of
+# one card share 48 bits with odds about n**2 / 2**49 (1e-9 for a 1,000-shingle card); then
+# the card's shingle count is one short, its signature still the same.
+_KEPT_HASH_BITS = 48
+_KEPT_HASH_MASK = np.uint64((1 << _KEPT_HASH_BITS) - 1)
+_MAX_SORT_CARDS = 1 << (64 - _KEPT_HASH_BITS)
 _BOOT_CHUNK_CELLS = 1 << 20  # resampled indices held at once by bootstrap_ci (8 MB)
 
 
 def card_words(card: str | None) -> list[str]:
     """The words of a card's body: front matter dropped, lowercased, markup and punctuation gone.
 
+    A word is a maximal run of letters and digits (`[^\\W_]+`). ASCII separators are turned
+    into spaces by one byte-table translation and the text split on whitespace; the regular
+    expression runs only on the pieces that still hold a non-ASCII character: the same words
+    in about 60 % of the time of scanning every character with the expression.
+
     >>> card_words("---\\nlicense: mit\\n---\\n# My *Model*: see [the docs](https://x.io/d).")
     ['my', 'model', 'see', 'the', 'docs']
     >>> card_words("<p align='center'>Hi&nbsp;there</p> <!-- a note -->")
     ['hi', 'there', 'a', 'note']
+    >>> card_words("Modèle_français — 2ème")
+    ['modèle', 'français', '2ème']
     """
     if not card:
         return []
-    body = split_front_matter(card)[1].lower()
-    return _TOKEN_RE.findall(_NOISE_RE.sub(" ", body))
+    text = _NOISE_RE.sub(" ", split_front_matter(card)[1].lower())
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split()
+    encoded = text.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS)
+    words: list[str] = []
+    for piece in encoded.decode("utf-8", "surrogatepass").split():
+        if piece.isascii():
+            words.append(piece)
+        else:
+            words.extend(_TOKEN_RE.findall(piece))
+    return words
 
 
 def card_shingles(card: str | None, n: int) -> set[str]:
@@ -175,7 +202,18 @@ class Sketcher:
     def shingle_hashes(
         self, cards: Sequence[str | None]
     ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]]:
-        """Distinct 64-bit shingle hashes of every card, sorted by card: (hashes, card index)."""
+        """Distinct shingle hashes of every card (their low `_KEPT_HASH_BITS` bits), sorted by
+        card: (hashes, card index). Batches of more than `_MAX_SORT_CARDS` cards are split."""
+        if len(cards) > _MAX_SORT_CARDS:
+            parts = [
+                self.shingle_hashes(cards[start : start + _MAX_SORT_CARDS])
+                for start in range(0, len(cards), _MAX_SORT_CARDS)
+            ]
+            offsets = range(0, len(cards), _MAX_SORT_CARDS)
+            return (
+                np.concatenate([hashes for hashes, _ in parts]),
+                np.concatenate([card + at for (_, card), at in zip(parts, offsets, strict=True)]),
+            )
         vocabulary: dict[str, int] = {}
         lengths: list[int] = []
         ids: list[int] = []
@@ -198,17 +236,19 @@ class Sketcher:
         else:
             full, full_owner = tokens[:0], owner[:0]
         short = length[owner] < n  # a card shorter than n words: its words are its shingles
-        hashes = _fmix(np.concatenate([full, tokens[short]]), _FMIX64)
-        card = np.concatenate([full_owner, owner[short]])
-        order = np.lexsort((hashes, card))
-        hashes, card = hashes[order], card[order]
-        distinct = np.ones(hashes.size, dtype=bool)
-        distinct[1:] = (hashes[1:] != hashes[:-1]) | (card[1:] != card[:-1])
-        return hashes[distinct], card[distinct]
+        hashes = _fmix(np.concatenate([full, tokens[short]]), _FMIX64) & _KEPT_HASH_MASK
+        card = np.concatenate([full_owner, owner[short]]).astype(np.uint64)
+        # One sort of (card, hash) packed in a word: under half the time of a two-key lexsort.
+        keys = np.sort((card << np.uint64(_KEPT_HASH_BITS)) | hashes)
+        keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if keys.size else keys
+        return keys & _KEPT_HASH_MASK, (keys >> np.uint64(_KEPT_HASH_BITS)).astype(np.intp)
 
     def sketch(self, cards: Sequence[str | None]) -> Sketches:
-        """Signatures, shingle counts and template scores of a batch of cards (see the
-        class example): one tokenisation and one hashing of each card serve all three."""
+        """Signatures, shingle counts and template scores of a batch of cards (see the class
+        example): one tokenisation and one hashing of each card serve all three.
+
+        Permutations run along rows (num_perm x shingles), so each card's minimum is a
+        `minimum.reduceat` over a contiguous run of every row."""
         hashes, card = self.shingle_hashes(cards)
         counts = np.bincount(card, minlength=len(cards))
         template = self.template_hashes()
@@ -219,16 +259,20 @@ class Sketcher:
             for s, u, c in zip(shared.tolist(), union.tolist(), counts.tolist(), strict=True)
         ]
         premixed = _fmix((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32), _FMIX32)
-        minima = np.tile(self._empty, (len(cards), 1))
+        minima = np.tile(self._empty[:, None], (1, len(cards)))
+        permuted = np.empty((self.num_perm, min(_HASH_CHUNK, premixed.size)), dtype=np.uint32)
         for start in range(0, premixed.size, _HASH_CHUNK):
             chunk = premixed[start : start + _HASH_CHUNK]
             owners = card[start : start + _HASH_CHUNK]
-            permuted = chunk[:, None] * self._a[None, :] + self._b[None, :]
+            rows = permuted[:, : chunk.size]
+            np.multiply(self._a[:, None], chunk[None, :], out=rows)
+            np.add(rows, self._b[:, None], out=rows)
             firsts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-            segment_min = np.minimum.reduceat(permuted, firsts, axis=0)
-            rows = owners[firsts]
-            minima[rows] = np.minimum(minima[rows], segment_min)
-        signatures = [minima[i] if counts[i] else None for i in range(len(cards))]
+            segment_min = np.minimum.reduceat(rows, firsts, axis=1)
+            columns = owners[firsts]
+            minima[:, columns] = np.minimum(minima[:, columns], segment_min)
+        by_card = np.ascontiguousarray(minima.T)
+        signatures = [by_card[i] if counts[i] else None for i in range(len(cards))]
         return Sketches(signatures, [int(c) for c in counts], scores)
 
     def template_hashes(self) -> npt.NDArray[np.uint64]:

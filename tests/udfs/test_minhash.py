@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from udfs import minhash
-from udfs.cards import TEMPLATE_PATH, render_template
+from udfs.cards import TEMPLATE_PATH, render_template, split_front_matter
 from udfs.minhash import (
     SIGNATURE_DTYPE,
     Sketcher,
@@ -71,6 +71,40 @@ def test_markup_and_punctuation_collapse_to_the_same_words():
     plain = "model details see the paper py x 1"
     assert card_words(markdown) == plain.split()
     assert card_shingles(markdown, 3) == card_shingles(plain, 3)
+
+
+def words_by_expression(card: str | None) -> list[str]:
+    """The definition `card_words` implements faster: the token expression over every
+    character of the lowercased body with its markup removed."""
+    if not card:
+        return []
+    body = split_front_matter(card)[1].lower()
+    return minhash._TOKEN_RE.findall(minhash._NOISE_RE.sub(" ", body))
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        "Modèle_français — 2ème édition; naïve café!",
+        "İstanbul ΣΟΦΙΑ ﬁne-tuned ½ ² Ⅻ \u3007 日本語のモデル x\u00a0y\u2028z a\u0301b",
+        "emoji 🤗 between 🤗words🤗 and a\u200bzero-width\ufeffjoiner",
+        "tab\tvertical\x0bform\x0cfile\x1csep\x1dgroup\x1erecord\x1funit\x85next",
+        "lone \udce9 surrogate and \x00 NUL and DEL\x7f",
+    ],
+)
+def test_card_words_equal_the_token_expression_on_unicode_cards(card):
+    assert card_words(card) == words_by_expression(card)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])
+        | st.sampled_from(list(" \t\n_-*#[]()<>&;:/.,!?\u00a0\u2028\x1c\x85ÀÉİΣ½²"))
+    )
+)
+def test_card_words_equal_the_token_expression_on_any_text(card):
+    assert card_words(card) == words_by_expression(card)
 
 
 def test_card_shorter_than_n_words_is_the_set_of_its_words():
@@ -138,6 +172,18 @@ def test_batch_signatures_equal_datasketch_one_shingle_at_a_time(num_perm, seed,
         assert signature is not None
         assert signature.dtype == SIGNATURE_DTYPE == expected.dtype
         assert signature.tobytes() == expected.tobytes()
+
+
+def test_batches_over_the_sort_limit_are_split_without_changing_anything(monkeypatch):
+    rng = random.Random(3)
+    cards = [" ".join(words_text(rng, rng.randrange(0, 40), 30)) for _ in range(11)]
+    whole = Sketcher(num_perm=32).sketch(cards)
+    monkeypatch.setattr(minhash, "_MAX_SORT_CARDS", 4)
+    split = Sketcher(num_perm=32).sketch(cards)
+    assert split.n_shingles == whole.n_shingles
+    assert split.template_scores == whole.template_scores
+    for left, right in zip(split.signatures, whole.signatures, strict=True):
+        assert (left is None and right is None) or np.array_equal(left, right)
 
 
 DIGEST_SCRIPT = """
