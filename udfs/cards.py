@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -167,8 +168,10 @@ def is_error_page(text: str) -> bool:
     return len(text) <= MAX_ERROR_PAGE_CHARS and ERROR_PAGE_RE.match(text) is not None
 
 
+# Templated cards repeat the same few hundred headings; keys are at most 800 characters.
+@lru_cache(maxsize=4096)
 def _normalise_heading(heading: str) -> str:
-    heading = heading[: 4 * MAX_HEADING_CHARS].strip()
+    heading = heading.strip()
     text, _, closing = heading.rpartition(" ")
     if closing and not closing.strip("#"):  # "## Title ##": the closing run is not text
         heading = text
@@ -188,7 +191,7 @@ def section_headings(body: str) -> list[str]:
     """
     sections: dict[str, None] = {}
     for raw in _HEADING_RE.findall(_FENCE_RE.sub("", body)):
-        heading = _normalise_heading(raw)
+        heading = _normalise_heading(raw[: 4 * MAX_HEADING_CHARS])
         if heading:
             sections[heading] = None
             if len(sections) == MAX_SECTIONS:
