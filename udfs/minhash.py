@@ -44,8 +44,9 @@ _ASCII_SEPARATORS = bytes(b if b >= 0x80 or b in _ASCII_WORD_BYTES else 32 for b
 _HASH_CHUNK = 8192  # shingles per numpy pass: bounds memory at 8192 x num_perm x 4 bytes
 # A shingle hash and its card's index packed in one uint64 sort key: 48 bits of hash (the
 # signature uses the low 32, so it is unchanged) and 16 of card. Two distinct shingles of
-# one card share 48 bits with odds about n**2 / 2**49 (1e-9 for a 1,000-shingle card); then
-# the card's shingle count is one short, its signature still the same.
+# one card share 48 bits with odds about n**2 / 2**49 (1e-9 for a 1,000-shingle card), and
+# a card shingle matches a template shingle by chance with odds about n * T / 2**48; then
+# the shingle count or template score is off by one shingle, the signature still the same.
 _KEPT_HASH_BITS = 48
 _KEPT_HASH_MASK = np.uint64((1 << _KEPT_HASH_BITS) - 1)
 _MAX_SORT_CARDS = 1 << (64 - _KEPT_HASH_BITS)
