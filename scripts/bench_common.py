@@ -77,11 +77,11 @@ def _executable(pid: int) -> str:
         return ""
 
 
-def _is_jvm_spawn(pid: int, parent_executable: str) -> bool:
+def _is_jvm_spawn(executable: str, parent_executable: str) -> bool:
     """A child of the JVM still running the JVM's binary: Java starts processes (Spark's
     Python workers) with posix_spawn, whose vfork child shares the JVM's whole address
     space until it execs, so its RSS and even its PSS repeat the JVM's."""
-    return parent_executable.endswith("/java") and _executable(pid) == parent_executable
+    return parent_executable.endswith("/java") and executable == parent_executable
 
 
 def tree_memory(root: int, with_pss: bool) -> TreeMemory:
@@ -94,13 +94,13 @@ def tree_memory(root: int, with_pss: bool) -> TreeMemory:
     stack = [(root, "")]
     while stack:
         pid, parent_executable = stack.pop()
-        if _is_jvm_spawn(pid, parent_executable):
+        executable = _executable(pid)
+        if _is_jvm_spawn(executable, parent_executable):
             continue
         program = _program(pid)
         memory.rss[program] = memory.rss.get(program, 0) + _rss_bytes(pid)
         if with_pss:
             memory.pss[program] = memory.pss.get(program, 0) + _pss_bytes(pid)
-        executable = _executable(pid)
         stack.extend((child, executable) for child in _children(pid))
     return memory
 
