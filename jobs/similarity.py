@@ -372,6 +372,23 @@ def typed_pairs(
     return reduce(DataFrame.unionByName, tagged)
 
 
+def signature_groups(sigs: DataFrame) -> DataFrame:
+    """`model_id, minhash, representative`: every card with the smallest id among the cards
+    whose signature equals its own, written once under the checkpoint dir.
+
+    One shuffle of the signatures, partitioned and sorted by a hash of the signature first
+    (a long, so the sort rarely compares two arrays); the copies and the distinct cards
+    the LSH steps read several times are then plain file scans, where each use of a
+    `groupBy("minhash")` and a join back on the array shuffled every signature again.
+    """
+    same_signature = Window.partitionBy(F.xxhash64("minhash"), "minhash")
+    return frozen(
+        sigs.select(
+            "model_id", "minhash", F.min("model_id").over(same_signature).alias("representative")
+        )
+    )
+
+
 def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
     """Card pairs whose estimated Jaccard reaches the threshold, as links that connect the
     same clusters as all such pairs would, in a number bounded by the cards and bands.
@@ -383,17 +400,15 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
     Each bucket contributes a verified spanning forest (a big one: a verified star), never
     all its pairs, which grow with the square of the templated cards.
     """
-    groups = sigs.groupBy("minhash").agg(F.min("model_id").alias("representative"))
-    copies = (
-        sigs.join(groups, on="minhash", how="inner")
-        .where(F.col("model_id") != F.col("representative"))
-        .select(
-            F.col("representative").alias("a_id"),
-            F.col("model_id").alias("b_id"),
-            F.lit(1.0).alias("card_jaccard"),
-        )
+    grouped = signature_groups(sigs)
+    copies = grouped.where(F.col("model_id") != F.col("representative")).select(
+        F.col("representative").alias("a_id"),
+        F.col("model_id").alias("b_id"),
+        F.lit(1.0).alias("card_jaccard"),
     )
-    distinct = groups.select(F.col("representative").alias("model_id"), "minhash")
+    distinct = grouped.where(F.col("model_id") == F.col("representative")).select(
+        "model_id", "minhash"
+    )
     shared = shared_buckets(band_buckets(distinct, config))
     stars = verified_pairs(
         large_bucket_stars(shared, config.max_bucket), distinct, config.lsh_threshold

@@ -50,7 +50,7 @@ _HASH_CHUNK = 8192  # shingles per numpy pass: bounds memory at 8192 x num_perm 
 _KEPT_HASH_BITS = 48
 _KEPT_HASH_MASK = np.uint64((1 << _KEPT_HASH_BITS) - 1)
 _MAX_SORT_CARDS = 1 << (64 - _KEPT_HASH_BITS)
-_BOOT_CHUNK_CELLS = 1 << 20  # resampled indices held at once by bootstrap_ci (8 MB)
+_BOOT_CHUNK_CELLS = 1 << 20  # resample counts held at once by bootstrap_ci (8 MB)
 
 
 def card_words(card: str | None) -> list[str]:
@@ -416,33 +416,47 @@ def sample_sibling_pairs(
 
 
 def bootstrap_ci(
-    values: Sequence[float], n_boot: int, seed: int, alpha: float = 0.05
+    values: Sequence[float],
+    n_boot: int,
+    seed: int,
+    alpha: float = 0.05,
+    counts: Sequence[int] | None = None,
 ) -> tuple[float, float, float]:
-    """(mean, low, high): the mean and its percentile-bootstrap (1 - alpha) interval.
+    """(mean, low, high): the mean of `values` (each `counts[i]` times, once without
+    `counts`) and its percentile-bootstrap (1 - alpha) interval.
 
-    The values are sorted first, so the interval depends only on the values and the seed,
-    not on the order Spark delivered them in (which differs between clusters and reruns).
-    Resamples are drawn in chunks of at most ~1M indices, so memory stays bounded for any
-    number of values; NaNs when there are no values.
+    A resample of n values with replacement picks each distinct value a multinomial number
+    of times, so each resample is drawn as those counts: the same distribution of
+    resampled means as drawing n random positions, at a cost that grows with the distinct
+    values (at most num_perm + 1 for a card estimate, few for a trait Jaccard), not with n
+    times n_boot. Values are merged and sorted first, so the interval depends only on the
+    values and the seed, not on the order Spark delivered them in. Resamples are drawn in
+    chunks of at most ~1M counts, so memory stays bounded; NaNs when there are no values.
 
     >>> mean, low, high = bootstrap_ci([0.1, 0.4, 0.5, 0.9], n_boot=1000, seed=0)
     >>> round(mean, 3), low < mean < high
     (0.475, True)
+    >>> bootstrap_ci([1.0, 0.0], n_boot=1000, seed=0, counts=[1, 3])[0]
+    0.25
     """
     if n_boot < 1 or not 0.0 < alpha < 1.0:
         raise ValueError(f"need n_boot >= 1 and 0 < alpha < 1, got {n_boot}, {alpha}")
-    data = np.sort(np.asarray(values, dtype=np.float64))
-    if data.size == 0:
+    given = np.asarray(values, dtype=np.float64)
+    weights = np.ones(given.size) if counts is None else np.asarray(counts, dtype=np.float64)
+    distinct, where = np.unique(given, return_inverse=True)
+    times = np.bincount(where, weights=weights, minlength=distinct.size).astype(np.int64)
+    n = int(times.sum())
+    if n == 0:
         return float("nan"), float("nan"), float("nan")
     rng = np.random.default_rng(seed)
-    chunk = max(1, _BOOT_CHUNK_CELLS // data.size)
+    chunk = max(1, _BOOT_CHUNK_CELLS // distinct.size)
     means = np.empty(n_boot)
     for start in range(0, n_boot, chunk):
         stop = min(start + chunk, n_boot)
-        resamples = rng.integers(0, data.size, size=(stop - start, data.size))
-        means[start:stop] = data[resamples].mean(axis=1)
+        picks = rng.multinomial(n, times / n, size=stop - start)
+        means[start:stop] = picks @ distinct / n
     low, high = np.quantile(means, [alpha / 2, 1 - alpha / 2])
-    return float(data.mean()), float(low), float(high)
+    return float(times @ distinct / n), float(low), float(high)
 
 
 def near_duplicate_forest(

@@ -356,10 +356,39 @@ def test_bootstrap_does_not_depend_on_the_order_of_values():
 
 
 def test_bootstrap_resamples_in_chunks(monkeypatch):
-    monkeypatch.setattr(minhash, "_BOOT_CHUNK_CELLS", 1000)  # one resample per chunk
     values = np.random.default_rng(2).uniform(size=3000)
+    whole = bootstrap_ci(values, n_boot=200, seed=0)
+    monkeypatch.setattr(minhash, "_BOOT_CHUNK_CELLS", 3000)  # one resample per chunk
     mean, low, high = bootstrap_ci(values, n_boot=200, seed=0)
     assert low < mean < high and high - low < 0.05
+    assert (mean, low, high) == pytest.approx(whole)
+
+
+def _index_resampling_ci(values, n_boot, seed):
+    """The textbook bootstrap: n_boot resamples of n random positions each."""
+    rng = np.random.default_rng(seed)
+    resamples = rng.integers(0, len(values), size=(n_boot, len(values)))
+    return np.quantile(values[resamples].mean(axis=1), [0.025, 0.975])
+
+
+@pytest.mark.parametrize("distinct", [2, 129, 5_000])
+def test_bootstrap_counts_match_index_resampling(distinct):
+    # Card estimates take at most 129 values, trait Jaccards few; all distinct is the worst.
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, distinct, size=5_000) / distinct
+    mean, low, high = bootstrap_ci(values, n_boot=2000, seed=1)
+    textbook_low, textbook_high = _index_resampling_ci(values, 2000, seed=2)
+    width = textbook_high - textbook_low
+    assert mean == pytest.approx(values.mean())
+    assert low == pytest.approx(textbook_low, abs=0.1 * width)
+    assert high == pytest.approx(textbook_high, abs=0.1 * width)
+
+
+def test_bootstrap_of_counted_values_equals_the_values_repeated():
+    values, counts = [0.25, 1.0, 0.0, 0.25], [3, 1, 5, 2]  # 0.25 twice: merged
+    repeated = np.repeat(values, counts)
+    assert bootstrap_ci(values, 400, seed=9, counts=counts) == bootstrap_ci(repeated, 400, seed=9)
+    assert all(np.isnan(v) for v in bootstrap_ci([0.5, 0.7], 100, seed=0, counts=[0, 0]))
 
 
 def test_bootstrap_edge_cases():
