@@ -307,8 +307,12 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
 
 
 def summarise(scored: DataFrame, n_boot: int, seed: int) -> DataFrame:
-    """Mean and bootstrap 95% CI of every measure per view and pair type (nulls left out)."""
-    long = (
+    """Mean and bootstrap 95% CI of every measure per view and pair type (nulls left out).
+
+    Each group reaches Python as its distinct values and their counts (a card estimate
+    takes at most num_perm + 1 values), not as one row per pair: the bootstrap needs
+    nothing more (`udfs.minhash.bootstrap_ci`)."""
+    counted = (
         scored.select(
             "view",
             "pair_type",
@@ -323,17 +327,20 @@ def summarise(scored: DataFrame, n_boot: int, seed: int) -> DataFrame:
         )
         .select("view", "pair_type", "m.measure", "m.value")
         .where(F.col("value").isNotNull())
+        .groupBy("view", "pair_type", "measure", "value")
+        .agg(F.count(F.lit(1)).alias("n"))
     )
 
     def bootstrap(frame: pd.DataFrame) -> pd.DataFrame:
-        mean, low, high = bootstrap_ci(frame["value"].to_numpy(), n_boot, seed)
+        counts = frame["n"].to_numpy()
+        mean, low, high = bootstrap_ci(frame["value"].to_numpy(), n_boot, seed, counts=counts)
         return pd.DataFrame(
             [
                 (
                     frame["view"].iat[0],
                     frame["pair_type"].iat[0],
                     frame["measure"].iat[0],
-                    len(frame),
+                    int(counts.sum()),
                     mean,
                     low,
                     high,
@@ -342,7 +349,7 @@ def summarise(scored: DataFrame, n_boot: int, seed: int) -> DataFrame:
             columns=SUMMARY.fieldNames(),
         )
 
-    return long.groupBy("view", "pair_type", "measure").applyInPandas(bootstrap, SUMMARY)
+    return counted.groupBy("view", "pair_type", "measure").applyInPandas(bootstrap, SUMMARY)
 
 
 def typed_pairs(
