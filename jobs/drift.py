@@ -16,10 +16,11 @@ from collections.abc import Iterable, Iterator
 import pyarrow as pa
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
 
 from jobs.cli import StageArgs, stage_main
 from jobs.inference import INFERRED, read_view_edges
-from jobs.lineage import VIEWS, edges_in_view
+from jobs.lineage import VIEWS, edges_by_view, edges_in_view
 from jobs.schemas import LICENSE_CONFLICTS, ORDERINGS
 from jobs.spark_session import fit_shuffle_partitions
 from jobs.tables import read_table, write_snapshot
@@ -94,6 +95,12 @@ def edge_keys(edges: DataFrame) -> list[str]:
     return ["child_id", "parent_id", "relation", *([INFERRED] if INFERRED in edges.columns else [])]
 
 
+def _views(frame: DataFrame) -> list[str]:
+    """`["view"]` for a frame that holds every graph view (`edges_by_view`), else none:
+    the measures below then come per view from one pass."""
+    return ["view"] if "view" in frame.columns else []
+
+
 def _with_all_relations(frame: DataFrame, keys: list[str], aggregates: list[Column]) -> DataFrame:
     """Aggregate per relation and over all relations together (relation = 'all'), in one
     pass (grouping sets), so each measure costs one shuffle, not two."""
@@ -114,11 +121,12 @@ def mutation_rates(edge_traits: DataFrame) -> DataFrame:
         - F.size(F.array_intersect("parent_values", "child_values"))
         / F.size(F.array_union("parent_values", "child_values")),
     )
+    views = _views(edge_traits)
     return _with_all_relations(
         both,
-        ["trait"],
+        [*views, "trait"],
         [F.count(F.lit(1)).alias("n_edges"), F.avg("distance").alias("mutation_rate")],
-    ).select("relation", "trait", "n_edges", "mutation_rate")
+    ).select(*views, "relation", "trait", "n_edges", "mutation_rate")
 
 
 def transitions(edge_traits: DataFrame) -> DataFrame:
@@ -140,47 +148,51 @@ def transitions(edge_traits: DataFrame) -> DataFrame:
             )
         )
     )
+    views = _views(edge_traits)
     return _with_all_relations(
-        pairs, ["trait", "from_value", "to_value"], [F.count(F.lit(1)).alias("count")]
-    ).select("relation", "trait", "from_value", "to_value", "count")
+        pairs, [*views, "trait", "from_value", "to_value"], [F.count(F.lit(1)).alias("count")]
+    ).select(*views, "relation", "trait", "from_value", "to_value", "count")
 
 
 def orderings(spark: SparkSession, transition_counts: DataFrame, top_n: int) -> DataFrame:
-    """Per trait, the order of its `top_n` busiest values that agrees with most net traffic.
+    """Per trait (and view, when the counts have one), the order of its `top_n` busiest
+    values that agrees with most net traffic.
 
-    The counts are small (top_n^2 pairs per trait), so they are collected (two queries
-    for all traits) and the exact linear-ordering MILP runs on the driver.
+    The counts are small (top_n^2 pairs per trait and view), so they are collected (two
+    queries for all traits and views) and the exact linear-ordering MILP runs on the driver.
     """
+    views = _views(transition_counts)
+    group = [*views, "trait"]
     overall = transition_counts.where(F.col("relation") == ALL_RELATIONS)
-    traffic = overall.select("trait", F.col("from_value").alias("value"), "count").unionByName(
-        overall.select("trait", F.col("to_value").alias("value"), "count")
+    traffic = overall.select(*group, F.col("from_value").alias("value"), "count").unionByName(
+        overall.select(*group, F.col("to_value").alias("value"), "count")
     )
-    by_traffic = Window.partitionBy("trait").orderBy(F.desc("traffic"), "value")
+    by_traffic = Window.partitionBy(*group).orderBy(F.desc("traffic"), "value")
     busiest = (
-        traffic.groupBy("trait", "value")
+        traffic.groupBy(*group, "value")
         .agg(F.sum("count").alias("traffic"))
         .withColumn("rank", F.row_number().over(by_traffic))
         .where(F.col("rank") <= top_n)
     )
-    tops: dict[str, list[str]] = {trait: [] for trait in TRAITS}
-    for r in busiest.orderBy("trait", "rank").collect():
-        tops[r["trait"]].append(r["value"])
-    top_ends = busiest.select("trait", "value")
+    tops: dict[tuple[str, ...], list[str]] = {}
+    for r in busiest.orderBy(*group, "rank").collect():
+        tops.setdefault(tuple(r[c] for c in group), []).append(r["value"])
+    top_ends = busiest.select(*group, "value")
     among_top = overall.join(
-        top_ends.withColumnRenamed("value", "from_value"), on=["trait", "from_value"]
-    ).join(top_ends.withColumnRenamed("value", "to_value"), on=["trait", "to_value"])
-    counts_by_trait: dict[str, dict[tuple[str, str], int]] = {trait: {} for trait in TRAITS}
+        top_ends.withColumnRenamed("value", "from_value"), on=[*group, "from_value"]
+    ).join(top_ends.withColumnRenamed("value", "to_value"), on=[*group, "to_value"])
+    counts: dict[tuple[str, ...], dict[tuple[str, str], int]] = {key: {} for key in tops}
     for r in among_top.collect():
-        counts_by_trait[r["trait"]][r["from_value"], r["to_value"]] = r["count"]
-    rows: list[tuple[str, int, str, int, int, float]] = []
-    for trait in TRAITS:
-        top, counts = tops[trait], counts_by_trait[trait]
-        result = best_ordering(counts, top)
+        counts[tuple(r[c] for c in group)][r["from_value"], r["to_value"]] = r["count"]
+    rows: list[tuple[str | int | float, ...]] = []
+    for key, top in tops.items():
+        result = best_ordering(counts[key], top)
         rows.extend(
-            (trait, rank, value, result.pairs_fit, result.pairs_total, result.traffic_explained)
+            (*key, rank, value, result.pairs_fit, result.pairs_total, result.traffic_explained)
             for rank, value in enumerate(result.order, start=1)
         )
-    return spark.createDataFrame(rows, ORDERINGS)
+    view_field = [StructField("view", StringType(), nullable=False)] if views else []
+    return spark.createDataFrame(rows, StructType(view_field + ORDERINGS.fields))
 
 
 def license_conflicts(edges: DataFrame, models: DataFrame, table: LicenseTable) -> DataFrame:
@@ -348,19 +360,14 @@ def drift_tables(
     (lineage's table) drift_summary also comes by the child's depth."""
     table = default_license_table()
     traits = trait_values(models, license_categories(spark, models, table))
-    per_view: dict[str, dict[str, DataFrame]] = {
-        name: {} for name in ("mutation", "transitions", "orderings", "drift_summary")
-    }
-    # Views are relation filters: both ends of every edge are joined once, each view
-    # filters them (three joins of the edge table with 5 x N trait rows would be one each).
+    # Views are relation filters: both ends of every edge are joined once, and every view's
+    # edges are measured in one pass over them with a `view` column (`edges_by_view`).
     every_edge_traits = edge_trait_values(edges, traits).cache()
     every_edge_ends = edge_ends(edges, models).cache()
+    edge_traits = edges_by_view(every_edge_traits)
+    counts = transitions(edge_traits).cache()
+    summaries: dict[str, DataFrame] = {}
     for view in VIEWS:
-        edge_traits = edges_in_view(every_edge_traits, view)
-        counts = transitions(edge_traits).cache()
-        per_view["mutation"][view] = mutation_rates(edge_traits)
-        per_view["transitions"][view] = counts
-        per_view["orderings"][view] = orderings(spark, counts, top_n)
         child_depths = (
             None
             if nodes is None
@@ -368,11 +375,12 @@ def drift_tables(
                 F.col("model_id").alias("child_id"), F.col("depth_min").alias("depth")
             )
         )
-        per_view["drift_summary"][view] = drift_summary(
-            edges_in_view(every_edge_ends, view), child_depths
-        )
+        summaries[view] = drift_summary(edges_in_view(every_edge_ends, view), child_depths)
     return {
-        **{name: _union_views(frames) for name, frames in per_view.items()},
+        "mutation": mutation_rates(edge_traits),
+        "transitions": counts,
+        "orderings": orderings(spark, counts, top_n),
+        "drift_summary": _union_views(summaries),
         "license_conflicts": license_conflicts(edges_in_view(edges, "all"), models, table),
     }
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import reduce
+
 import pytest
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from jobs import schemas
 from jobs.drift import (
@@ -14,7 +18,7 @@ from jobs.drift import (
     trait_values,
     transitions,
 )
-from jobs.lineage import build_edges
+from jobs.lineage import build_edges, edges_by_view, edges_in_view
 from udfs.normalize import default_license_table
 
 pytestmark = pytest.mark.spark
@@ -89,6 +93,31 @@ def test_ordering_puts_sources_before_destinations(spark, frames) -> None:
     assert language[-1] == "en" and sorted(language[:2]) == ["de", "fr"]
     row = result.where("trait = 'language'").first()
     assert (row["pairs_fit"], row["pairs_total"], row["traffic_explained"]) == (2, 2, 1.0)
+
+
+def test_every_view_in_one_pass_equals_each_view_alone(spark, frames) -> None:
+    # drift_tables measures all views at once (a `view` column); each view's rows must be
+    # what that view's edges alone give (finetune_only drops the quantized edge here).
+    _, _, edge_traits, _ = frames
+    together = edges_by_view(edge_traits)
+    views = ("all", "finetune_only")
+    measures = {
+        "mutation": mutation_rates,
+        "transitions": transitions,
+        "orderings": lambda frame: orderings(spark, transitions(frame), top_n=20),
+    }
+    for name, measure in measures.items():
+        every = measure(together).where(F.col("view").isin(*views))
+        alone = reduce(
+            DataFrame.unionByName,
+            [
+                measure(edges_in_view(edge_traits, v)).select(F.lit(v).alias("view"), "*")
+                for v in views
+            ],
+        )
+        got, expected = sorted(every.collect()), sorted(alone.collect())
+        assert got == expected, name
+        assert {r["view"] for r in got} == set(views), name
 
 
 def test_license_conflicts(frames) -> None:
