@@ -177,7 +177,12 @@ def orderings(spark: SparkSession, transition_counts: DataFrame, top_n: int) -> 
     tops: dict[tuple[str, ...], list[str]] = {}
     for r in busiest.orderBy(*group, "rank").collect():
         tops.setdefault(tuple(r[c] for c in group), []).append(r["value"])
-    top_ends = busiest.select(*group, "value")
+    # The collected tops, not `busiest` again: a join of `overall` with a frame derived
+    # from itself gets its attributes renamed and misses the cache, recomputing every count.
+    top_ends = spark.createDataFrame(
+        [(*key, value) for key, top in tops.items() for value in top],
+        StructType([StructField(c, StringType(), nullable=False) for c in [*group, "value"]]),
+    )
     among_top = overall.join(
         top_ends.withColumnRenamed("value", "from_value"), on=[*group, "from_value"]
     ).join(top_ends.withColumnRenamed("value", "to_value"), on=[*group, "to_value"])
