@@ -287,12 +287,17 @@ def main() -> int:
     args = parser.parse_args()
     if "real" in args.inputs and not REAL_CARDS.is_file():
         raise SystemExit(f"bench_pipeline: {REAL_CARDS} is missing; run with --inputs generated")
+    if not REFERENCE.is_file() and min(args.sizes) <= args.reference_max:
+        raise SystemExit(
+            f"bench_pipeline: the reference script {REFERENCE} is missing; run from a clone "
+            "with ../shared beside it, or give only sizes above --reference-max"
+        )
 
     results: list[dict[str, Any]] = []
     for kind in args.inputs:
         for size in args.sizes:
             dump = card_dump(kind, size, args.samples, args.seed)
-            with_reference = REFERENCE.is_file() and size <= args.reference_max
+            with_reference = size <= args.reference_max
             pedigree_runs, reference_runs = [], []
             for _ in range(args.runs):
                 pedigree_runs.append(run_pipeline(dump, args.master))
