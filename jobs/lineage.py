@@ -166,12 +166,13 @@ def edges_by_view(edges: DataFrame, views: Sequence[str] = VIEWS) -> DataFrame:
     return every
 
 
-def components(vertices: DataFrame, links: DataFrame, algorithm: str) -> DataFrame:
+def components(vertices: DataFrame, links: DataFrame, config: LineageConfig) -> DataFrame:
     """`id, family` (the family's smallest vertex), by GraphFrames connectedComponents."""
     from graphframes import GraphFrame
 
     found = GraphFrame(vertices.select("id"), links.select("src", "dst")).connectedComponents(
-        algorithm=algorithm
+        algorithm=config.components_algorithm,
+        broadcastThreshold=config.components_broadcast_threshold,
     )
     smallest = found.groupBy("component").agg(F.min("id").alias("family"))
     return found.join(smallest, on="component", how="inner").select("id", "family")
@@ -242,8 +243,14 @@ def _placed(pending: DataFrame) -> DataFrame:
     )
 
 
-def _receive(pending: DataFrame, frontier: DataFrame, links: DataFrame) -> DataFrame:
-    """One generation: the frontier sends depth + 1 and its roots to its children."""
+def _receive(
+    pending: DataFrame, frontier: DataFrame, links: DataFrame
+) -> tuple[DataFrame, DataFrame]:
+    """One generation: the frontier sends depth + 1 and its roots to its children.
+
+    Returns the updated pending vertices and the messages, which GraphFrames 0.11.0's
+    aggregateMessages leaves persisted: the caller unpersists them once the round is
+    written, or every round's messages would stay cached to the end of the stage."""
     from graphframes import GraphFrame
     from graphframes.lib import AggregateMessages as AM
 
@@ -275,13 +282,14 @@ def _receive(pending: DataFrame, frontier: DataFrame, links: DataFrame) -> DataF
         ],
     )
     received = messages.select("id", "m.*")
-    return pending.join(received, on="id", how="left").select(
+    updated = pending.join(received, on="id", how="left").select(
         "id",
         (F.col("waiting") - F.coalesce("m_count", F.lit(0))).alias("waiting"),
         F.least("seen_min", "m_min").alias("seen_min"),
         F.greatest("seen_max", "m_max").alias("seen_max"),
         F.array_union("seen_roots", F.coalesce("m_roots", empty)).alias("seen_roots"),
     )
+    return updated, messages
 
 
 def _drop_cycle_edges(
@@ -338,7 +346,9 @@ def depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) -> Dept
     while n_pending and rounds < config.max_depth_rounds:
         if n_frontier:
             rounds += 1
-            state = frozen(_receive(pending, placed[-1], live_links))
+            updated, messages = _receive(pending, placed[-1], live_links)
+            state = frozen(updated)
+            messages.unpersist()
         elif not searched_cycles:
             searched_cycles = True
             cycle_ids = frozen(cycle_members(pending, live_links, config.scc_max_iter))
@@ -515,7 +525,7 @@ def lineage_tables(
     linked, isolated = split_isolated(vertices, links)
     log.debug("components: %s over every view", config.components_algorithm)
     families = frozen(
-        components(linked, links, config.components_algorithm).unionByName(
+        components(linked, links, config).unionByName(
             isolated.select("id", F.col("id").alias("family"))
         )
     )

@@ -27,8 +27,8 @@ from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from jobs.cli import StageArgs, UserError, stage_main
-from jobs.config import SimilarityConfig
-from jobs.inference import read_view_edges
+from jobs.config import LineageConfig, SimilarityConfig
+from jobs.inference import estimated_jaccard, read_view_edges
 from jobs.lineage import VIEWS, edges_by_view, frozen, vertex_ids
 from jobs.schemas import PAIRS, SUMMARY
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
@@ -39,12 +39,6 @@ from udfs.minhash import (
     near_duplicate_forest,
     sample_sibling_pairs,
 )
-
-
-def estimated_jaccard(a: str, b: str) -> Column:
-    """Share of equal positions of two signature columns: MinHash's Jaccard estimate."""
-    matches = F.size(F.filter(F.arrays_zip(F.col(a), F.col(b)), lambda x: x[a] == x[b]))
-    return matches / F.size(F.col(a))
 
 
 def band_buckets(sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
@@ -132,7 +126,9 @@ def verified_pairs(pairs: DataFrame, sigs: DataFrame, threshold: float) -> DataF
     scored = (
         pairs.join(left, on="a_id")
         .join(right, on="b_id")
-        .select("a_id", "b_id", estimated_jaccard("a_sig", "b_sig").alias("card_jaccard"))
+        .select(
+            "a_id", "b_id", estimated_jaccard(F.col("a_sig"), F.col("b_sig")).alias("card_jaccard")
+        )
     )
     return scored.where(F.col("card_jaccard") >= threshold)
 
@@ -290,7 +286,8 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
         .join(sig_b, on="b_id", how="left")
     )
     card = F.when(
-        F.col("a_sig").isNotNull() & F.col("b_sig").isNotNull(), estimated_jaccard("a_sig", "b_sig")
+        F.col("a_sig").isNotNull() & F.col("b_sig").isNotNull(),
+        estimated_jaccard(F.col("a_sig"), F.col("b_sig")),
     )
     scores = joined.select(
         "a_id",
@@ -424,7 +421,7 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
     return stars.unionByName(forests).distinct().unionByName(copies)
 
 
-def card_clusters(near_pairs: DataFrame, models: DataFrame, algorithm: str) -> DataFrame:
+def card_clusters(near_pairs: DataFrame, models: DataFrame, config: LineageConfig) -> DataFrame:
     """`model_id, cluster_id, cluster_size, representative_id` for every card in a verified
     near-duplicate pair: connected components (GraphFrames, on long ids) of those pairs.
 
@@ -446,7 +443,10 @@ def card_clusters(near_pairs: DataFrame, models: DataFrame, algorithm: str) -> D
         .join(ids.select(F.col("model_id").alias("b_id"), F.col("id").alias("dst")), "b_id")
         .select("src", "dst")
     )
-    found = GraphFrame(ids.select("id"), links).connectedComponents(algorithm=algorithm)
+    found = GraphFrame(ids.select("id"), links).connectedComponents(
+        algorithm=config.components_algorithm,
+        broadcastThreshold=config.components_broadcast_threshold,
+    )
     labelled = found.join(ids, on="id", how="inner").join(
         models.select("model_id", "downloads"), on="model_id", how="left"
     )
@@ -514,9 +514,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
                 "pairs": scored,
                 "similarity_summary": summarise(scored, config.bootstrap_samples, config.pair_seed),
                 "near_duplicate_pairs": near,
-                "card_clusters": card_clusters(
-                    near, models, args.config.lineage.components_algorithm
-                ),
+                "card_clusters": card_clusters(near, models, args.config.lineage),
             }
             write_snapshot(spark, tables, output, snapshot)
             scored.unpersist()

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from jobs.config import SimilarityConfig
+from jobs.config import LineageConfig, SimilarityConfig
 from jobs.schemas import SIGNATURES
 from jobs.similarity import (
     band_buckets,
@@ -182,7 +182,7 @@ def test_card_clusters_are_components_of_the_near_duplicate_pairs(spark) -> None
     )
     found = {
         r["model_id"]: (r["cluster_id"], r["cluster_size"], r["representative_id"])
-        for r in card_clusters(near, models, "graphframes").collect()
+        for r in card_clusters(near, models, LineageConfig()).collect()
     }
     assert found == {
         "a/x": ("a/x", 3, "b/y"),
