@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -112,11 +113,20 @@ def run_measured(
     pss_every: int = 10,
     log_path: Path | None = None,
     stdout: bool = False,
+    cores: Sequence[int] | None = None,
 ) -> dict[str, Any]:
-    """Run `command` to completion; wall seconds, peak RSS and PSS sums of its process
-    tree, and the `key=number` counts of its last pedigree log line (a stage's summary).
-    RSS is sampled every `interval` seconds, PSS every `pss_every` samples. The PSS peak
-    comes with when it happened (seconds after start) and its split per program.
+    """Run `command` to completion; wall seconds, CPU seconds, peak RSS and PSS sums of its
+    process tree, and the `key=number` counts of its last pedigree log line (a stage's
+    summary). RSS is sampled every `interval` seconds, PSS every `pss_every` samples. The
+    PSS peak comes with when it happened (seconds after start) and its split per program.
+
+    `cores` pins the whole tree to those CPUs (its children inherit the affinity): Spark's
+    `local[1]` runs one task at a time, yet the JVM feeding a Python worker keeps a second
+    core busy, so only a pinned run measures one core.
+
+    CPU seconds are user + system time of every process of the tree that was waited for
+    (the JVM and its Python workers are), read from this process's children's usage; run
+    one measured command at a time.
 
     Its stderr (or stdout, with `stdout=True`) goes to a file, `log_path` when given, so
     a chatty process never blocks on a full pipe; a failure is reported with the last line
@@ -125,12 +135,14 @@ def run_measured(
         path = log_path or Path(scratch) / "log"
         errors = path if not stdout else Path(scratch) / "stderr"
         with path.open("w", encoding="utf-8") as log, errors.open("a", encoding="utf-8") as err:
+            usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.monotonic()
             child = subprocess.Popen(
                 list(command),
                 stdout=log if stdout else subprocess.DEVNULL,
                 stderr=err if stdout else log,
                 env=env,
+                preexec_fn=None if cores is None else lambda: os.sched_setaffinity(0, cores),
             )
             peak_rss, peak_pss, peak_at, peak_split = 0, 0, 0.0, {}
             samples = 0
@@ -146,6 +158,7 @@ def run_measured(
                     )
                 time.sleep(interval)
             seconds = time.monotonic() - started
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         text = path.read_text(encoding="utf-8", errors="replace")
         failure = errors.read_text(encoding="utf-8", errors="replace").strip()
     if child.returncode != 0:
@@ -158,6 +171,9 @@ def run_measured(
     }
     return {
         "seconds": seconds,
+        "cpu_seconds": round(
+            usage.ru_utime + usage.ru_stime - usage_before.ru_utime - usage_before.ru_stime, 2
+        ),
         "peak_rss_mib": peak_rss / 2**20,
         "peak_pss_mib": peak_pss / 2**20,
         "peak_pss_at_s": round(peak_at - started, 1) if peak_pss else 0.0,

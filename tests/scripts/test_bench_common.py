@@ -25,3 +25,25 @@ def test_pages_shared_with_a_forked_child_count_once_in_pss_twice_in_rss():
     assert measured["peak_rss_mib"] > 2 * 256
     assert 256 < measured["peak_pss_mib"] < 1.5 * 256
     assert sum(measured["peak_pss_by_program_mib"].values()) > 256
+
+
+BUSY_GRANDCHILD = """
+import os, subprocess, sys, time
+spin = "import time\\nend = time.process_time() + 0.6\\nwhile time.process_time() < end: pass"
+subprocess.run([sys.executable, "-c", spin], check=True)
+print(sorted(os.sched_getaffinity(0)))
+"""
+
+
+def test_cpu_seconds_count_the_grandchildren_the_tree_waited_for():
+    measured = run_measured([sys.executable, "-c", BUSY_GRANDCHILD], interval=0.05)
+    assert measured["cpu_seconds"] >= 0.6
+    assert measured["cpu_seconds"] < measured["seconds"] + 1
+
+
+def test_pinned_tree_runs_on_the_given_core_only(tmp_path):
+    out = tmp_path / "stdout"
+    run_measured(
+        [sys.executable, "-c", BUSY_GRANDCHILD], interval=0.05, cores=[0], log_path=out, stdout=True
+    )
+    assert out.read_text().strip().splitlines()[-1] == "[0]"
