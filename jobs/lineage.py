@@ -22,7 +22,6 @@ Rules (DESIGN.md "Definitions"), over the models in the snapshot:
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,7 +33,7 @@ from jobs.cli import StageArgs, stage_main
 from jobs.config import LineageConfig
 from jobs.inference import INFERRED, evaluation, inferred_edges, view_edges
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
-from jobs.tables import read_table, snapshot_checkpoints, write_snapshot
+from jobs.tables import frozen, read_table, snapshot_checkpoints, write_snapshot
 
 log = logging.getLogger("pedigree.lineage")
 
@@ -209,23 +208,6 @@ class DepthResult:
     rounds: int
     unresolved: int
     cycle_ids: DataFrame
-
-
-def frozen(frame: DataFrame) -> DataFrame:
-    """Cut the plan: write `frame` as Parquet under the checkpoint dir and read it back.
-
-    Not `DataFrame.checkpoint`: its result keeps the original plan's size estimate, and
-    Spark estimates a join as the product of its inputs, so across rounds the estimate
-    grows to numbers with millions of digits and planning stalls. A Parquet read is
-    estimated from its file sizes, which also lets Spark broadcast the small frames.
-    On shared storage it survives a lost executor, like a reliable checkpoint.
-    """
-    spark = frame.sparkSession
-    root = spark.sparkContext.getCheckpointDir()
-    assert root is not None, "build_session sets the checkpoint dir"
-    path = f"{root}/frozen-{uuid.uuid4().hex}"
-    frame.write.parquet(path)
-    return spark.read.parquet(path)
 
 
 EMPTY_ROOTS = "array<long>"

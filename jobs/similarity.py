@@ -29,10 +29,10 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 from jobs.cli import StageArgs, UserError, stage_main
 from jobs.config import LineageConfig, SimilarityConfig
 from jobs.inference import estimated_jaccard, read_view_edges
-from jobs.lineage import VIEWS, edges_by_view, frozen, vertex_ids
+from jobs.lineage import VIEWS, edges_by_view, vertex_ids
 from jobs.schemas import PAIRS, SUMMARY
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
-from jobs.tables import MissingTable, read_table, snapshot_checkpoints, write_snapshot
+from jobs.tables import MissingTable, frozen, read_table, snapshot_checkpoints, write_snapshot
 from udfs.minhash import (
     bootstrap_ci,
     choose_bands,

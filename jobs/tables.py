@@ -155,3 +155,20 @@ def read_partition(
     present = set(dataset.schema.names)
     wanted = [c for c in columns if c in present or c not in optional]
     return dataset.to_table(columns=wanted, filter=where)
+
+
+def frozen(frame: DataFrame) -> DataFrame:
+    """Cut the plan: write `frame` as Parquet under the checkpoint dir and read it back.
+
+    Not `DataFrame.checkpoint`: its result keeps the original plan's size estimate, and
+    Spark estimates a join as the product of its inputs, so across rounds the estimate
+    grows to numbers with millions of digits and planning stalls. A Parquet read is
+    estimated from its file sizes, which also lets Spark broadcast the small frames.
+    On shared storage it survives a lost executor, like a reliable checkpoint.
+    """
+    spark = frame.sparkSession
+    root = spark.sparkContext.getCheckpointDir()
+    assert root is not None, "build_session sets the checkpoint dir"
+    path = f"{root}/frozen-{uuid.uuid4().hex}"
+    frame.write.parquet(path)
+    return spark.read.parquet(path)

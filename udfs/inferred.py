@@ -35,8 +35,8 @@ FINETUNE, ADAPTER, QUANTIZED, MERGE, UNKNOWN = (
 )
 # When evidence disagrees on a relation, the stronger kind of evidence wins (a sentence or a
 # config says what was done; a name suffix only hints), then the more specific relation.
-_RELATION_ORDER = (MERGE, ADAPTER, QUANTIZED, FINETUNE)
-_EVIDENCE_ORDER = (CONFIG, PROSE, NAME, SAME_NAME, LINK, NEAR_DUPLICATE)
+RELATION_ORDER = (MERGE, ADAPTER, QUANTIZED, FINETUNE)
+EVIDENCE_ORDER = (CONFIG, PROSE, NAME, SAME_NAME, LINK, NEAR_DUPLICATE)
 
 # First path segments of huggingface.co pages that are not models.
 _NOT_MODEL_PAGES = frozenset(
@@ -175,7 +175,7 @@ def card_parent_mentions(body: str | None) -> list[dict[str, str]]:
         if parent is None:
             return
         key = (parent, evidence)
-        if key not in found or _RELATION_ORDER.index(relation) < _rank(found[key]):
+        if key not in found or RELATION_ORDER.index(relation) < _rank(found[key]):
             found[key] = relation
 
     for end, relation in _phrases(body):
@@ -220,7 +220,7 @@ def _phrases(body: str) -> list[tuple[int, str]]:
 
 
 def _rank(relation: str) -> int:
-    return _RELATION_ORDER.index(relation) if relation in _RELATION_ORDER else len(_RELATION_ORDER)
+    return RELATION_ORDER.index(relation) if relation in RELATION_ORDER else len(RELATION_ORDER)
 
 
 def _model_page_or_id(value: str) -> str | None:
@@ -259,7 +259,10 @@ def name_bases(model_id: str) -> list[dict[str, str]]:
 def combine_confidence(evidence: Iterable[str], weights: Mapping[str, float]) -> float:
     """Confidence that a candidate parent is the parent: noisy-or of the weights of its
     distinct kinds of evidence. Near-duplicate cards alone prove nothing (templates and
-    copies make unrelated cards alike), so that evidence only adds to another.
+    copies make unrelated cards alike), so that evidence only adds to another. The factors
+    multiply in the kinds' sorted order, so the last bit never depends on set order; the
+    lineage job computes the same in Spark SQL (`jobs.inference.score_edges`), and a test
+    holds the two equal.
 
     >>> weights = {"prose": 0.9, "name": 0.6, "near_duplicate": 0.3}
     >>> round(combine_confidence(["prose"], weights), 2)
@@ -273,7 +276,7 @@ def combine_confidence(evidence: Iterable[str], weights: Mapping[str, float]) ->
     if not kinds - {NEAR_DUPLICATE}:
         return 0.0
     doubt = 1.0
-    for kind in kinds:
+    for kind in sorted(kinds):
         doubt *= 1.0 - float(weights.get(kind, 0.0))
     return 1.0 - doubt
 
@@ -281,7 +284,7 @@ def combine_confidence(evidence: Iterable[str], weights: Mapping[str, float]) ->
 def pick_relation(candidates: Iterable[Mapping[str, Any]]) -> str:
     """The relation an inferred edge gets from its evidence rows (`relation`, `evidence`):
     the one the strongest kind of evidence says, the more specific on a tie; unknown when
-    none says one.
+    none says one. (Spark SQL in `jobs.inference.score_edges`, held equal by a test.)
 
     >>> pick_relation([{"relation": "quantized", "evidence": "name"},
     ...                {"relation": "finetune", "evidence": "prose"}])
@@ -289,10 +292,10 @@ def pick_relation(candidates: Iterable[Mapping[str, Any]]) -> str:
     >>> pick_relation([{"relation": "unknown", "evidence": "link"}])
     'unknown'
     """
-    known = [c for c in candidates if c["relation"] in _RELATION_ORDER]
+    known = [c for c in candidates if c["relation"] in RELATION_ORDER]
     if not known:
         return UNKNOWN
-    best = min(known, key=lambda c: (_EVIDENCE_ORDER.index(c["evidence"]), _rank(c["relation"])))
+    best = min(known, key=lambda c: (EVIDENCE_ORDER.index(c["evidence"]), _rank(c["relation"])))
     return str(best["relation"])
 
 

@@ -7,9 +7,19 @@ import pytest
 
 from jobs import schemas
 from jobs.config import InferenceConfig
-from jobs.inference import evaluation, inferred_edges, view_edges
+from jobs.inference import evaluation, inferred_edges, score_edges, view_edges
 from jobs.lineage import build_edges, edges_in_view
-from udfs.inferred import card_parent_mentions
+from udfs.inferred import (
+    ADAPTER,
+    EVIDENCE_TYPES,
+    FINETUNE,
+    MERGE,
+    QUANTIZED,
+    UNKNOWN,
+    card_parent_mentions,
+    combine_confidence,
+    pick_relation,
+)
 from udfs.minhash import Sketcher, to_list
 
 pytestmark = pytest.mark.spark
@@ -193,3 +203,39 @@ def test_evaluation_scores_inference_against_declarations(spark, snapshot) -> No
     assert rows["overall", "all", 0.9].precision is None
     assert rows["evidence", "prose", 0.5].n_correct == 1
     assert rows["relation", "finetune", 0.5].n_found == 1
+
+
+def test_scoring_in_spark_sql_equals_the_python_rules_bit_for_bit(spark) -> None:
+    """Every set of evidence kinds, each row with a relation that varies by position
+    (unknown included), repeated rows too: Spark's relation and confidence are exactly the
+    Python rules' (`pick_relation`, `combine_confidence`)."""
+    relations = (FINETUNE, ADAPTER, QUANTIZED, MERGE, UNKNOWN)
+    weights = {**CONFIG.weights(), "link": 0.1 + 1e-9}  # a weight with an inexact product
+    config = InferenceConfig(link=weights["link"])
+    groups: dict[str, list[dict[str, str]]] = {}
+    for mask in range(1, 2 ** len(EVIDENCE_TYPES)):
+        kinds = [k for bit, k in enumerate(EVIDENCE_TYPES) if mask >> bit & 1]
+        rows = [
+            {"relation": relations[(mask + at) % len(relations)], "evidence": kind}
+            for at, kind in enumerate(kinds + kinds[:1])
+        ]
+        groups[f"child-{mask}"] = rows
+    evidence = spark.createDataFrame(
+        [
+            (child, "org/parent", row["relation"], row["evidence"], True, False)
+            for child, rows in groups.items()
+            for row in rows
+        ],
+        "child_id string, parent_id string, relation string, evidence string, "
+        "parent_known boolean, child_declares boolean",
+    )
+    scored = {r.child_id: r for r in score_edges(evidence, config).collect()}
+    expected = {
+        child: (pick_relation(rows), combine_confidence([r["evidence"] for r in rows], weights))
+        for child, rows in groups.items()
+    }
+    kept = {child for child, (_, confidence) in expected.items() if confidence > 0}
+    assert set(scored) == kept and len(kept) == len(groups) - 1  # near_duplicate alone: 0
+    for child in kept:
+        assert (scored[child].relation, scored[child].confidence) == expected[child], child
+        assert scored[child].evidence == sorted({r["evidence"] for r in groups[child]})
