@@ -301,11 +301,23 @@ def main() -> int:
         action="store_true",
         help="also time ingest in local[1] and local[2] on the first input and size",
     )
+    parser.add_argument(
+        "--speedup-only",
+        action="store_true",
+        help="time only that (no pipeline, no reference)",
+    )
     parser.add_argument("--samples", type=Path, default=REPO / "bench" / "samples")
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "pipeline.json")
     args = parser.parse_args()
     if "real" in args.inputs and not REAL_CARDS.is_file():
         raise SystemExit(f"bench_pipeline: {REAL_CARDS} is missing; run with --inputs generated")
+    if args.speedup_only:
+        kind, size = args.inputs[0], args.sizes[0]
+        dump = card_dump(kind, size, args.samples, args.seed)
+        speedup = ingest_speedup(dump, args.runs)
+        only = {"input": kind, "models": size, "ingest_speedup": speedup}
+        write_report({"machine": machine(), "results": [only]}, args.output)
+        return 0
     if not REFERENCE.is_file() and min(args.sizes) <= args.reference_max:
         raise SystemExit(
             f"bench_pipeline: the reference script {REFERENCE} is missing; run from a clone "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from scripts import bench_pipeline
@@ -30,3 +32,32 @@ def test_sizes_above_the_reference_limit_need_no_reference(monkeypatch, tmp_path
     )
     with pytest.raises(RuntimeError, match="reached the first size"):
         bench_pipeline.main()
+
+
+def test_speedup_only_times_ingest_per_task_slot_and_per_core(monkeypatch, tmp_path) -> None:
+    """local[1] free, local[1] pinned to one CPU, local[2]: the two ratios come from the
+    medians of each, and only the pinned runs are confined to a core."""
+    seconds = {("local[1]", None): 130.0, ("local[1]", (0,)): 180.0, ("local[2]", None): 100.0}
+    calls: list[tuple[str, tuple[int, ...] | None]] = []
+
+    def measured(command: list[str], cores: list[int] | None = None) -> dict[str, float]:
+        master = command[command.index("--set") + 1].removeprefix("spark.master=")
+        key = (master, None if cores is None else tuple(cores))
+        calls.append(key)
+        return {"seconds": seconds[key] + len(calls) % 2, "cpu_seconds": 150.0}
+
+    monkeypatch.setattr(bench_pipeline, "run_measured", measured)
+    monkeypatch.setattr(bench_pipeline, "card_dump", lambda *_args: tmp_path)
+    output = tmp_path / "speedup.json"
+    argv = ["bench_pipeline", "--inputs", "generated", "--speedup-only", "--runs", "2"]
+    monkeypatch.setattr("sys.argv", [*argv, "--output", str(output)])
+    assert bench_pipeline.main() == 0
+    assert set(calls) == set(seconds) and len(calls) == 6
+    speedup = json.loads(output.read_text())["results"][0]["ingest_speedup"]
+    assert speedup["median_seconds"] == {
+        "local[1]": 130.5,
+        "local[1], one core": 180.5,
+        "local[2]": 100.5,
+    }
+    assert speedup["speedup"] == round(130.5 / 100.5, 2)
+    assert speedup["speedup_one_core_to_two"] == round(180.5 / 100.5, 2)
