@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -106,6 +106,29 @@ def tree_memory(root: int, with_pss: bool) -> TreeMemory:
     return memory
 
 
+def _cpu_ticks(pid: int) -> int:
+    """User + system clock ticks `pid` has used (fields 14 and 15 of /proc/<pid>/stat,
+    counted after the command name, which may hold spaces)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def tree_cpu_ticks(root: int, seen: dict[int, int]) -> None:
+    """Record in `seen` the CPU ticks of `root` and every descendant now, by pid: summed
+    at the end, the last value of each is the CPU the tree used, up to what a process used
+    after it was last sampled."""
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        ticks = _cpu_ticks(pid)
+        if ticks:
+            seen[pid] = max(ticks, seen.get(pid, 0))
+        stack.extend(_children(pid))
+
+
 def run_measured(
     command: Sequence[str],
     env: dict[str, str] | None = None,
@@ -124,9 +147,9 @@ def run_measured(
     `local[1]` runs one task at a time, yet the JVM feeding a Python worker keeps a second
     core busy, so only a pinned run measures one core.
 
-    CPU seconds are user + system time of every process of the tree that was waited for
-    (the JVM and its Python workers are), read from this process's children's usage; run
-    one measured command at a time.
+    CPU seconds are user + system time of every process of the tree, read from /proc
+    with each RSS sample (Spark's driver does not wait for its JVM, so the usage of
+    waited-for children would miss the JVM and its Python workers).
 
     Its stderr (or stdout, with `stdout=True`) goes to a file, `log_path` when given, so
     a chatty process never blocks on a full pipe; a failure is reported with the last line
@@ -135,7 +158,7 @@ def run_measured(
         path = log_path or Path(scratch) / "log"
         errors = path if not stdout else Path(scratch) / "stderr"
         with path.open("w", encoding="utf-8") as log, errors.open("a", encoding="utf-8") as err:
-            usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu_ticks: dict[int, int] = {}
             started = time.monotonic()
             child = subprocess.Popen(
                 list(command),
@@ -148,6 +171,7 @@ def run_measured(
             samples = 0
             while child.poll() is None:
                 memory = tree_memory(child.pid, with_pss=samples % pss_every == 0)
+                tree_cpu_ticks(child.pid, cpu_ticks)
                 samples += 1
                 peak_rss = max(peak_rss, sum(memory.rss.values()))
                 if sum(memory.pss.values()) > peak_pss:
@@ -158,7 +182,6 @@ def run_measured(
                     )
                 time.sleep(interval)
             seconds = time.monotonic() - started
-            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         text = path.read_text(encoding="utf-8", errors="replace")
         failure = errors.read_text(encoding="utf-8", errors="replace").strip()
     if child.returncode != 0:
@@ -171,9 +194,7 @@ def run_measured(
     }
     return {
         "seconds": seconds,
-        "cpu_seconds": round(
-            usage.ru_utime + usage.ru_stime - usage_before.ru_utime - usage_before.ru_stime, 2
-        ),
+        "cpu_seconds": round(sum(cpu_ticks.values()) / CLOCK_TICKS, 2),
         "peak_rss_mib": peak_rss / 2**20,
         "peak_pss_mib": peak_pss / 2**20,
         "peak_pss_at_s": round(peak_at - started, 1) if peak_pss else 0.0,

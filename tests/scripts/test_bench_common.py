@@ -30,15 +30,15 @@ def test_pages_shared_with_a_forked_child_count_once_in_pss_twice_in_rss():
 BUSY_GRANDCHILD = """
 import os, subprocess, sys, time
 spin = "import time\\nend = time.process_time() + 0.6\\nwhile time.process_time() < end: pass"
-subprocess.run([sys.executable, "-c", spin], check=True)
+subprocess.Popen([sys.executable, "-c", spin])
+time.sleep(1.5)  # exits without waiting for it, as Spark's driver leaves its JVM
 print(sorted(os.sched_getaffinity(0)))
 """
 
 
-def test_cpu_seconds_count_the_grandchildren_the_tree_waited_for():
+def test_cpu_seconds_count_a_grandchild_nobody_waits_for():
     measured = run_measured([sys.executable, "-c", BUSY_GRANDCHILD], interval=0.05)
-    assert measured["cpu_seconds"] >= 0.6
-    assert measured["cpu_seconds"] < measured["seconds"] + 1
+    assert 0.5 <= measured["cpu_seconds"] < measured["seconds"] + 1
 
 
 def test_pinned_tree_runs_on_the_given_core_only(tmp_path):
