@@ -41,7 +41,7 @@ class IngestConfig:
 
 @dataclass(frozen=True)
 class LineageConfig:
-    components_algorithm: str = "graphframes"
+    components_algorithm: str = "randomized_contraction"
     components_broadcast_threshold: int = -1
     max_depth_rounds: int = 200
     scc_max_iter: int = 100
