@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -497,14 +498,29 @@ def split_isolated(vertices: DataFrame, links: DataFrame) -> tuple[DataFrame, Da
     return linked, isolated
 
 
+class LineageGraph(NamedTuple):
+    """Every view's copy of the graph: all `vertices`, the `links` between them, and the
+    vertices split into `linked` (GraphFrames' input) and `isolated`."""
+
+    vertices: DataFrame
+    links: DataFrame
+    linked: DataFrame
+    isolated: DataFrame
+
+
+def lineage_graph(models: DataFrame, edges: DataFrame) -> LineageGraph:
+    """The graph the lineage stage computes on, written once (ids, vertices, links)."""
+    ids = frozen(vertex_ids(models))
+    vertices = frozen(graph_vertices(ids))
+    links = frozen(graph_edges(edges, ids))
+    return LineageGraph(vertices, links, *split_isolated(vertices, links))
+
+
 def lineage_tables(
     models: DataFrame, edges: DataFrame, self_loops: DataFrame, config: LineageConfig
 ) -> tuple[DataFrame, DataFrame, dict[str, int]]:
     """(nodes, families, facts) over every graph view at once; facts: rounds, cycles."""
-    ids = frozen(vertex_ids(models))
-    vertices = frozen(graph_vertices(ids))
-    links = frozen(graph_edges(edges, ids))
-    linked, isolated = split_isolated(vertices, links)
+    vertices, links, linked, isolated = lineage_graph(models, edges)
     log.debug("components: %s over every view", config.components_algorithm)
     families = frozen(
         components(linked, links, config).unionByName(

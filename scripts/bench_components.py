@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 
 from jobs.config import LineageConfig, load_config
 from jobs.inference import read_view_edges
-from jobs.lineage import components, graph_edges, graph_vertices, split_isolated, vertex_ids
+from jobs.lineage import components, lineage_graph
 from jobs.spark_session import build_session, fit_shuffle_partitions
 from jobs.tables import frozen, read_table, snapshot_checkpoints
 from scripts.bench_common import machine, write_report
@@ -48,11 +48,11 @@ def main() -> int:
         models = read_table(spark, output, "models", args.snapshot)
         fit_shuffle_partitions(spark, models.count(), config.spark)
         seconds: dict[str, list[float]] = {name: [] for name in args.algorithms}
-        labels: dict[str, set[tuple[int, int]]] = {name: set() for name in args.algorithms}
+        fingerprints: set[tuple[int, int]] = set()
         with snapshot_checkpoints(spark, f"{scratch}/out", args.snapshot):
-            ids = frozen(vertex_ids(models))
-            links = frozen(graph_edges(read_view_edges(spark, output, args.snapshot, config), ids))
-            linked = frozen(split_isolated(frozen(graph_vertices(ids)), links)[0])
+            edges = read_view_edges(spark, output, args.snapshot, config)
+            _, links, linked, _ = lineage_graph(models, edges)
+            linked = frozen(linked)
             graph = {"linked_vertices": linked.count(), "links": links.count()}
             for _ in range(args.runs):
                 for name in args.algorithms:
@@ -64,14 +64,13 @@ def main() -> int:
                     row = found.first()
                     seconds[name].append(round(time.perf_counter() - started, 1))
                     assert row is not None
-                    labels[name].add((int(row[0]), int(row[1])))
+                    fingerprints.add((int(row[0]), int(row[1])))
         spark.stop()
-    fingerprints = {fingerprint for found in labels.values() for fingerprint in found}
     report: dict[str, Any] = {
         "machine": machine(),
         "tables": output,
         "graph": graph,
-        "families": sorted(fingerprints)[0][0] if len(fingerprints) == 1 else None,
+        "families": next(iter(fingerprints))[0] if len(fingerprints) == 1 else None,
         "same_families_every_run": len(fingerprints) == 1,
         "runs_seconds": seconds,
         "median_seconds": {name: statistics.median(times) for name, times in seconds.items()},
