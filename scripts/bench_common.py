@@ -85,27 +85,6 @@ def _is_jvm_spawn(executable: str, parent_executable: str) -> bool:
     return parent_executable.endswith("/java") and executable == parent_executable
 
 
-def tree_memory(root: int, with_pss: bool) -> TreeMemory:
-    """RSS (and PSS when `with_pss`) of `root` and every descendant right now, summed per
-    program name: which side of a Spark job holds the memory. A JVM's spawn child between
-    vfork and exec is left out (`_is_jvm_spawn`). PSS walks every page table of the
-    process (smaps_rollup): five times a second over the 2M run's JVM it took a quarter of
-    a core and ingest ran 30 % slower, so it is read less often than RSS."""
-    memory = TreeMemory({}, {})
-    stack = [(root, "")]
-    while stack:
-        pid, parent_executable = stack.pop()
-        executable = _executable(pid)
-        if _is_jvm_spawn(executable, parent_executable):
-            continue
-        program = _program(pid)
-        memory.rss[program] = memory.rss.get(program, 0) + _rss_bytes(pid)
-        if with_pss:
-            memory.pss[program] = memory.pss.get(program, 0) + _pss_bytes(pid)
-        stack.extend((child, executable) for child in _children(pid))
-    return memory
-
-
 def _cpu_ticks(pid: int) -> int:
     """User + system clock ticks `pid` has used (fields 14 and 15 of /proc/<pid>/stat,
     counted after the command name, which may hold spaces)."""
@@ -116,17 +95,31 @@ def _cpu_ticks(pid: int) -> int:
         return 0
 
 
-def tree_cpu_ticks(root: int, seen: dict[int, int]) -> None:
-    """Record in `seen` the CPU ticks of `root` and every descendant now, by pid: summed
-    at the end, the last value of each is the CPU the tree used, up to what a process used
-    after it was last sampled."""
-    stack = [root]
+def tree_memory(root: int, with_pss: bool, cpu_ticks: dict[int, int] | None = None) -> TreeMemory:
+    """RSS (and PSS when `with_pss`) of `root` and every descendant right now, summed per
+    program name: which side of a Spark job holds the memory. A JVM's spawn child between
+    vfork and exec is left out (`_is_jvm_spawn`). PSS walks every page table of the
+    process (smaps_rollup): five times a second over the 2M run's JVM it took a quarter of
+    a core and ingest ran 30 % slower, so it is read less often than RSS.
+
+    `cpu_ticks`, when given, gets each process's CPU ticks so far, by pid: summed after the
+    last sample, it is the CPU the tree used, up to what a process used after its last
+    sample."""
+    memory = TreeMemory({}, {})
+    stack = [(root, "")]
     while stack:
-        pid = stack.pop()
-        ticks = _cpu_ticks(pid)
-        if ticks:
-            seen[pid] = max(ticks, seen.get(pid, 0))
-        stack.extend(_children(pid))
+        pid, parent_executable = stack.pop()
+        executable = _executable(pid)
+        if _is_jvm_spawn(executable, parent_executable):
+            continue
+        program = _program(pid)
+        memory.rss[program] = memory.rss.get(program, 0) + _rss_bytes(pid)
+        if cpu_ticks is not None:
+            cpu_ticks[pid] = max(_cpu_ticks(pid), cpu_ticks.get(pid, 0))
+        if with_pss:
+            memory.pss[program] = memory.pss.get(program, 0) + _pss_bytes(pid)
+        stack.extend((child, executable) for child in _children(pid))
+    return memory
 
 
 def run_measured(
@@ -170,8 +163,7 @@ def run_measured(
             peak_rss, peak_pss, peak_at, peak_split = 0, 0, 0.0, {}
             samples = 0
             while child.poll() is None:
-                memory = tree_memory(child.pid, with_pss=samples % pss_every == 0)
-                tree_cpu_ticks(child.pid, cpu_ticks)
+                memory = tree_memory(child.pid, samples % pss_every == 0, cpu_ticks)
                 samples += 1
                 peak_rss = max(peak_rss, sum(memory.rss.values()))
                 if sum(memory.pss.values()) > peak_pss:
