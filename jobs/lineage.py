@@ -383,44 +383,51 @@ def model_id_lists(frame: DataFrame, column: str, names: DataFrame) -> DataFrame
     )
 
 
-def nodes(
-    vertices: DataFrame,
-    edges: DataFrame,
+def view_flags(edges: DataFrame, self_loops: DataFrame) -> DataFrame:
+    """`view, model_id, parent_missing, self_loop` for the few models that name a parent
+    outside the snapshot or themselves in a view: one small table, one join per path."""
+    missing = edges_by_view(edges.where(~F.col("parent_known"))).select(
+        "view",
+        F.col("child_id").alias("model_id"),
+        F.lit(True).alias("parent_missing"),
+        F.lit(False).alias("self_loop"),
+    )
+    looped = edges_by_view(self_loops).select(
+        "view",
+        F.col("child_id").alias("model_id"),
+        F.lit(False).alias("parent_missing"),
+        F.lit(True).alias("self_loop"),
+    )
+    return (
+        missing.unionByName(looped)
+        .groupBy("view", "model_id")
+        .agg(F.max("parent_missing").alias("parent_missing"), F.max("self_loop").alias("self_loop"))
+    )
+
+
+def linked_nodes(
+    linked: DataFrame,
     links: DataFrame,
     families: DataFrame,
     placed: DepthResult,
-    self_loops: DataFrame,
+    flags: DataFrame,
 ) -> DataFrame:
-    """One row per model and view (schemas.NODES)."""
+    """One row per vertex on an edge of its view (schemas.NODES): family, depths, roots
+    and counts from the graph algorithms."""
     n_parents = links.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("n_parents"))
     n_children = links.groupBy(F.col("src").alias("id")).agg(F.count(F.lit(1)).alias("n_children"))
-    missing = (
-        edges_by_view(edges.where(~F.col("parent_known")))
-        .select("view", F.col("child_id").alias("model_id"))
-        .distinct()
-        .withColumn("parent_missing", F.lit(True))
-    )
-    looped = (
-        edges_by_view(self_loops)
-        .select("view", F.col("child_id").alias("model_id"))
-        .distinct()
-        .withColumn("self_loop", F.lit(True))
-    )
     in_cycle = placed.cycle_ids.select("id").distinct().withColumn("cycle", F.lit(True))
-    family_names = vertices.select(
-        F.col("id").alias("family"), F.col("model_id").alias("family_id")
-    )
-    roots = model_id_lists(placed.depths, "roots", vertices)
+    family_names = linked.select(F.col("id").alias("family"), F.col("model_id").alias("family_id"))
+    roots = model_id_lists(placed.depths, "roots", linked)
     return (
-        vertices.join(families, on="id", how="inner")
+        linked.join(families, on="id", how="inner")
         .join(family_names, on="family", how="inner")
         .join(placed.depths.drop("roots"), on="id", how="left")
         .join(roots, on="id", how="left")
         .join(n_parents, on="id", how="left")
         .join(n_children, on="id", how="left")
         .join(in_cycle, on="id", how="left")
-        .join(missing, on=["view", "model_id"], how="left")
-        .join(looped, on=["view", "model_id"], how="left")
+        .join(flags, on=["view", "model_id"], how="left")
         .select(
             "model_id",
             "view",
@@ -438,8 +445,26 @@ def nodes(
     )
 
 
+def isolated_nodes(isolated: DataFrame, flags: DataFrame) -> DataFrame:
+    """One row per vertex on no edge of its view (schemas.NODES): its own family and
+    root at depth 0, without parents or children; only the flags need a join."""
+    return isolated.join(flags, on=["view", "model_id"], how="left").select(
+        "model_id",
+        "view",
+        F.col("model_id").alias("family_id"),
+        F.array("model_id").alias("root_ids"),
+        F.lit(0).alias("depth_min"),
+        F.lit(0).alias("depth_max"),
+        F.lit(0).alias("n_parents"),
+        F.lit(0).alias("n_children"),
+        F.coalesce("self_loop", F.lit(False)).alias("in_cycle"),
+        F.coalesce("parent_missing", F.lit(False)).alias("parent_missing"),
+    )
+
+
 def family_table(view_nodes: DataFrame, models: DataFrame, edge_counts: DataFrame) -> DataFrame:
-    """One row per family and view (schemas.FAMILIES), from the nodes and the graph edges.
+    """One row per family of linked models and view (schemas.FAMILIES), from their nodes
+    and the graph edges.
 
     A family's roots are its models at depth 0 (no parent in the view, or in a cycle
     with no parent outside it).
@@ -466,11 +491,29 @@ def family_table(view_nodes: DataFrame, models: DataFrame, edge_counts: DataFram
     )
 
 
-def family_edge_counts(links: DataFrame, families: DataFrame, vertices: DataFrame) -> DataFrame:
-    """`view, family_id, edges_<relation>...`: each family's edges by relation."""
-    family_names = vertices.select(
-        F.col("id").alias("family"), F.col("model_id").alias("family_id")
+def single_model_families(isolated: DataFrame, models: DataFrame) -> DataFrame:
+    """The family of one isolated model per row (schemas.FAMILIES): what `family_table`'s
+    grouping gives a family of one root without edges, with no grouping."""
+    traits = models.select("model_id", "licenses", "created_at")
+    no_licenses = F.array().cast(schemas.STRINGS)
+    return isolated.join(traits, on="model_id", how="left").select(
+        F.col("family_id"),
+        "view",
+        F.array_compact("root_ids").alias("root_ids"),  # as collect_list's: no null element
+        F.lit(1).cast("long").alias("size"),
+        F.lit(0).alias("max_depth"),
+        F.lit(1).cast("long").alias("n_leaves"),
+        F.col("in_cycle").cast("long").alias("n_in_cycle"),
+        *[F.lit(0).cast("long").alias(f"edges_{relation}") for relation in RELATIONS],
+        F.sort_array(F.array_distinct(F.coalesce("licenses", no_licenses))).alias("root_licenses"),
+        F.col("created_at").alias("first_created"),
+        F.col("created_at").alias("last_created"),
     )
+
+
+def family_edge_counts(links: DataFrame, families: DataFrame, linked: DataFrame) -> DataFrame:
+    """`view, family_id, edges_<relation>...`: each family's edges by relation."""
+    family_names = linked.select(F.col("id").alias("family"), F.col("model_id").alias("family_id"))
     return (
         links.join(families.withColumnRenamed("id", "dst"), on="dst", how="inner")
         .join(family_names, on="family", how="inner")
@@ -519,26 +562,22 @@ def lineage_graph(models: DataFrame, edges: DataFrame) -> LineageGraph:
 def lineage_tables(
     models: DataFrame, edges: DataFrame, self_loops: DataFrame, config: LineageConfig
 ) -> tuple[DataFrame, DataFrame, dict[str, int]]:
-    """(nodes, families, facts) over every graph view at once; facts: rounds, cycles."""
-    vertices, links, linked, isolated = lineage_graph(models, edges)
+    """(nodes, families, facts) over every graph view at once; facts: rounds, cycles.
+
+    Only the linked vertices go through components, depth and the joins that read their
+    results; an isolated vertex's node and family rows follow from its id and flags."""
+    _, links, linked, isolated = lineage_graph(models, edges)
     log.debug("components: %s over every view", config.components_algorithm)
-    families = frozen(
-        components(linked, links, config).unionByName(
-            isolated.select("id", F.col("id").alias("family"))
-        )
-    )
+    families = frozen(components(linked, links, config))
     placed = depths(linked, links, config)
-    placed.depths = placed.depths.unionByName(
-        isolated.select(
-            "id",
-            F.lit(0).alias("depth_min"),
-            F.lit(0).alias("depth_max"),
-            F.array("id").alias("roots"),
-        )
+    flags = frozen(view_flags(edges, self_loops))
+    linked_rows = frozen(linked_nodes(linked, links, families, placed, flags))
+    isolated_rows = isolated_nodes(isolated, flags)
+    edge_counts = family_edge_counts(links, families, linked)
+    family_frame = family_table(linked_rows, models, edge_counts).unionByName(
+        single_model_families(isolated_rows, models)
     )
-    node_table = frozen(nodes(vertices, edges, links, families, placed, self_loops))
-    edge_counts = family_edge_counts(links, families, vertices)
-    family_frame = family_table(node_table, models, edge_counts)
+    node_table = linked_rows.unionByName(isolated_rows)
     facts = {"depth_rounds": placed.rounds, "depth_unresolved": placed.unresolved}
     return node_table.select(*schemas.NODES.fieldNames()), family_frame, facts
 

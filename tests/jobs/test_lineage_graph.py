@@ -7,10 +7,11 @@ import random
 
 import networkx as nx
 import pytest
+from pyspark.sql import functions as F
 
 from jobs import schemas
 from jobs.config import LineageConfig
-from jobs.lineage import VIEWS, build_edges, lineage_tables
+from jobs.lineage import RELATIONS, VIEWS, build_edges, family_table, lineage_tables
 
 pytestmark = [pytest.mark.spark, pytest.mark.graphframes]
 
@@ -203,6 +204,50 @@ def test_depth_rounds_cap_is_reported_not_looped(spark) -> None:
     assert facts["depth_rounds"] == 2
     assert facts["depth_unresolved"] == 3 * len(VIEWS)  # the chain is finetune: every view
     assert [nodes[f"r{i}"][2] for i in range(6)] == [0, 1, 2, None, None, None]
+
+
+def test_isolated_rows_are_what_the_grouping_of_all_nodes_gives(spark) -> None:
+    """Isolated models skip the graph joins and the family grouping; their rows must be
+    the ones `family_table` computes from their nodes: self-loop only, missing parent only,
+    licenses repeated, unsorted or absent, no creation date, and a linked family beside."""
+    declared = {
+        "alone": [],
+        "loop-only": [("loop-only", FT)],
+        "orphan": [("gone/parent", Q)],
+        "licensed": [],
+        "unlicensed": [],
+        "p": [],
+        "c": [("p", AD)],
+    }
+    models = models_frame(spark, declared)
+    models = models.withColumn(
+        "licenses",
+        F.when(F.col("model_id") == "licensed", F.array(*map(F.lit, ["mit", "apache-2.0", "mit"])))
+        .when(F.col("model_id") == "unlicensed", F.lit(None))
+        .otherwise(F.col("licenses")),
+    ).withColumn("created_at", F.when(F.col("model_id") != "alone", F.col("created_at")))
+    edges, self_loops = build_edges(models)
+    nodes, families, _ = lineage_tables(models, edges, self_loops, LineageConfig())
+    no_edges = spark.createDataFrame(
+        [], "view string, family_id string, " + ", ".join(f"edges_{r} long" for r in RELATIONS)
+    )
+    grouped = family_table(nodes, models, no_edges).where(F.col("size") == 1)
+    fast = families.where(F.col("size") == 1)
+    assert fast.schema == grouped.schema
+    assert sorted(fast.collect()) == sorted(grouped.collect())
+    assert fast.count() == 5 * len(VIEWS) + 2  # and c, p apart in finetune_only (an adapter)
+    flags = {
+        (r["view"], r["model_id"]): (r["in_cycle"], r["parent_missing"], r["root_ids"])
+        for r in nodes.collect()
+    }
+    assert flags[("all", "loop-only")] == (True, False, ["loop-only"])
+    assert flags[("all", "orphan")] == (False, True, ["orphan"])
+    assert flags[("finetune_only", "orphan")] == (False, False, ["orphan"])
+    rows = {(r["view"], r["family_id"]): r for r in families.collect()}
+    assert rows[("all", "licensed")]["root_licenses"] == ["apache-2.0", "mit"]
+    assert rows[("all", "unlicensed")]["root_licenses"] == []
+    assert rows[("all", "loop-only")]["n_in_cycle"] == 1
+    assert rows[("all", "alone")]["first_created"] is None
 
 
 # --- networkx oracle -------------------------------------------------------------------
