@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
@@ -98,6 +99,36 @@ def test_a_huge_bucket_is_a_star_not_all_pairs(spark) -> None:
     assert sorted((r["a_id"], r["b_id"]) for r in pairs) == [
         ("m000", f"m{i:03d}") for i in range(1, 60)
     ]
+
+
+def test_large_buckets_keep_the_star_links_their_signatures_verify(spark) -> None:
+    """Buckets over max_bucket become stars around their smallest id, each link kept only
+    when the centre's and the member's own signatures agree enough, with that estimate."""
+    variants = [
+        (f"org/variant-{i:02d}", TEMPLATE + "".join(f" v{i}w{k}" for k in range(5 * i)))
+        for i in range(24)
+    ]
+    sigs = signatures(spark, variants)
+    config = dataclasses.replace(CONFIG, max_bucket=5)
+    signature = {r["model_id"]: r["minhash"] for r in sigs.collect()}
+
+    def estimate(a: str, b: str) -> float:
+        return sum(x == y for x, y in zip(signature[a], signature[b], strict=True)) / len(
+            signature[a]
+        )
+
+    stars = large_bucket_stars(shared_buckets(band_buckets(sigs, config)), config.max_bucket)
+    star_pairs = {(r["a_id"], r["b_id"]) for r in stars.collect()}
+    found = {
+        (r["a_id"], r["b_id"]): r["card_jaccard"]
+        for r in near_duplicate_pairs(sigs, config).collect()
+    }
+
+    verified = {p for p in star_pairs if estimate(*p) >= config.lsh_threshold}
+    assert verified and verified != star_pairs, "some star links pass, some fail"
+    assert verified <= set(found)
+    assert not (star_pairs - verified) & set(found)
+    assert all(value == estimate(*pair) >= config.lsh_threshold for pair, value in found.items())
 
 
 def test_copies_are_a_star_and_lsh_runs_once_per_distinct_signature(spark) -> None:
