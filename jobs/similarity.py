@@ -119,23 +119,13 @@ def small_bucket_forests(
     return grouped.mapInArrow(forests, NEAR_DUPLICATES)
 
 
-def verified_stars(stars: DataFrame, sigs: DataFrame, threshold: float) -> DataFrame:
-    """Star links (centre `a_id`, member `b_id`) whose estimated card Jaccard reaches
-    `threshold`, with the estimate.
-
-    A star has one centre and many members, and the centres are few (one per large
-    bucket): their signatures are written apart and joined where each pair stands (a
-    broadcast when they are small), so only the members' signatures cross a shuffle, not
-    the centre's once per member."""
-    centres = frozen(
-        sigs.join(
-            stars.select(F.col("a_id").alias("model_id")).distinct(), "model_id", "left_semi"
-        ).select(F.col("model_id").alias("a_id"), F.col("minhash").alias("a_sig"))
-    )
-    members = sigs.select(F.col("model_id").alias("b_id"), F.col("minhash").alias("b_sig"))
+def verified_pairs(pairs: DataFrame, sigs: DataFrame, threshold: float) -> DataFrame:
+    """Candidate pairs whose estimated card Jaccard reaches `threshold`, with the estimate."""
+    left = sigs.select(F.col("model_id").alias("a_id"), F.col("minhash").alias("a_sig"))
+    right = sigs.select(F.col("model_id").alias("b_id"), F.col("minhash").alias("b_sig"))
     scored = (
-        stars.join(members, on="b_id")
-        .join(centres, on="a_id")
+        pairs.join(left, on="a_id")
+        .join(right, on="b_id")
         .select(
             "a_id", "b_id", estimated_jaccard(F.col("a_sig"), F.col("b_sig")).alias("card_jaccard")
         )
@@ -277,24 +267,24 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
     """Card Jaccard (estimated from signatures) and exact trait Jaccards of every pair.
 
     Views share most of their pairs (a parent-child edge is in three or four of them), so
-    each distinct pair is scored once and its scores joined back to every row naming it.
-    A model's traits and signature are one row (`profile`), so each side of a pair is one
-    join: the pair crosses the shuffle twice, not once per column group, and the
-    signatures, the widest columns, a third as often as without the distinct."""
+    each distinct pair is scored once and its scores joined back to every row naming it:
+    the signatures, the widest columns, cross the shuffle a third as often."""
     distinct = pairs.select("a_id", "b_id").distinct()
     traits = models.select("model_id", *[_as_set(c).alias(m) for m, c in TRAIT_COLUMNS.items()])
-    profile = traits.join(sigs.select("model_id", "minhash"), on="model_id", how="left")
-    a = profile.select(
-        F.col("model_id").alias("a_id"),
-        F.col("minhash").alias("a_sig"),
-        *[F.col(m).alias(f"a_{m}") for m in TRAIT_COLUMNS],
+    a = traits.select(
+        F.col("model_id").alias("a_id"), *[F.col(m).alias(f"a_{m}") for m in TRAIT_COLUMNS]
     )
-    b = profile.select(
-        F.col("model_id").alias("b_id"),
-        F.col("minhash").alias("b_sig"),
-        *[F.col(m).alias(f"b_{m}") for m in TRAIT_COLUMNS],
+    b = traits.select(
+        F.col("model_id").alias("b_id"), *[F.col(m).alias(f"b_{m}") for m in TRAIT_COLUMNS]
     )
-    joined = distinct.join(a, on="a_id").join(b, on="b_id")
+    sig_a = sigs.select(F.col("model_id").alias("a_id"), F.col("minhash").alias("a_sig"))
+    sig_b = sigs.select(F.col("model_id").alias("b_id"), F.col("minhash").alias("b_sig"))
+    joined = (
+        distinct.join(a, on="a_id")
+        .join(b, on="b_id")
+        .join(sig_a, on="a_id", how="left")
+        .join(sig_b, on="b_id", how="left")
+    )
     card = F.when(
         F.col("a_sig").isNotNull() & F.col("b_sig").isNotNull(),
         estimated_jaccard(F.col("a_sig"), F.col("b_sig")),
@@ -424,7 +414,7 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
         "model_id", "minhash"
     )
     shared = shared_buckets(band_buckets(distinct, config))
-    stars = verified_stars(
+    stars = verified_pairs(
         large_bucket_stars(shared, config.max_bucket), distinct, config.lsh_threshold
     )
     forests = small_bucket_forests(shared, distinct, config.max_bucket, config.lsh_threshold)
