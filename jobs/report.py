@@ -273,8 +273,10 @@ def headline_section(found: Sequence[Headline]) -> Section:
     )
 
 
-def write_family_page(snap: sections.Snapshot, family: dict[str, Any], file: str) -> None:
-    title, family_sections = report_family.family_page(snap, family)
+def write_family_page(
+    snap: sections.Snapshot, family: dict[str, Any], rows: report_family.FamilyRows, file: str
+) -> None:
+    title, family_sections = report_family.family_page(snap, family, rows)
     facts_block = facts(
         [
             ("family", family["family_id"]),
@@ -310,8 +312,10 @@ def write_report(output: Path, snapshot: str, config: ReportConfig) -> Path:
             f["family_id"]: f"families/{report_family.family_slug(f['family_id'])}.html"
             for f in families
         }
+        drawn = report_family.family_rows(snap, [f["family_id"] for f in families])
         for family in families:
-            write_family_page(snap, family, pages[family["family_id"]])
+            family_id = family["family_id"]
+            write_family_page(snap, family, drawn[family_id], pages[family_id])
         body = [headline_section(headlines(output, snapshot))]
         builders: list[tuple[str, str, Callable[[], Section | None]]] = [
             ("family-sizes", "Family sizes", lambda: sections.family_sizes(snap)),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow.compute as pc
@@ -27,28 +28,50 @@ def model_category(licenses: Sequence[str]) -> str:
     return license_category(licenses[0]) if licenses else "unknown"
 
 
-def family_page(snap: Snapshot, family: dict[str, Any]) -> tuple[str, list[Section]]:
-    """The tree and members of one family (view all): its title and sections."""
-    family_id = family["family_id"]
+@dataclass
+class FamilyRows:
+    """What a family page draws: its nodes (view all), members' traits, declared edges."""
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    traits: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+
+
+def family_rows(snap: Snapshot, family_ids: Sequence[str]) -> dict[str, FamilyRows]:
+    """The rows of every family drawn, each table read once for all of them: a scan of
+    the nodes, models and edges per page was a third of the report's time at 2M models."""
     nodes = snap.rows(
         "nodes",
-        ["model_id", "depth_min", "n_children"],
-        (pc.field("view") == ALL) & (pc.field("family_id") == family_id),
+        ["model_id", "family_id", "depth_min", "n_children"],
+        (pc.field("view") == ALL) & id_in("family_id", family_ids),
     )
-    ids = [n["model_id"] for n in nodes]
-    traits = {
-        r["model_id"]: r
-        for r in snap.rows(
-            "models",
-            ["model_id", "downloads", "licenses", "pipeline_tag", "library_name", "created_at"],
-            id_in("model_id", ids),
-        )
-    }
-    edges = snap.rows(
+    family_of = {n["model_id"]: n["family_id"] for n in nodes}
+    ids = list(family_of)
+    found = {family_id: FamilyRows() for family_id in family_ids}
+    for node in nodes:
+        found[node["family_id"]].nodes.append(node)
+    for row in snap.rows(
+        "models",
+        ["model_id", "downloads", "licenses", "pipeline_tag", "library_name", "created_at"],
+        id_in("model_id", ids),
+    ):
+        found[family_of[row["model_id"]]].traits[row["model_id"]] = row
+    for edge in snap.rows(
         "edges",
         ["child_id", "parent_id", "relation"],
         id_in("child_id", ids) & pc.field("parent_known"),
-    )
+    ):
+        found[family_of[edge["child_id"]]].edges.append(edge)
+    return found
+
+
+def family_page(
+    snap: Snapshot, family: dict[str, Any], drawn: FamilyRows
+) -> tuple[str, list[Section]]:
+    """The tree and members of one family (view all): its title and sections."""
+    family_id = family["family_id"]
+    nodes, traits, edges = drawn.nodes, drawn.traits, drawn.edges
+    ids = [n["model_id"] for n in nodes]
     members = [
         Member(
             n["model_id"],

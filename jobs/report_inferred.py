@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from jobs import figures
 from jobs.report_html import Section, table
-from jobs.report_sections import Snapshot
+from jobs.report_sections import Snapshot, family_sizes_by_view
 
 DECLARED_VIEW, INFERRED_VIEW = "all", "all_plus_inferred"
 TOP_SIZES = 5
@@ -76,15 +76,12 @@ def undocumented_lineage(snap: Snapshot) -> Section:
             if r["group"] != "overall"
         ],
     )
-    families = snap.rows("families", ["view", "size"])
-    sizes = {
-        view: sorted((r["size"] for r in families if r["view"] == view), reverse=True)
-        for view in (DECLARED_VIEW, INFERRED_VIEW)
-    }
+    every_view = family_sizes_by_view(snap, (DECLARED_VIEW, INFERRED_VIEW))
+    sizes = {view: every_view[view] for view in (DECLARED_VIEW, INFERRED_VIEW)}
     shape = table(
         ["view", "families", "singletons", f"largest {TOP_SIZES}"],
         [
-            [view, len(s), sum(1 for x in s if x == 1), ", ".join(map(str, s[:TOP_SIZES]))]
+            [view, len(s), s.count(1), ", ".join(map(str, s[:TOP_SIZES]))]
             for view, s in sizes.items()
         ],
     )
