@@ -8,7 +8,6 @@ tables so that `summary.json`, the page and a query of the tables agree.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -70,17 +69,6 @@ def counts_by(frame: pa.Table, keys: list[str]) -> list[dict[str, Any]]:
     """Row counts per distinct key tuple (column `n`)."""
     grouped = frame.group_by(keys).aggregate([([], "count_all")])
     return grouped.rename_columns([*keys, "n"][: grouped.num_columns]).to_pylist()
-
-
-def month(timestamp: str | None) -> str | None:
-    """`YYYY-MM` of an ISO timestamp.
-
-    >>> month("2023-04-05T10:00:00"), month(None), month("junk")
-    ('2023-04', None, None)
-    """
-    if timestamp and re.match(r"^\d{4}-\d{2}", timestamp):
-        return timestamp[:7]
-    return None
 
 
 def month_range(months: Iterable[str]) -> list[str]:
@@ -505,23 +493,37 @@ def template_clusters(snap: Snapshot) -> Section:
     )
 
 
+def months_of(timestamps: pa.ChunkedArray) -> pa.ChunkedArray:
+    """`YYYY-MM` of every ISO timestamp of a column (null when there is none), in Arrow.
+
+    >>> months_of(pa.chunked_array([["2023-04-05T10:00:00", None, "junk"]])).to_pylist()
+    ['2023-04', None, None]
+    """
+    dated = pc.match_substring_regex(timestamps, r"^[0-9]{4}-[0-9]{2}")
+    return pc.if_else(dated, pc.utf8_slice_codeunits(timestamps, 0, 7), None)
+
+
+def count_pairs(frame: pa.Table, key: str) -> dict[str, Counter[str]]:
+    """`key` -> month -> rows, over the rows with a month."""
+    counted: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in counts_by(frame.filter(pc.is_valid(frame.column("month"))), [key, "month"]):
+        counted[row[key]][row["month"]] = row["n"]
+    return counted
+
+
 def over_time(snap: Snapshot) -> Section:
     models = snap.read("models", ["model_id", "created_at"])
-    created = dict(
-        zip(
-            models.column("model_id").to_pylist(),
-            map(month, models.column("created_at").to_pylist()),
-            strict=True,
-        )
+    created = pa.table(
+        {"model_id": models.column("model_id"), "month": months_of(models.column("created_at"))}
     )
-    per_month = Counter(m for m in created.values() if m)
+    per_month = Counter(
+        {r["month"]: r["n"] for r in counts_by(created, ["month"]) if r["month"] is not None}
+    )
     edges = snap.read("edges", ["child_id", "relation"])
-    by_relation: dict[str, Counter[str]] = defaultdict(Counter)
-    for child, relation in zip(
-        edges.column("child_id").to_pylist(), edges.column("relation").to_pylist(), strict=True
-    ):
-        if created.get(child):
-            by_relation[relation][created[child]] += 1
+    by_relation = count_pairs(
+        edges.join(created, keys="child_id", right_keys="model_id", join_type="inner"),
+        "relation",
+    )
     months = month_range(per_month)
     models_svg = figures.lines(
         months,
@@ -537,11 +539,7 @@ def over_time(snap: Snapshot) -> Section:
     members = snap.read(  # one read of the nodes for every family drawn
         "nodes", ["model_id", "family_id"], (pc.field("view") == ALL) & id_in("family_id", top)
     )
-    joined: dict[str, Counter[str | None]] = {family: Counter() for family in top}
-    for model_id, family in zip(
-        members.column("model_id").to_pylist(), members.column("family_id").to_pylist(), strict=True
-    ):
-        joined[family][created.get(model_id)] += 1
+    joined = count_pairs(members.join(created, keys="model_id", join_type="inner"), "family_id")
     growth: dict[str, list[float | None]] = {
         family: [float(joined[family].get(m, 0)) for m in months] for family in top
     }
