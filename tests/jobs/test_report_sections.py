@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jobs.config import ReportConfig
+from jobs.report import write_report
 from jobs.report_sections import Snapshot, license_drift, template_clusters
 
 SNAPSHOT = "2026-11-01"
@@ -90,3 +91,20 @@ def test_no_license_transitions_say_so_instead_of_an_empty_heat_map(tmp_path: Pa
     section = license_drift(Snapshot(tmp_path, SNAPSHOT, tmp_path / "report", ReportConfig()))
     assert [f.file for f in section.figures] == ["figures/transitions_license.svg"]
     assert "No edge in this snapshot changes its license_category." in "".join(section.body)
+
+
+def test_a_snapshot_without_lineage_tables_still_gets_a_report(tmp_path: Path) -> None:
+    """Only ingest's tables: every lineage section says what to run, nothing fails."""
+    models = pa.schema(
+        [
+            ("model_id", pa.string()),
+            ("card_chars", pa.int64()),
+            ("has_model_index", pa.bool_()),
+            ("created_at", pa.string()),
+        ]
+    )
+    write_partition(tmp_path, "models", [{"model_id": "org/m", "card_chars": 9}], models)
+    write_partition(tmp_path, "card_texts", [], CARDS)
+    index = write_report(tmp_path, SNAPSHOT, ReportConfig()).read_text(encoding="utf-8")
+    assert "Not drawn: table <code>families</code>" in index
+    assert not list((tmp_path / "report" / f"snapshot={SNAPSHOT}").glob("families/*.html"))
