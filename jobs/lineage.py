@@ -542,10 +542,9 @@ def split_isolated(vertices: DataFrame, links: DataFrame) -> tuple[DataFrame, Da
 
 
 class LineageGraph(NamedTuple):
-    """Every view's copy of the graph: all `vertices`, the `links` between them, and the
-    vertices split into `linked` (GraphFrames' input) and `isolated`."""
+    """Every view's copy of the graph: its `links`, and its vertices split into `linked`
+    (GraphFrames' input) and `isolated`."""
 
-    vertices: DataFrame
     links: DataFrame
     linked: DataFrame
     isolated: DataFrame
@@ -556,7 +555,7 @@ def lineage_graph(models: DataFrame, edges: DataFrame) -> LineageGraph:
     ids = frozen(vertex_ids(models))
     vertices = frozen(graph_vertices(ids))
     links = frozen(graph_edges(edges, ids))
-    return LineageGraph(vertices, links, *split_isolated(vertices, links))
+    return LineageGraph(links, *split_isolated(vertices, links))
 
 
 def lineage_tables(
@@ -566,7 +565,7 @@ def lineage_tables(
 
     Only the linked vertices go through components, depth and the joins that read their
     results; an isolated vertex's node and family rows follow from its id and flags."""
-    _, links, linked, isolated = lineage_graph(models, edges)
+    links, linked, isolated = lineage_graph(models, edges)
     log.debug("components: %s over every view", config.components_algorithm)
     families = frozen(components(linked, links, config))
     placed = depths(linked, links, config)

@@ -51,7 +51,7 @@ def main() -> int:
         fingerprints: set[tuple[int, int]] = set()
         with snapshot_checkpoints(spark, f"{scratch}/out", args.snapshot):
             edges = read_view_edges(spark, output, args.snapshot, config)
-            _, links, linked, _ = lineage_graph(models, edges)
+            links, linked, _ = lineage_graph(models, edges)
             linked = frozen(linked)
             graph = {"linked_vertices": linked.count(), "links": links.count()}
             for _ in range(args.runs):
