@@ -120,15 +120,23 @@ def small_bucket_forests(
 
 
 def verified_pairs(pairs: DataFrame, sigs: DataFrame, threshold: float) -> DataFrame:
-    """Candidate pairs whose estimated card Jaccard reaches `threshold`, with the estimate."""
-    left = sigs.select(F.col("model_id").alias("a_id"), F.col("minhash").alias("a_sig"))
-    right = sigs.select(F.col("model_id").alias("b_id"), F.col("minhash").alias("b_sig"))
-    scored = (
-        pairs.join(left, on="a_id")
-        .join(right, on="b_id")
+    """Candidate pairs whose estimated card Jaccard reaches `threshold`, with the estimate.
+
+    Both ends join `sigs` unrenamed on `model_id`, as `small_bucket_forests` does, so the
+    one shuffle of the signatures by id serves all three joins."""
+    with_a = (
+        pairs.withColumnRenamed("a_id", "model_id")
+        .join(sigs, on="model_id")
         .select(
-            "a_id", "b_id", estimated_jaccard(F.col("a_sig"), F.col("b_sig")).alias("card_jaccard")
+            F.col("model_id").alias("a_id"),
+            F.col("b_id").alias("model_id"),
+            F.col("minhash").alias("a_sig"),
         )
+    )
+    scored = with_a.join(sigs, on="model_id").select(
+        "a_id",
+        F.col("model_id").alias("b_id"),
+        estimated_jaccard(F.col("a_sig"), F.col("minhash")).alias("card_jaccard"),
     )
     return scored.where(F.col("card_jaccard") >= threshold)
 
@@ -268,7 +276,9 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
 
     Views share most of their pairs (a parent-child edge is in three or four of them), so
     each distinct pair is scored once and its scores joined back to every row naming it:
-    the signatures, the widest columns, cross the shuffle a third as often."""
+    the signatures, the widest columns, cross the shuffle a third as often. The card
+    estimate is taken as soon as both signatures are joined, so they are dropped before
+    the traits' joins shuffle the pairs again."""
     distinct = pairs.select("a_id", "b_id").distinct()
     traits = models.select("model_id", *[_as_set(c).alias(m) for m, c in TRAIT_COLUMNS.items()])
     a = traits.select(
@@ -279,24 +289,27 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
     )
     sig_a = sigs.select(F.col("model_id").alias("a_id"), F.col("minhash").alias("a_sig"))
     sig_b = sigs.select(F.col("model_id").alias("b_id"), F.col("minhash").alias("b_sig"))
-    joined = (
-        distinct.join(a, on="a_id")
-        .join(b, on="b_id")
-        .join(sig_a, on="a_id", how="left")
-        .join(sig_b, on="b_id", how="left")
-    )
     card = F.when(
         F.col("a_sig").isNotNull() & F.col("b_sig").isNotNull(),
         estimated_jaccard(F.col("a_sig"), F.col("b_sig")),
     )
-    scores = joined.select(
-        "a_id",
-        "b_id",
-        card.alias("card_jaccard"),
-        *[
-            _set_jaccard(F.col(f"a_{m}"), F.col(f"b_{m}")).alias(f"{m}_jaccard")
-            for m in TRAIT_COLUMNS
-        ],
+    cards = (
+        distinct.join(sig_a, on="a_id", how="left")
+        .join(sig_b, on="b_id", how="left")
+        .select("a_id", "b_id", card.alias("card_jaccard"))
+    )
+    scores = (
+        cards.join(a, on="a_id")
+        .join(b, on="b_id")
+        .select(
+            "a_id",
+            "b_id",
+            "card_jaccard",
+            *[
+                _set_jaccard(F.col(f"a_{m}"), F.col(f"b_{m}")).alias(f"{m}_jaccard")
+                for m in TRAIT_COLUMNS
+            ],
+        )
     )
     return pairs.join(scores, on=["a_id", "b_id"]).select(
         "view", "pair_type", "a_id", "b_id", *[f"{m}_jaccard" for m in MEASURES]
@@ -402,7 +415,9 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
     card per distinct signature, so a thousand copies of a card are one bucket member, not
     half a million pairs; a link between two groups stands for every pair between them.
     Each bucket contributes a verified spanning forest (a big one: a verified star), never
-    all its pairs, which grow with the square of the templated cards.
+    all its pairs, which grow with the square of the templated cards. The members of
+    shared buckets, a few hundred thousand of the 12 million band rows at 2M cards, are
+    written once: stars and forests each computed the bucket sizes over every band row.
     """
     grouped = signature_groups(sigs)
     copies = grouped.where(F.col("model_id") != F.col("representative")).select(
@@ -413,7 +428,7 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
     distinct = grouped.where(F.col("model_id") == F.col("representative")).select(
         "model_id", "minhash"
     )
-    shared = shared_buckets(band_buckets(distinct, config))
+    shared = frozen(shared_buckets(band_buckets(distinct, config)))
     stars = verified_pairs(
         large_bucket_stars(shared, config.max_bucket), distinct, config.lsh_threshold
     )
@@ -507,7 +522,9 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     )
     try:
         with snapshot_checkpoints(spark, output, snapshot):
-            pairs = typed_pairs(edges, nodes, sigs, config, VIEWS)
+            pairs = typed_pairs(edges, nodes, sigs, config, VIEWS).persist(
+                StorageLevel.MEMORY_AND_DISK
+            )
             scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)
             near = near_duplicate_pairs(sigs, config).persist(StorageLevel.MEMORY_AND_DISK)
             tables = {
@@ -517,8 +534,8 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
                 "card_clusters": card_clusters(near, models, args.config.lineage),
             }
             write_snapshot(spark, tables, output, snapshot)
-            scored.unpersist()
-            near.unpersist()
+            for frame in (pairs, scored, near):
+                frame.unpersist()
     finally:
         sigs.unpersist()
     return {table: read_table(spark, output, table, snapshot).count() for table in tables}
