@@ -416,8 +416,8 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
     half a million pairs; a link between two groups stands for every pair between them.
     Each bucket contributes a verified spanning forest (a big one: a verified star), never
     all its pairs, which grow with the square of the templated cards. The members of
-    shared buckets, a few hundred thousand of the 12 million band rows at 2M cards, are
-    written once: stars and forests each computed the bucket sizes over every band row.
+    shared buckets, under a million of the 12 million band rows at 2M cards, are written
+    once: stars and forests each computed the bucket sizes over every band row.
     """
     grouped = signature_groups(sigs)
     copies = grouped.where(F.col("model_id") != F.col("representative")).select(
