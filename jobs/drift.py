@@ -2,11 +2,11 @@
 
     python -m jobs.drift --output DIR --snapshot 2026-11-01
 
-Reads as: models -> trait sets per model (long format) -> trait sets of both ends of
-every edge -> mutation rates, transitions, the orderings that agree with most net
-traffic, and license conflicts. Set arithmetic runs as Spark SQL array functions; only
-the per-trait ordering (a small MILP on collected counts) and the license-conflict rule
-run in Python, both from `udfs.drift`.
+Reads as: models -> both ends' facts of every edge (one join per end) -> trait sets of
+both ends (long format) -> mutation rates, transitions, the orderings that agree with
+most net traffic; the same facts give the drift summary and license conflicts. Set
+arithmetic runs as Spark SQL array functions; only the per-trait ordering (a small MILP
+on collected counts) and the license-conflict rule run in Python, both from `udfs.drift`.
 """
 
 from __future__ import annotations
@@ -58,35 +58,51 @@ def license_categories(spark: SparkSession, models: DataFrame, table: LicenseTab
     return F.create_map(*pairs) if pairs else F.create_map().cast("map<string,string>")
 
 
-def trait_values(models: DataFrame, categories: Column) -> DataFrame:
-    """Long format `model_id, trait, values`: every trait as a set, empty when undeclared."""
-    licenses = F.coalesce(F.col("licenses"), _empty_strings())
-    sets = {
-        "license": licenses,
-        "license_category": F.array_distinct(F.transform(licenses, lambda v: categories[v])),
-        "language": F.coalesce(F.col("languages"), _empty_strings()),
-        "pipeline_tag": _as_list("pipeline_tag"),
-        "library": _as_list("library_name"),
+def edge_facts(edges: DataFrame, models: DataFrame) -> DataFrame:
+    """Each known-parent edge with every column drift reads of both ends, as
+    `parent_<column>` and `child_<column>`: one join per end serves the trait sets, the
+    drift summary and the license conflicts."""
+    facts = [c for c in MODEL_COLUMNS if c != "model_id"]
+    ends = {
+        side: models.select(
+            F.col("model_id").alias(f"{side}_id"), *[F.col(c).alias(f"{side}_{c}") for c in facts]
+        )
+        for side in ("parent", "child")
     }
-    per_trait = [F.struct(F.lit(t).alias("trait"), sets[t].alias("values")) for t in TRAITS]
-    return models.select("model_id", F.explode(F.array(*per_trait)).alias("t")).select(
-        "model_id", "t.trait", "t.values"
-    )
-
-
-def edge_trait_values(edges: DataFrame, traits: DataFrame) -> DataFrame:
-    """Both ends' sets of every trait for each edge whose parent is in the snapshot."""
-    parents = traits.withColumnRenamed("model_id", "parent_id").withColumnRenamed(
-        "values", "parent_values"
-    )
-    children = traits.withColumnRenamed("model_id", "child_id").withColumnRenamed(
-        "values", "child_values"
-    )
     return (
         edges.where(F.col("parent_known"))
         .select(*edge_keys(edges))
-        .join(parents, on="parent_id", how="inner")
-        .join(children, on=["child_id", "trait"], how="inner")
+        .join(ends["parent"], on="parent_id")
+        .join(ends["child"], on="child_id")
+    )
+
+
+def trait_sets(side: str, categories: Column) -> dict[str, Column]:
+    """Every trait of one end of an edge (`edge_facts`) as a set, empty when undeclared."""
+    licenses = F.coalesce(F.col(f"{side}_licenses"), _empty_strings())
+    return {
+        "license": licenses,
+        "license_category": F.array_distinct(F.transform(licenses, lambda v: categories[v])),
+        "language": F.coalesce(F.col(f"{side}_languages"), _empty_strings()),
+        "pipeline_tag": _as_list(f"{side}_pipeline_tag"),
+        "library": _as_list(f"{side}_library_name"),
+    }
+
+
+def edge_trait_values(facts: DataFrame, categories: Column) -> DataFrame:
+    """Long format: both ends' sets of every trait, a row per edge of `edge_facts` and trait."""
+    parent, child = trait_sets("parent", categories), trait_sets("child", categories)
+    per_trait = [
+        F.struct(
+            F.lit(t).alias("trait"),
+            parent[t].alias("parent_values"),
+            child[t].alias("child_values"),
+        )
+        for t in TRAITS
+    ]
+    keys = [*edge_keys(facts), *_views(facts)]
+    return facts.select(*keys, F.explode(F.array(*per_trait)).alias("t")).select(
+        *keys, "t.trait", "t.parent_values", "t.child_values"
     )
 
 
@@ -200,25 +216,11 @@ def orderings(spark: SparkSession, transition_counts: DataFrame, top_n: int) -> 
     return spark.createDataFrame(rows, StructType(view_field + ORDERINGS.fields))
 
 
-def license_conflicts(edges: DataFrame, models: DataFrame, table: LicenseTable) -> DataFrame:
-    """Edges whose child declares a more permissive license than a restricted parent's."""
-    licenses = models.select("model_id", "licenses")
-    pairs = (
-        edges.where(F.col("parent_known"))
-        .select("child_id", "parent_id")
-        .join(
-            licenses.withColumnRenamed("model_id", "parent_id").withColumnRenamed(
-                "licenses", "parent_licenses"
-            ),
-            on="parent_id",
-        )
-        .join(
-            licenses.withColumnRenamed("model_id", "child_id").withColumnRenamed(
-                "licenses", "child_licenses"
-            ),
-            on="child_id",
-        )
-        .where((F.size("parent_licenses") > 0) & (F.size("child_licenses") > 0))
+def license_conflicts(facts: DataFrame, table: LicenseTable) -> DataFrame:
+    """Edges (of `edge_facts`) whose child declares a more permissive license than a
+    restricted parent's."""
+    pairs = facts.select("child_id", "parent_id", "parent_licenses", "child_licenses").where(
+        (F.size("parent_licenses") > 0) & (F.size("child_licenses") > 0)
     )
     arrow_schema = pa.schema(
         [pa.field(f.name, pa.string(), nullable=False) for f in LICENSE_CONFLICTS.fields]
@@ -244,26 +246,9 @@ def license_conflicts(edges: DataFrame, models: DataFrame, table: LicenseTable) 
     return pairs.mapInArrow(find, LICENSE_CONFLICTS)
 
 
-def edge_ends(edges: DataFrame, models: DataFrame) -> DataFrame:
-    """Each known-parent edge with the card and language facts of both ends."""
-    facts = ["languages", "has_card", "card_chars", "card_words", "auto_generated"]
-    ends = {
-        side: models.select(
-            F.col("model_id").alias(f"{side}_id"), *[F.col(c).alias(f"{side}_{c}") for c in facts]
-        )
-        for side in ("parent", "child")
-    }
-    return (
-        edges.where(F.col("parent_known"))
-        .select(*edge_keys(edges))
-        .join(ends["parent"], on="parent_id")
-        .join(ends["child"], on="child_id")
-    )
-
-
 def drift_summary(ends: DataFrame, child_depths: DataFrame | None = None) -> DataFrame:
     """`relation, depth, metric, parent_value, child_value, n`: what children keep of their
-    parents, from the ends of one view's edges (`edge_ends`), over all of them
+    parents, from the ends of one view's edges (`edge_facts`), over all of them
     (`depth = 'all'`) and, given `child_depths` (`child_id, depth`, the child's shortest
     generation in the view), by the child's depth ('1', '2', ...).
 
@@ -364,12 +349,11 @@ def drift_tables(
     """Every drift table of one snapshot, each measured in every graph view; with `nodes`
     (lineage's table) drift_summary also comes by the child's depth."""
     table = default_license_table()
-    traits = trait_values(models, license_categories(spark, models, table))
     # Views are relation filters: both ends of every edge are joined once, and every view's
     # edges are measured in one pass over them with a `view` column (`edges_by_view`).
-    every_edge_traits = edge_trait_values(edges, traits).cache()
-    every_edge_ends = edge_ends(edges, models).cache()
-    edge_traits = edges_by_view(every_edge_traits)
+    every_edge_facts = edge_facts(edges, models).cache()
+    categories = license_categories(spark, models, table)
+    edge_traits = edge_trait_values(edges_by_view(every_edge_facts), categories)
     counts = transitions(edge_traits).cache()
     summaries: dict[str, DataFrame] = {}
     for view in VIEWS:
@@ -380,13 +364,13 @@ def drift_tables(
                 F.col("model_id").alias("child_id"), F.col("depth_min").alias("depth")
             )
         )
-        summaries[view] = drift_summary(edges_in_view(every_edge_ends, view), child_depths)
+        summaries[view] = drift_summary(edges_in_view(every_edge_facts, view), child_depths)
     return {
         "mutation": mutation_rates(edge_traits),
         "transitions": counts,
         "orderings": orderings(spark, counts, top_n),
         "drift_summary": _union_views(summaries),
-        "license_conflicts": license_conflicts(edges_in_view(edges, "all"), models, table),
+        "license_conflicts": license_conflicts(edges_in_view(every_edge_facts, "all"), table),
     }
 
 

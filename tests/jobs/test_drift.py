@@ -10,12 +10,12 @@ from pyspark.sql import functions as F
 
 from jobs import schemas
 from jobs.drift import (
+    edge_facts,
     edge_trait_values,
     license_categories,
     license_conflicts,
     mutation_rates,
     orderings,
-    trait_values,
     transitions,
 )
 from jobs.lineage import build_edges, edges_by_view, edges_in_view
@@ -47,8 +47,8 @@ def frames(spark):
     models = spark.createDataFrame(rows, schemas.MODELS)
     edges, _ = build_edges(models)
     table = default_license_table()
-    traits = trait_values(models, license_categories(spark, models, table))
-    return models, edges, edge_trait_values(edges, traits), table
+    categories = license_categories(spark, models, table)
+    return models, edges, edge_trait_values(edge_facts(edges, models), categories), table
 
 
 def test_mutation_rates_by_relation(frames) -> None:
@@ -122,7 +122,7 @@ def test_every_view_in_one_pass_equals_each_view_alone(spark, frames) -> None:
 
 def test_license_conflicts(frames) -> None:
     models, edges, _, table = frames
-    conflicts = [tuple(r) for r in license_conflicts(edges, models, table).collect()]
+    conflicts = [tuple(r) for r in license_conflicts(edge_facts(edges, models), table).collect()]
     assert conflicts == [
         (
             "ft",

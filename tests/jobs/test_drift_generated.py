@@ -11,11 +11,10 @@ from pyspark.sql import functions as F
 
 from jobs.drift import (
     drift_summary,
-    edge_ends,
+    edge_facts,
     edge_trait_values,
     license_categories,
     mutation_rates,
-    trait_values,
     transitions,
 )
 from jobs.lineage import build_edges
@@ -32,8 +31,8 @@ def drift_inputs(spark, generated_tables):
     models = read_table(spark, str(output), "models", snapshot).cache()
     edges, _ = build_edges(models)
     edges = edges.cache()
-    traits = trait_values(models, license_categories(spark, models, default_license_table()))
-    return models, edges, edge_trait_values(edges, traits).cache()
+    categories = license_categories(spark, models, default_license_table())
+    return models, edges, edge_trait_values(edge_facts(edges, models), categories).cache()
 
 
 def test_spark_measures_equal_the_python_rules(drift_inputs) -> None:
@@ -59,7 +58,7 @@ def test_built_in_drifts_have_the_right_sign(drift_inputs) -> None:
     models, edges, edge_traits = drift_inputs
     summary = {
         r["metric"]: r
-        for r in drift_summary(edge_ends(edges, models)).where("relation = 'all'").collect()
+        for r in drift_summary(edge_facts(edges, models)).where("relation = 'all'").collect()
     }
     print({k: (v["parent_value"], v["child_value"], v["n"]) for k, v in summary.items()})
     assert summary["languages"]["parent_value"] > 2 * summary["languages"]["child_value"]
@@ -92,7 +91,7 @@ def test_english_only_share_equals_the_python_rule(drift_inputs) -> None:
         for e in edges.where("parent_known").collect()
     ]
     share = (
-        drift_summary(edge_ends(edges, models))
+        drift_summary(edge_facts(edges, models))
         .where("relation = 'all' AND metric = 'multilingual_to_english_only'")
         .first()
     )
