@@ -180,8 +180,10 @@ def orderings(spark: SparkSession, transition_counts: DataFrame, top_n: int) -> 
     views = _views(transition_counts)
     group = [*views, "trait"]
     overall = transition_counts.where(F.col("relation") == ALL_RELATIONS)
-    traffic = overall.select(*group, F.col("from_value").alias("value"), "count").unionByName(
-        overall.select(*group, F.col("to_value").alias("value"), "count")
+    # Both ends of every count from one scan: a union of two scans of the cached counts
+    # made Spark compute every count twice while it first built the cache.
+    traffic = overall.select(
+        *group, F.explode(F.array("from_value", "to_value")).alias("value"), "count"
     )
     by_traffic = Window.partitionBy(*group).orderBy(F.desc("traffic"), "value")
     busiest = (
