@@ -54,13 +54,18 @@ def band_buckets(sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
 
 def shared_buckets(buckets: DataFrame) -> DataFrame:
     """`band, key, model_id, size, representative` for the members of buckets of more than
-    one card (most cards share none), with the bucket's size and smallest id."""
-    sizes = (
-        buckets.groupBy("band", "key")
-        .agg(F.count(F.lit(1)).alias("size"), F.min("model_id").alias("representative"))
-        .where(F.col("size") > 1)
-    )
-    return buckets.join(sizes, on=["band", "key"])
+    one card (most cards share none), with the bucket's size and smallest id.
+
+    Counted over a window on the bucket, so the band rows cross one shuffle; an aggregate
+    joined back to them shuffled all of them twice."""
+    bucket = Window.partitionBy("band", "key")
+    return buckets.select(
+        "band",
+        "key",
+        "model_id",
+        F.count(F.lit(1)).over(bucket).alias("size"),
+        F.min("model_id").over(bucket).alias("representative"),
+    ).where(F.col("size") > 1)
 
 
 def large_bucket_stars(shared: DataFrame, max_bucket: int) -> DataFrame:
@@ -119,25 +124,33 @@ def small_bucket_forests(
     return grouped.mapInArrow(forests, NEAR_DUPLICATES)
 
 
-def verified_pairs(pairs: DataFrame, sigs: DataFrame, threshold: float) -> DataFrame:
-    """Candidate pairs whose estimated card Jaccard reaches `threshold`, with the estimate.
+def card_estimates(pairs: DataFrame, sigs: DataFrame, how: str = "inner") -> DataFrame:
+    """`a_id, b_id, card_jaccard` of every pair, estimated from the two signatures.
 
-    Both ends join `sigs` unrenamed on `model_id`, as `small_bucket_forests` does, so the
-    one shuffle of the signatures by id serves all three joins."""
+    Both ends join `sigs` unrenamed on `model_id`, so one shuffle of the signatures by id
+    serves both joins and any other join of `sigs` on `model_id` in the same query. With
+    `how="left"` a pair with an end without a signature keeps a null estimate."""
     with_a = (
-        pairs.withColumnRenamed("a_id", "model_id")
-        .join(sigs, on="model_id")
+        pairs.select(F.col("a_id").alias("model_id"), "b_id")
+        .join(sigs, on="model_id", how=how)
         .select(
             F.col("model_id").alias("a_id"),
             F.col("b_id").alias("model_id"),
             F.col("minhash").alias("a_sig"),
         )
     )
-    scored = with_a.join(sigs, on="model_id").select(
+    both = F.col("a_sig").isNotNull() & F.col("minhash").isNotNull()
+    return with_a.join(sigs, on="model_id", how=how).select(
         "a_id",
         F.col("model_id").alias("b_id"),
-        estimated_jaccard(F.col("a_sig"), F.col("minhash")).alias("card_jaccard"),
+        F.when(both, estimated_jaccard(F.col("a_sig"), F.col("minhash"))).alias("card_jaccard"),
     )
+
+
+def verified_pairs(pairs: DataFrame, sigs: DataFrame, threshold: float) -> DataFrame:
+    """Candidate pairs whose estimated card Jaccard reaches `threshold`, with the estimate
+    (`card_estimates`: the forests' join of the signatures by id is shared too)."""
+    scored = card_estimates(pairs, sigs)
     return scored.where(F.col("card_jaccard") >= threshold)
 
 
@@ -238,24 +251,17 @@ def same_family_pairs(nodes: DataFrame, sigs: DataFrame, cap: int, seed: int) ->
     order = Window.partitionBy("view", "family_id").orderBy(
         F.xxhash64(F.lit(seed), "model_id"), "model_id"
     )
-    shuffled = carded.select(
-        "view", "family_id", "model_id", F.row_number().over(order).alias("i")
-    ).where(F.col("i") <= 2 * cap)
-    first = shuffled.where(F.col("i") % 2 == 1).select(
+    # Each odd member with the next one: one window (a self-join of its halves computed
+    # the window twice).
+    ranked = carded.select(
         "view",
-        "family_id",
         F.col("model_id").alias("a_id"),
-        ((F.col("i") + 1) / 2).cast("long").alias("k"),
+        F.lead("model_id").over(order).alias("b_id"),
+        F.row_number().over(order).alias("i"),
     )
-    second = shuffled.where(F.col("i") % 2 == 0).select(
-        "view",
-        "family_id",
-        F.col("model_id").alias("b_id"),
-        (F.col("i") / 2).cast("long").alias("k"),
-    )
-    return first.join(second, on=["view", "family_id", "k"], how="inner").select(
-        "view", "a_id", "b_id"
-    )
+    return ranked.where(
+        (F.col("i") % 2 == 1) & (F.col("i") < 2 * cap) & F.col("b_id").isNotNull()
+    ).select("view", "a_id", "b_id")
 
 
 def _set_jaccard(a: Column, b: Column) -> Column:
@@ -287,17 +293,7 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
     b = traits.select(
         F.col("model_id").alias("b_id"), *[F.col(m).alias(f"b_{m}") for m in TRAIT_COLUMNS]
     )
-    sig_a = sigs.select(F.col("model_id").alias("a_id"), F.col("minhash").alias("a_sig"))
-    sig_b = sigs.select(F.col("model_id").alias("b_id"), F.col("minhash").alias("b_sig"))
-    card = F.when(
-        F.col("a_sig").isNotNull() & F.col("b_sig").isNotNull(),
-        estimated_jaccard(F.col("a_sig"), F.col("b_sig")),
-    )
-    cards = (
-        distinct.join(sig_a, on="a_id", how="left")
-        .join(sig_b, on="b_id", how="left")
-        .select("a_id", "b_id", card.alias("card_jaccard"))
-    )
+    cards = card_estimates(distinct, sigs, how="left")
     scores = (
         cards.join(a, on="a_id")
         .join(b, on="b_id")

@@ -6,13 +6,16 @@ import dataclasses
 import random
 
 import pytest
+from pyspark.sql import functions as F
 
 from jobs.config import LineageConfig, SimilarityConfig
 from jobs.schemas import SIGNATURES
 from jobs.similarity import (
     band_buckets,
+    card_estimates,
     large_bucket_stars,
     near_duplicate_pairs,
+    same_family_pairs,
     shared_buckets,
 )
 from udfs.minhash import Sketcher, choose_bands, to_list
@@ -222,3 +225,51 @@ def test_card_clusters_are_components_of_the_near_duplicate_pairs(spark) -> None
         "d/u": ("d/u", 2, "d/u"),  # a download tie goes to the smaller id
         "e/v": ("d/u", 2, "d/u"),
     }
+
+
+def test_same_family_pairs_are_the_hash_order_taken_two_by_two(spark) -> None:
+    """Members of a family in seeded-hash order pair 1-2, 3-4, ... up to `cap` pairs; a
+    member without a card takes no part, an odd one out and a family of one get none."""
+    members = {"big": [f"org/m{i}.v2" for i in range(8)], "one": ["org/alone"]}
+    nodes = spark.createDataFrame(
+        [
+            (view, m, fam)
+            for view in ("all", "merge_only")
+            for fam, ms in members.items()
+            for m in ms
+        ],
+        "view string, model_id string, family_id string",
+    )
+    carded = [m for ms in members.values() for m in ms if m != "org/m3.v2"]
+    sigs = spark.createDataFrame([(m,) for m in carded], "model_id string")
+    seed = 11
+    order = {
+        r["model_id"]: (r["h"], r["model_id"])
+        for r in sigs.select("model_id", F.xxhash64(F.lit(seed), "model_id").alias("h")).collect()
+    }
+    in_order = sorted((m for m in members["big"] if m in order), key=order.__getitem__)
+    for cap, expected_pairs in ((2, 2), (3, 3), (9, 3)):
+        got = sorted(tuple(r) for r in same_family_pairs(nodes, sigs, cap, seed).collect())
+        expected = sorted(
+            (view, in_order[2 * k], in_order[2 * k + 1])
+            for view in ("all", "merge_only")
+            for k in range(expected_pairs)
+        )
+        assert got == expected, cap
+
+
+def test_card_estimates_keep_pairs_without_a_signature_only_when_asked(spark, sigs) -> None:
+    pairs = spark.createDataFrame(
+        [("org/template-a", "org/template-b"), ("org/template-a", "org/no-card")],
+        "a_id string, b_id string",
+    )
+    inner = {
+        (r["a_id"], r["b_id"]): r["card_jaccard"] for r in card_estimates(pairs, sigs).collect()
+    }
+    left = {
+        (r["a_id"], r["b_id"]): r["card_jaccard"]
+        for r in card_estimates(pairs, sigs, how="left").collect()
+    }
+    assert list(inner) == [("org/template-a", "org/template-b")]
+    assert inner[("org/template-a", "org/template-b")] > 0.9  # the YAML alone differs
+    assert left == {**inner, ("org/template-a", "org/no-card"): None}
