@@ -513,27 +513,23 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     fit_shuffle_partitions(spark, models.count(), args.config.spark)
     edges = read_view_edges(spark, output, snapshot, args.config)
     nodes = read_table(spark, output, "nodes", snapshot)
-    sigs = ingested_signatures(spark, output, snapshot, config).persist(
-        StorageLevel.MEMORY_AND_DISK
-    )
-    try:
-        with snapshot_checkpoints(spark, output, snapshot):
-            pairs = typed_pairs(edges, nodes, sigs, config, VIEWS).persist(
-                StorageLevel.MEMORY_AND_DISK
-            )
-            scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)
-            near = near_duplicate_pairs(sigs, config).persist(StorageLevel.MEMORY_AND_DISK)
-            tables = {
-                "pairs": scored,
-                "similarity_summary": summarise(scored, config.bootstrap_samples, config.pair_seed),
-                "near_duplicate_pairs": near,
-                "card_clusters": card_clusters(near, models, args.config.lineage),
-            }
-            write_snapshot(spark, tables, output, snapshot)
-            for frame in (pairs, scored, near):
-                frame.unpersist()
-    finally:
-        sigs.unpersist()
+    # Not cached: a shuffle of a cached frame is not reused under AQE (SPARK-58767), so
+    # the card estimates' two joins of the signatures would shuffle them twice; read from
+    # Parquet, one shuffle serves both, and the other reads take only the ids.
+    sigs = ingested_signatures(spark, output, snapshot, config)
+    with snapshot_checkpoints(spark, output, snapshot):
+        pairs = typed_pairs(edges, nodes, sigs, config, VIEWS).persist(StorageLevel.MEMORY_AND_DISK)
+        scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)
+        near = near_duplicate_pairs(sigs, config).persist(StorageLevel.MEMORY_AND_DISK)
+        tables = {
+            "pairs": scored,
+            "similarity_summary": summarise(scored, config.bootstrap_samples, config.pair_seed),
+            "near_duplicate_pairs": near,
+            "card_clusters": card_clusters(near, models, args.config.lineage),
+        }
+        write_snapshot(spark, tables, output, snapshot)
+        for frame in (pairs, scored, near):
+            frame.unpersist()
     return {table: read_table(spark, output, table, snapshot).count() for table in tables}
 
 
