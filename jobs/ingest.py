@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession, Window
@@ -30,7 +32,7 @@ from jobs.cli import JobArgs, UserError, parse_args, pedigree_version, run_main
 from jobs.config import Config
 from jobs.spark_session import build_session, fit_shuffle_partitions
 from jobs.tables import read_table, write_snapshot
-from udfs.minhash import Sketcher, to_list
+from udfs.minhash import Sketcher
 from udfs.model_row import MODEL_FIELDS, parse_model, utf8_card
 from udfs.sources import (
     FLAT_SEPARATOR,
@@ -204,18 +206,53 @@ def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: i
     return {**model, "card": card, "raw_id": raw["model_id"], "source_file": source_file}
 
 
-def sketch_cards(rows: list[dict], sketcher: Sketcher) -> list[dict]:
-    """Fill each model row's card signature, shingle count and template score from one
-    batch sketch of their cards: the only pass over the card text after parsing."""
-    carded = [row for row in rows if row.get("card") is not None]
-    found = sketcher.sketch([row["card"] for row in carded])
-    for row, signature, count, score in zip(
+def sketch_cards(rows: list[dict], sketcher: Sketcher) -> list[npt.NDArray[np.uint32] | None]:
+    """Fill each model row's shingle count and template score from one batch sketch of
+    their cards, the only pass over the card text after parsing; returns every row's
+    signature (None for a reject or a card without shingles)."""
+    carded = [i for i, row in enumerate(rows) if row.get("card") is not None]
+    found = sketcher.sketch([rows[i]["card"] for i in carded])
+    signatures: list[npt.NDArray[np.uint32] | None] = [None] * len(rows)
+    for i, signature, count, score in zip(
         carded, found.signatures, found.n_shingles, found.template_scores, strict=True
     ):
-        row["template_score"] = score
-        row["n_shingles"] = count
-        row["minhash"] = None if signature is None else to_list(signature)
-    return rows
+        rows[i]["template_score"] = score
+        rows[i]["n_shingles"] = count
+        signatures[i] = signature
+    return signatures
+
+
+def signature_column(signatures: list[npt.NDArray[np.uint32] | None], num_perm: int) -> pa.Array:
+    """The `minhash` column (list<int64>, null without a signature) built from one numpy
+    array: 128 Python ints a card through `from_pylist` cost more than the whole sketch's
+    permutations."""
+    present = np.fromiter((s is not None for s in signatures), dtype=bool, count=len(signatures))
+    kept = [s for s in signatures if s is not None]
+    values = np.concatenate(kept).astype(np.int64) if kept else np.empty(0, dtype=np.int64)
+    offsets = np.zeros(len(signatures) + 1, dtype=np.int32)
+    np.cumsum(present * num_perm, out=offsets[1:])
+    return pa.ListArray.from_arrays(
+        pa.array(offsets),
+        pa.array(values),
+        type=pa.list_(pa.field("element", pa.int64(), False)),
+        mask=pa.array(~present),
+    )
+
+
+def parse_batch(
+    batch: pa.RecordBatch,
+    kind: str,
+    root: str,
+    max_card_chars: int,
+    sketcher: Sketcher,
+    schema: pa.Schema,
+) -> pa.RecordBatch:
+    """One Arrow batch of input records -> one batch of PARSED rows, signatures included."""
+    rows = [parse_record(kind, record, root, max_card_chars) for record in batch.to_pylist()]
+    signatures = sketch_cards(rows, sketcher)
+    parsed = pa.RecordBatch.from_pylist(rows, schema=schema)
+    at = schema.get_field_index("minhash")
+    return parsed.set_column(at, schema.field(at), signature_column(signatures, sketcher.num_perm))
 
 
 def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> DataFrame:
@@ -227,8 +264,7 @@ def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> D
     def parse_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         sketcher = Sketcher(similarity.num_perm, similarity.seed, similarity.shingle_size)
         for batch in batches:
-            rows = [parse_record(kind, r, root, max_card_chars) for r in batch.to_pylist()]
-            yield pa.RecordBatch.from_pylist(sketch_cards(rows, sketcher), schema=arrow_schema)
+            yield parse_batch(batch, kind, root, max_card_chars, sketcher, arrow_schema)
 
     return records.mapInArrow(parse_batches, schemas.PARSED)
 

@@ -190,7 +190,9 @@ def section_headings(body: str) -> list[str]:
     ['card for x', 'uses']
     """
     sections: dict[str, None] = {}
-    for raw in _HEADING_RE.findall(_FENCE_RE.sub("", body)):
+    if "```" in body or "~~~" in body:  # the fence expression tries every line start
+        body = _FENCE_RE.sub("", body)
+    for raw in _HEADING_RE.findall(body):
         heading = _normalise_heading(raw[: 4 * MAX_HEADING_CHARS])
         if heading:
             sections[heading] = None

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
@@ -159,6 +160,24 @@ def _word_hash_array(vocabulary: Sequence[str]) -> npt.NDArray[np.uint64]:
     return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
 
 
+_WORD_LISTS = pa.list_(pa.string())
+
+
+def _word_ids(words: list[list[str]]) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """The distinct words of a batch in first-seen order, and each word's index among them.
+
+    Arrow's hash table does this in about two thirds of the time of a dict filled word by
+    word. Words are valid UTF-8 for Arrow: a lone surrogate is no word character, so
+    `card_words` never keeps one.
+
+    >>> _word_ids([["a", "b"], [], ["b", "c"]])
+    (['a', 'b', 'c'], array([0, 1, 1, 2]))
+    """
+    encoded = pa.array(words, type=_WORD_LISTS).flatten().dictionary_encode()
+    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+    return encoded.dictionary.to_pylist(), indices
+
+
 class Sketches(NamedTuple):
     """Per card, in input order: its signature (None without shingles), its shingle count,
     and the exact Jaccard of its shingles with the Hub's default card template's."""
@@ -215,17 +234,12 @@ class Sketcher:
                 np.concatenate([hashes for hashes, _ in parts]),
                 np.concatenate([card + at for (_, card), at in zip(parts, offsets, strict=True)]),
             )
-        vocabulary: dict[str, int] = {}
-        lengths: list[int] = []
-        ids: list[int] = []
-        for text in cards:
-            words = card_words(text)
-            lengths.append(len(words))
-            ids.extend(vocabulary.setdefault(w, len(vocabulary)) for w in words)
+        words = [card_words(text) for text in cards]
+        vocabulary, ids = _word_ids(words)
         n = self.shingle_size
-        length = np.asarray(lengths, dtype=np.intp)
+        length = np.fromiter(map(len, words), dtype=np.intp, count=len(words))
         owner = np.repeat(np.arange(len(cards), dtype=np.intp), length)
-        tokens = _word_hash_array(list(vocabulary))[np.asarray(ids, dtype=np.intp)]
+        tokens = _word_hash_array(vocabulary)[ids]
         total = tokens.size
         if total >= n:
             multiplier = np.uint64(_SHINGLE_MULTIPLIER)

@@ -174,6 +174,24 @@ def test_batch_signatures_equal_datasketch_one_shingle_at_a_time(num_perm, seed,
         assert signature.tobytes() == expected.tobytes()
 
 
+def test_a_card_with_a_lone_surrogate_sketches_like_datasketch_and_leaves_the_batch_alone():
+    """Arrow numbers a batch's words and cannot hold a lone surrogate: none may reach it."""
+    rng = random.Random(5)
+    cards = [TRAINER_CARD, " ".join(words_text(rng, 200)), "Hello wörld again"]
+    odd = "caf\udce9 au lait, with a lone surrogate in the first word"
+    sketcher = Sketcher(num_perm=32, seed=3, shingle_size=2)
+    plain = sketcher.sketch(cards)
+    mixed = sketcher.sketch([*cards, odd])
+    assert mixed.n_shingles[:-1] == plain.n_shingles
+    assert mixed.template_scores[:-1] == plain.template_scores
+    for left, right in zip(mixed.signatures, plain.signatures, strict=False):
+        assert left is not None and right is not None
+        assert left.tobytes() == right.tobytes()
+    odd_signature = mixed.signatures[-1]
+    assert odd_signature is not None
+    assert odd_signature.tobytes() == datasketch_signature(odd, 32, 3, 2).tobytes()
+
+
 def test_batches_over_the_sort_limit_are_split_without_changing_anything(monkeypatch):
     rng = random.Random(3)
     cards = [" ".join(words_text(rng, rng.randrange(0, 40), 30)) for _ in range(11)]

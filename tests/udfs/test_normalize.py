@@ -2,6 +2,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from udfs.normalize import (
     DEFAULT_LICENSES_PATH,
@@ -262,6 +264,15 @@ def test_clean_text_replaces_lone_surrogates():
 )
 def test_normalize_timestamp(value, expected):
     assert normalize_timestamp(value) == expected
+
+
+@given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?Z\Z"))
+@settings(max_examples=400, deadline=None)
+def test_hub_spelling_takes_the_general_path_answer(stamp):
+    """The Hub's "...T..Z" spelling has a fast path; written with a space and +00:00 it
+    takes the general one: both must agree, impossible dates (month 13, hour 24) included."""
+    general = stamp.replace("T", " ").replace("Z", "+00:00")
+    assert normalize_timestamp(stamp) == normalize_timestamp(general)
 
 
 @pytest.mark.parametrize(
