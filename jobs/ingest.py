@@ -222,20 +222,18 @@ def sketch_cards(rows: list[dict], sketcher: Sketcher) -> list[npt.NDArray[np.ui
     return signatures
 
 
-def signature_column(signatures: list[npt.NDArray[np.uint32] | None], num_perm: int) -> pa.Array:
-    """The `minhash` column (list<int64>, null without a signature) built from one numpy
-    array: 128 Python ints a card through `from_pylist` cost more than the whole sketch's
-    permutations."""
+def signature_column(
+    signatures: list[npt.NDArray[np.uint32] | None], column_type: pa.ListType
+) -> pa.Array:
+    """The `minhash` column (null without a signature) built from one numpy array: 128
+    Python ints a card through `from_pylist` cost more than the whole sketch's permutations."""
     present = np.fromiter((s is not None for s in signatures), dtype=bool, count=len(signatures))
     kept = [s for s in signatures if s is not None]
     values = np.concatenate(kept).astype(np.int64) if kept else np.empty(0, dtype=np.int64)
     offsets = np.zeros(len(signatures) + 1, dtype=np.int32)
-    np.cumsum(present * num_perm, out=offsets[1:])
+    np.cumsum([len(s) if s is not None else 0 for s in signatures], out=offsets[1:])
     return pa.ListArray.from_arrays(
-        pa.array(offsets),
-        pa.array(values),
-        type=pa.list_(pa.field("element", pa.int64(), False)),
-        mask=pa.array(~present),
+        pa.array(offsets), pa.array(values), type=column_type, mask=pa.array(~present)
     )
 
 
@@ -252,7 +250,8 @@ def parse_batch(
     signatures = sketch_cards(rows, sketcher)
     parsed = pa.RecordBatch.from_pylist(rows, schema=schema)
     at = schema.get_field_index("minhash")
-    return parsed.set_column(at, schema.field(at), signature_column(signatures, sketcher.num_perm))
+    field = schema.field(at)
+    return parsed.set_column(at, field, signature_column(signatures, field.type))
 
 
 def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> DataFrame:
