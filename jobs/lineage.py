@@ -99,24 +99,26 @@ def edges_in_view(edges: DataFrame, view: str) -> DataFrame:
     return declared.where(F.col("relation").isin(kept))
 
 
-def vertex_ids(models: DataFrame) -> DataFrame:
-    """`model_id, id`: a long per model, increasing in model-id order.
+def vertex_ids(models: DataFrame, carried: Sequence[str] = ()) -> DataFrame:
+    """`model_id, id, *carried`: a long per model, increasing in model-id order.
 
     GraphFrames gets longs, never strings (string ids go through an indexing step that
     AQE can break: graphframes issues 428 and 453). The ids follow the model-id order (a
     sort, then `monotonically_increasing_id`: partition index in the high bits, row in
-    the low 33), so a component's smallest long is its smallest model id.
+    the low 33), so a component's smallest long is its smallest model id. `carried`
+    columns ride along the sort, which shuffles every model anyway.
     """
     return (
-        models.select("model_id")
+        models.select("model_id", *carried)
         .orderBy("model_id")
-        .select("model_id", F.monotonically_increasing_id().alias("id"))
+        .select("model_id", F.monotonically_increasing_id().alias("id"), *carried)
     )
 
 
 # A vertex is (view index << 48) | model id: one graph, every view a disjoint copy of it.
 # Model ids stay below 2**48 while the sort has under 2**15 partitions.
 VIEW_SHIFT = 48
+MODEL_BITS = (1 << VIEW_SHIFT) - 1
 
 
 def view_index(spark: SparkSession) -> DataFrame:
@@ -130,11 +132,9 @@ def vertex(view_no: str, number: str) -> Column:
     return F.shiftleft(F.col(view_no).cast("long"), VIEW_SHIFT) + F.col(number)
 
 
-def graph_vertices(ids: DataFrame) -> DataFrame:
-    """`id, view, model_id`: every model once per view, as disjoint copies of one graph."""
-    return ids.crossJoin(F.broadcast(view_index(ids.sparkSession))).select(
-        vertex("view_no", "id").alias("id"), "view", "model_id"
-    )
+def in_view(views: str, view_no: str) -> Column:
+    """Whether bit `view_no` of the bit set `views` is on."""
+    return F.expr(f"shiftright({views}, {view_no}) & 1 = 1")
 
 
 def graph_edges(edges: DataFrame, ids: DataFrame) -> DataFrame:
@@ -446,8 +446,9 @@ def linked_nodes(
 
 
 def isolated_nodes(isolated: DataFrame, flags: DataFrame) -> DataFrame:
-    """One row per vertex on no edge of its view (schemas.NODES): its own family and
-    root at depth 0, without parents or children; only the flags need a join."""
+    """One row per vertex on no edge of its view (schemas.NODES, plus the model's
+    `licenses` and `created_at` for its family row): its own family and root at depth 0,
+    without parents or children; only the flags need a join."""
     return isolated.join(flags, on=["view", "model_id"], how="left").select(
         "model_id",
         "view",
@@ -459,6 +460,8 @@ def isolated_nodes(isolated: DataFrame, flags: DataFrame) -> DataFrame:
         F.lit(0).alias("n_children"),
         F.coalesce("self_loop", F.lit(False)).alias("in_cycle"),
         F.coalesce("parent_missing", F.lit(False)).alias("parent_missing"),
+        "licenses",
+        "created_at",
     )
 
 
@@ -491,12 +494,12 @@ def family_table(view_nodes: DataFrame, models: DataFrame, edge_counts: DataFram
     )
 
 
-def single_model_families(isolated: DataFrame, models: DataFrame) -> DataFrame:
+def single_model_families(isolated: DataFrame) -> DataFrame:
     """The family of one isolated model per row (schemas.FAMILIES): what `family_table`'s
-    grouping gives a family of one root without edges, with no grouping."""
-    traits = models.select("model_id", "licenses", "created_at")
+    grouping gives a family of one root without edges, with no grouping and no join (the
+    isolated nodes carry their model's licenses and creation date)."""
     no_licenses = F.array().cast(schemas.STRINGS)
-    return isolated.join(traits, on="model_id", how="left").select(
+    return isolated.select(
         F.col("family_id"),
         "view",
         F.array_compact("root_ids").alias("root_ids"),  # as collect_list's: no null element
@@ -505,7 +508,10 @@ def single_model_families(isolated: DataFrame, models: DataFrame) -> DataFrame:
         F.lit(1).cast("long").alias("n_leaves"),
         F.col("in_cycle").cast("long").alias("n_in_cycle"),
         *[F.lit(0).cast("long").alias(f"edges_{relation}") for relation in RELATIONS],
-        F.sort_array(F.array_distinct(F.coalesce("licenses", no_licenses))).alias("root_licenses"),
+        # array_compact: a Parquet round trip (`frozen`) forgets that no license is null
+        F.sort_array(F.array_distinct(F.array_compact(F.coalesce("licenses", no_licenses)))).alias(
+            "root_licenses"
+        ),
         F.col("created_at").alias("first_created"),
         F.col("created_at").alias("last_created"),
     )
@@ -527,18 +533,41 @@ def family_edge_counts(links: DataFrame, families: DataFrame, linked: DataFrame)
     )
 
 
-def split_isolated(vertices: DataFrame, links: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """(linked, isolated) vertices: those on an edge of their view, and the rest.
+def linked_views(links: DataFrame) -> DataFrame:
+    """`id, views`: each model on an edge of some view, with the bit set of those views
+    (bit `view_no`); one row per model, so the split below never joins every vertex."""
+    ends = links.select(F.explode(F.array("src", "dst")).alias("vertex"))
+    return (
+        ends.select(
+            F.col("vertex").bitwiseAND(F.lit(MODEL_BITS)).alias("id"),
+            F.expr(f"shiftleft(1, CAST(shiftright(vertex, {VIEW_SHIFT}) AS INT))").alias("bit"),
+        )
+        .groupBy("id")
+        .agg(F.bit_or("bit").alias("views"))
+    )
+
+
+def split_vertices(ids: DataFrame, links: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """(linked, isolated): every model once per view, as disjoint copies of one graph
+    (`id` = its view's vertex), split into the vertices on an edge of their view and the
+    rest (which keep the model's `licenses` and `created_at`).
 
     Most models have neither a parent nor a child in a view (about 70 % in the `all` view,
     more in the others). Each is its own family, a root at depth 0: known without a graph
-    algorithm, so only the linked vertices go through GraphFrames.
+    algorithm, so only the linked vertices go through GraphFrames. Each model's views on
+    an edge are one bit set, joined once per model; the vertices follow from it without a
+    shuffle.
     """
-    ends = links.select(F.col("src").alias("id")).union(links.select(F.col("dst").alias("id")))
-    on_an_edge = frozen(ends.distinct())
-    linked = vertices.join(on_an_edge, on="id", how="left_semi")
-    isolated = vertices.join(on_an_edge, on="id", how="left_anti")
-    return linked, isolated
+    known = frozen(
+        ids.join(linked_views(links), on="id", how="left").withColumn(
+            "views", F.coalesce("views", F.lit(0))
+        )
+    )
+    every = known.crossJoin(F.broadcast(view_index(ids.sparkSession)))
+    on_an_edge = in_view("views", "view_no")
+    linked = every.where(on_an_edge).select(vertex("view_no", "id").alias("id"), "view", "model_id")
+    isolated = every.where(~on_an_edge).select("view", "model_id", "licenses", "created_at")
+    return frozen(linked), isolated
 
 
 class LineageGraph(NamedTuple):
@@ -551,11 +580,10 @@ class LineageGraph(NamedTuple):
 
 
 def lineage_graph(models: DataFrame, edges: DataFrame) -> LineageGraph:
-    """The graph the lineage stage computes on, written once (ids, vertices, links)."""
-    ids = frozen(vertex_ids(models))
-    vertices = frozen(graph_vertices(ids))
+    """The graph the lineage stage computes on, written once (ids, links, linked)."""
+    ids = frozen(vertex_ids(models, carried=("licenses", "created_at")))
     links = frozen(graph_edges(edges, ids))
-    return LineageGraph(links, *split_isolated(vertices, links))
+    return LineageGraph(links, *split_vertices(ids, links))
 
 
 def lineage_tables(
@@ -574,9 +602,9 @@ def lineage_tables(
     isolated_rows = isolated_nodes(isolated, flags)
     edge_counts = family_edge_counts(links, families, linked)
     family_frame = family_table(linked_rows, models, edge_counts).unionByName(
-        single_model_families(isolated_rows, models)
+        single_model_families(isolated_rows)
     )
-    node_table = linked_rows.unionByName(isolated_rows)
+    node_table = linked_rows.unionByName(isolated_rows.select(*schemas.NODES.fieldNames()))
     facts = {"depth_rounds": placed.rounds, "depth_unresolved": placed.unresolved}
     return node_table.select(*schemas.NODES.fieldNames()), family_frame, facts
 
