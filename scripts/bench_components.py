@@ -25,7 +25,7 @@ from jobs.config import LineageConfig, load_config
 from jobs.inference import read_view_edges
 from jobs.lineage import components, lineage_graph
 from jobs.spark_session import build_session, fit_shuffle_partitions
-from jobs.tables import frozen, read_table, snapshot_checkpoints
+from jobs.tables import read_table, snapshot_checkpoints
 from scripts.bench_common import machine, write_report
 
 
@@ -52,7 +52,6 @@ def main() -> int:
         with snapshot_checkpoints(spark, f"{scratch}/out", args.snapshot):
             edges = read_view_edges(spark, output, args.snapshot, config)
             links, linked, _ = lineage_graph(models, edges)
-            linked = frozen(linked)
             graph = {"linked_vertices": linked.count(), "links": links.count()}
             for _ in range(args.runs):
                 for name in args.algorithms:
