@@ -48,7 +48,7 @@ _TIMESTAMP_RE = re.compile(
 _ISO_SECONDS_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 # The Hub's own spelling ("2021-10-28T17:14:26.000Z"): already UTC, only the date's
 # validity to check; two per model through the general path were about 7 % of the parse.
-_HUB_UTC_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z")
+_HUB_UTC_RE = re.compile(_ISO_SECONDS_RE.pattern + r"(?:\.\d{1,6})?Z")
 MAX_VALUE_CHARS = 200  # a longer "license" or "dataset" is prose, not an identifier
 INT64_MAX = 2**63 - 1
 
