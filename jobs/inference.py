@@ -175,6 +175,19 @@ def plausible(candidates: DataFrame, facts: DataFrame) -> DataFrame:
     )
 
 
+SIGNATURE_OFFSET = 2**31
+
+
+def compact_signatures(signatures: DataFrame) -> DataFrame:
+    """Signatures with every value as a 32-bit int, shifted by -2**31. MinHash values lie in
+    [0, 2**32) and the stages only compare them for equality (equal positions, hashes of
+    LSH bands), which the shift keeps; a signature then crosses a shuffle in about half
+    the bytes of the table's longs."""
+    return signatures.withColumn(
+        "minhash", F.transform("minhash", lambda value: (value - SIGNATURE_OFFSET).cast("int"))
+    )
+
+
 def estimated_jaccard(left: Column, right: Column) -> Column:
     """The share of equal MinHash positions of two signatures, in Spark SQL."""
     same = F.filter(F.zip_with(left, right, lambda a, b: a == b), lambda equal: equal)
@@ -200,7 +213,9 @@ def near_duplicate_evidence(
     ends = pairs.select(F.col("child_id").alias("model_id")).union(
         pairs.select(F.col("parent_id").alias("model_id"))
     )
-    sig = signatures.select("model_id", "minhash").join(ends.distinct(), "model_id", "left_semi")
+    sig = compact_signatures(signatures.select("model_id", "minhash")).join(
+        ends.distinct(), "model_id", "left_semi"
+    )
     joined = pairs.join(
         sig.withColumnsRenamed({"model_id": "child_id", "minhash": "c"}), "child_id"
     ).join(sig.withColumnsRenamed({"model_id": "parent_id", "minhash": "p"}), "parent_id")

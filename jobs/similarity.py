@@ -28,7 +28,7 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 
 from jobs.cli import StageArgs, UserError, stage_main
 from jobs.config import LineageConfig, SimilarityConfig
-from jobs.inference import estimated_jaccard, read_view_edges
+from jobs.inference import compact_signatures, estimated_jaccard, read_view_edges
 from jobs.lineage import VIEWS, edges_by_view, vertex_ids
 from jobs.schemas import PAIRS, SUMMARY
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
@@ -516,7 +516,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     # Not cached: a shuffle of a cached frame is not reused under AQE (SPARK-58767), so
     # the card estimates' two joins of the signatures would shuffle them twice; read from
     # Parquet, one shuffle serves both, and the other reads take only the ids.
-    sigs = ingested_signatures(spark, output, snapshot, config)
+    sigs = compact_signatures(ingested_signatures(spark, output, snapshot, config))
     with snapshot_checkpoints(spark, output, snapshot):
         pairs = typed_pairs(edges, nodes, sigs, config, VIEWS).persist(StorageLevel.MEMORY_AND_DISK)
         scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)

@@ -474,7 +474,7 @@ def bootstrap_ci(
 
 
 def near_duplicate_forest(
-    ids: Sequence[str], signatures: npt.NDArray[np.int64], threshold: float
+    ids: Sequence[str], signatures: npt.ArrayLike, threshold: float
 ) -> list[tuple[str, str, float]]:
     """`(a, b, estimated Jaccard)` links, a < b, of a maximum-similarity spanning forest of
     the pairs of `ids` whose signatures agree on at least `threshold` of positions.
