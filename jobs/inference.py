@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, StringType, StructField, StructType
+from pyspark.sql.types import StringType, StructField, StructType
 
 from jobs import schemas
 from jobs.config import Config, InferenceConfig
@@ -24,26 +24,25 @@ from jobs.tables import frozen, read_table
 from udfs.inferred import (
     CONFIG,
     EVIDENCE_ORDER,
+    NAME,
+    NAME_DERIVATION_HINT,
     NEAR_DUPLICATE,
     PROSE,
     RELATION_ORDER,
+    SAME_NAME,
     UNKNOWN,
-    name_bases,
+    derived_name,
 )
 
 INFERRED = "inferred"  # view-edge column: true for an edge inference added
 INFERRED_SOURCE = "inferred"
 EVALUATION_THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 20))
 
-_NAME_BASES = ArrayType(
-    StructType(
-        [
-            StructField("base_name", StringType(), nullable=False),
-            StructField("relation", StringType(), nullable=False),
-            StructField("evidence", StringType(), nullable=False),
-        ]
-    ),
-    containsNull=False,
+_DERIVED_NAME = StructType(
+    [
+        StructField("base_name", StringType(), nullable=False),
+        StructField("relation", StringType(), nullable=False),
+    ]
 )
 
 
@@ -70,16 +69,34 @@ def mention_candidates(models: DataFrame) -> DataFrame:
 
 
 def name_candidates(models: DataFrame) -> DataFrame:
-    """`child_id, base_name, relation, evidence`: names a model's own name derives from."""
-    bases = F.udf(name_bases, _NAME_BASES, useArrow=True)
-    return models.select(
-        F.col("model_id").alias("child_id"), F.explode(bases("model_id")).alias("b")
-    ).select(
-        "child_id",
-        F.col("b.base_name").alias("base_name"),
-        F.col("b.relation").alias("relation"),
-        F.col("b.evidence").alias("evidence"),
+    """`child_id, base_name, relation, evidence`: the name a model's own name derives from
+    (`name`), and its bare name as a re-upload of a model under another namespace
+    (`same_name`). The Python `derived_name` sees only the names `NAME_DERIVATION_HINT`
+    lets through (and any with a non-ASCII character): a row-at-a-time UDF over every id
+    was most of this step's time at 2M models."""
+    names = models.select(
+        F.col("model_id").alias("child_id"), _name_key(F.col("model_id")).alias("name")
     )
+    hinted = F.col("name").rlike(NAME_DERIVATION_HINT) | F.col("name").rlike("[^\\x00-\\x7f]")
+    derive = F.udf(derived_name, _DERIVED_NAME, useArrow=True)
+    derived = (
+        names.where(hinted)
+        .select("child_id", derive("child_id").alias("derived"))
+        .where(F.col("derived").isNotNull())
+        .select(
+            "child_id",
+            F.col("derived.base_name").alias("base_name"),
+            F.col("derived.relation").alias("relation"),
+            F.lit(NAME).alias("evidence"),
+        )
+    )
+    same = names.select(
+        "child_id",
+        F.col("name").alias("base_name"),
+        F.lit(UNKNOWN).alias("relation"),
+        F.lit(SAME_NAME).alias("evidence"),
+    )
+    return derived.unionByName(same)
 
 
 def model_by_name(models: DataFrame, min_downloads: int) -> DataFrame:
@@ -128,7 +145,7 @@ def resolve_names(names: DataFrame, by_name: DataFrame) -> DataFrame:
     other_namespace = ~F.coalesce(
         _namespace(F.col("parent_id")) == _namespace(F.col("child_id")), F.lit(False)
     )
-    keep = (F.col("evidence") != "same_name") | other_namespace
+    keep = (F.col("evidence") != SAME_NAME) | other_namespace
     return resolved.where(keep).select("child_id", "parent_id", "relation", "evidence")
 
 

@@ -4,7 +4,7 @@ its own name say about where it came from.
 Each function reads one kind of evidence and never looks at declarations (the `base_model:`
 tags or YAML), so inference can be scored against declarations by hiding nothing but
 trusting this module not to peek. Ingest calls `card_parent_mentions` on each card's body;
-lineage resolves names (`name_bases`) against the snapshot's model ids, adds the
+lineage resolves names (`derived_name`) against the snapshot's model ids, adds the
 near-duplicate signal and combines the evidence with `combine_confidence`.
 """
 
@@ -122,6 +122,12 @@ _SUFFIX = re.compile(
 )
 _FINETUNED_OF = re.compile(r"^(?P<base>.+?)[-_](?:fine-?tuned|ft)(?:[-_].*)?$", re.IGNORECASE)
 MIN_BASE_CHARS = 3
+# Every lowercased ASCII name `derived_name` finds a base in contains a match of this, read
+# alike by Python's `re` and Java's regex (lineage filters the names with it in Spark and
+# sends only those, and names with a non-ASCII character, to the Python function).
+NAME_DERIVATION_HINT = (
+    rf"[-_.](?:{_QUANT_SUFFIX}|q?lora|adapters?|peft)$|[-_](?:fine-?tuned|ft)(?:[-_]|$)"
+)
 
 
 def _reference(text: str) -> str | None:
@@ -228,32 +234,30 @@ def _model_page_or_id(value: str) -> str | None:
     return _model_page(url.group(1)) if url else normalize_repo_id(value)
 
 
-def name_bases(model_id: str) -> list[dict[str, str]]:
-    """Names the model's own name says it derives from: `base_name` (lowercased, no
-    namespace), `relation`, `evidence`. A quantization or adapter suffix (`-GGUF`,
-    `-Q4_K_M`, `-mlx-4bit`, `-lora`, ...) or `X-finetuned-Y` gives the name without it
-    (evidence `name`); the bare name itself is a re-upload candidate under another
-    namespace (evidence `same_name`). Lineage resolves them against the snapshot's ids.
+def derived_name(model_id: str) -> dict[str, str] | None:
+    """The name a model's own name says it derives from (`base_name`: lowercased, no
+    namespace) and the `relation`, or None when the name says nothing. A quantization or
+    adapter suffix (`-GGUF`, `-Q4_K_M`, `-mlx-4bit`, `-lora`, ...) or `X-finetuned-Y` gives
+    the name without it. Lineage resolves it against the snapshot's ids (evidence `name`);
+    it matches the bare name itself under other namespaces in Spark (`same_name`).
 
-    >>> [(b["base_name"], b["relation"]) for b in name_bases("TheBloke/Llama-2-7B-Chat-GGUF")]
-    [('llama-2-7b-chat', 'quantized'), ('llama-2-7b-chat-gguf', 'unknown')]
-    >>> [b["base_name"] for b in name_bases("me/Mistral-7B-v0.1-Q4_K_M-GGUF")][0]
+    >>> derived_name("TheBloke/Llama-2-7B-Chat-GGUF")
+    {'base_name': 'llama-2-7b-chat', 'relation': 'quantized'}
+    >>> derived_name("me/Mistral-7B-v0.1-Q4_K_M-GGUF")["base_name"]
     'mistral-7b-v0.1'
-    >>> [(b["base_name"], b["relation"]) for b in name_bases("u/bert-base-finetuned-squad")][0]
-    ('bert-base', 'finetune')
+    >>> derived_name("u/bert-base-finetuned-squad"), derived_name("org/llama")
+    ({'base_name': 'bert-base', 'relation': 'finetune'}, None)
     """
     name = model_id.rpartition("/")[2].lower()
-    bases: list[dict[str, str]] = []
     stripped, relation = name, None
     while (suffix := _SUFFIX.search(stripped)) and suffix.start() >= MIN_BASE_CHARS:
         relation = relation or (QUANTIZED if suffix.group("quantized") else ADAPTER)
         stripped = stripped[: suffix.start()]
     if relation is None and (tuned := _FINETUNED_OF.match(name)):
         stripped, relation = tuned.group("base"), FINETUNE
-    if relation is not None and len(stripped) >= MIN_BASE_CHARS:
-        bases.append({"base_name": stripped, "relation": relation, "evidence": NAME})
-    bases.append({"base_name": name, "relation": UNKNOWN, "evidence": SAME_NAME})
-    return bases
+    if relation is None or len(stripped) < MIN_BASE_CHARS:
+        return None
+    return {"base_name": stripped, "relation": relation}
 
 
 def combine_confidence(evidence: Iterable[str], weights: Mapping[str, float]) -> float:

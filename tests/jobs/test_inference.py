@@ -7,17 +7,20 @@ import pytest
 
 from jobs import schemas
 from jobs.config import InferenceConfig
-from jobs.inference import evaluation, inferred_edges, score_edges, view_edges
+from jobs.inference import evaluation, inferred_edges, name_candidates, score_edges, view_edges
 from jobs.lineage import build_edges, edges_in_view
 from udfs.inferred import (
     ADAPTER,
     EVIDENCE_TYPES,
     FINETUNE,
     MERGE,
+    NAME,
     QUANTIZED,
+    SAME_NAME,
     UNKNOWN,
     card_parent_mentions,
     combine_confidence,
+    derived_name,
     pick_relation,
 )
 from udfs.minhash import Sketcher, to_list
@@ -135,6 +138,34 @@ def test_names_resolve_to_the_model_a_name_means(snapshot) -> None:
         "same_name"
     ]
     assert not any(child == "meta-llama/Llama-2-7b-hf" for child, _ in inferred)
+
+
+def test_name_candidates_in_spark_are_the_python_rules(spark) -> None:
+    """Spark sends only hinted names (and non-ASCII ones) to `derived_name`; every name
+    still gets what the Python rules give it, a Unicode digit (`٤`, which Java's `\\d`
+    does not match) and a name without a namespace included."""
+    ids = [
+        "TheBloke/Llama-2-7B-Chat-GGUF",
+        "me/Mistral-7B-v0.1-Q4_K_M-GGUF",
+        "u/bert-base-uncased-finetuned-squad",
+        "x/phi-2_lora",
+        "q/model-6.5bpw-exl2",
+        "org/MODÈLE-7B-GGUF",
+        "org/llama-٤bpw",
+        "org/modèle-é.git",
+        "gpt2",
+        "org/GGUF",
+        LONG,
+        "a/b-lora",
+    ]
+    models = spark.createDataFrame([model(i) for i in ids], schemas.MODELS)
+    found = {tuple(r) for r in name_candidates(models).collect()}
+    same = {(i, i.rpartition("/")[2].lower(), UNKNOWN, SAME_NAME) for i in ids}
+    derived = {
+        (i, d["base_name"], d["relation"], NAME) for i in ids if (d := derived_name(i)) is not None
+    }
+    assert found == same | derived
+    assert ("org/llama-٤bpw", "llama", QUANTIZED, NAME) in derived
 
 
 def test_a_bare_name_never_means_a_little_used_copy(snapshot) -> None:

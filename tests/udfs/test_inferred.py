@@ -1,13 +1,16 @@
 """Undeclared-parent evidence: card wording as real cards write it, names as the Hub has them."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from udfs.inferred import (
+    NAME_DERIVATION_HINT,
     card_parent_mentions,
     combine_confidence,
-    name_bases,
+    derived_name,
     pick_relation,
 )
 
@@ -146,21 +149,62 @@ def test_any_text_gives_valid_mentions(body):
         ("q/model-6.5bpw-exl2", "model", "quantized"),
     ],
 )
-def test_name_bases_strip_derivation_suffixes(model_id, base, relation):
-    first = name_bases(model_id)[0]
-    assert (first["base_name"], first["relation"], first["evidence"]) == (base, relation, "name")
+def test_derived_name_strips_derivation_suffixes(model_id, base, relation):
+    assert derived_name(model_id) == {"base_name": base, "relation": relation}
 
 
-@pytest.mark.parametrize("model_id", ["gpt2", "org/llama", "org/GGUF", "a/b-lora"])
-def test_name_bases_never_strip_a_name_to_nothing(model_id):
-    bases = name_bases(model_id)
-    assert bases[-1] == {
-        "base_name": model_id.rpartition("/")[2].lower(),
-        "relation": "unknown",
-        "evidence": "same_name",
-    }
-    assert all(len(b["base_name"]) >= 3 for b in bases[:-1])
-    assert len(bases) == 1
+@pytest.mark.parametrize("model_id", ["gpt2", "org/llama", "org/GGUF", "a/b-lora", "x/ft"])
+def test_derived_name_never_strips_a_name_to_nothing(model_id):
+    assert derived_name(model_id) is None
+
+
+NAME_PIECES = [
+    "llama",
+    "7b",
+    "Chat",
+    "x",
+    "v0.1",
+    "-",
+    "_",
+    ".",
+    "gguf",
+    "GGUF",
+    "q4",
+    "_k",
+    "_m",
+    "q8_0",
+    "lora",
+    "qlora",
+    "adapter",
+    "peft",
+    "ft",
+    "fine",
+    "tuned",
+    "finetuned",
+    "4bit",
+    "8-bit",
+    "6.5bpw",
+    "exl2",
+    "awq",
+    "gptq",
+    "mlx",
+    "int8",
+    "fp8",
+    "i1",
+    "imatrix",
+    "w4a16",
+    "é",
+    "٤",
+]
+
+
+@settings(max_examples=3000)
+@given(st.lists(st.sampled_from(NAME_PIECES), min_size=1, max_size=8))
+def test_every_ascii_name_with_a_base_matches_the_hint(pieces):
+    """Lineage calls `derived_name` only on the names the hint matches (and non-ASCII ones)."""
+    name = "".join(pieces)
+    if derived_name("org/" + name) is not None and name.isascii():
+        assert re.search(NAME_DERIVATION_HINT, name.lower())
 
 
 def test_confidence_is_monotone_in_evidence_and_bounded():
