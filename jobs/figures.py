@@ -69,21 +69,24 @@ def _figure(width: float = 6.4, height: float = 3.6) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def ccdf(series: Mapping[str, Sequence[int]], xlabel: str, title: str) -> str:
-    """Share of values >= x for each series, log-log (heavy tails show as straight-ish lines).
+def ccdf(series: Mapping[str, Mapping[int, int]], xlabel: str, title: str) -> str:
+    """Share of values >= x for each series of value counts ({value: how many}), log-log
+    (heavy tails show as straight-ish lines).
 
-    >>> "family size" in ccdf({"all": [1, 1, 2, 40]}, "family size", "CCDF")
+    >>> "family size" in ccdf({"all": {1: 2, 2: 1, 40: 1}}, "family size", "CCDF")
     True
     """
     figure = _figure()
     axes = figure.subplots()
-    for name, values in series.items():
-        data = np.sort(np.asarray(values, dtype=float))
-        if data.size == 0:
+    for name, counts in series.items():
+        if not counts:
             continue
-        unique, first = np.unique(data, return_index=True)
-        share = 1.0 - first / data.size
-        mark_data(axes.step(unique, share, where="post", label=name), f"line-{name}")
+        ordered = sorted(counts.items())
+        values = np.array([value for value, _ in ordered], dtype=float)
+        how_many = np.array([n for _, n in ordered])
+        below = np.cumsum(how_many) - how_many  # how many values are less than each
+        share = 1.0 - below / how_many.sum()
+        mark_data(axes.step(values, share, where="post", label=name), f"line-{name}")
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel(xlabel)

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from jobs import figures
 from jobs.report_html import Section, table
-from jobs.report_sections import Snapshot, family_sizes_by_view
+from jobs.report_sections import Snapshot, family_size_counts, largest_sizes
 
 DECLARED_VIEW, INFERRED_VIEW = "all", "all_plus_inferred"
 TOP_SIZES = 5
@@ -76,13 +76,18 @@ def undocumented_lineage(snap: Snapshot) -> Section:
             if r["group"] != "overall"
         ],
     )
-    every_view = family_sizes_by_view(snap, (DECLARED_VIEW, INFERRED_VIEW))
+    every_view = family_size_counts(snap, (DECLARED_VIEW, INFERRED_VIEW))
     sizes = {view: every_view[view] for view in (DECLARED_VIEW, INFERRED_VIEW)}
     shape = table(
         ["view", "families", "singletons", f"largest {TOP_SIZES}"],
         [
-            [view, len(s), s.count(1), ", ".join(map(str, s[:TOP_SIZES]))]
-            for view, s in sizes.items()
+            [
+                view,
+                sum(n for _, n in counts),
+                dict(counts).get(1, 0),
+                ", ".join(map(str, largest_sizes(counts, TOP_SIZES))),
+            ]
+            for view, counts in sizes.items()
         ],
     )
     text = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -101,26 +102,43 @@ def missing_section(anchor: str, title: str, table: str, snap: Snapshot) -> Sect
     )
 
 
-def family_sizes_by_view(snap: Snapshot, views: Sequence[str] = ()) -> dict[str, list[int]]:
-    """Every family's size per view (`views` first, then any other view the table holds),
-    largest first. Split and sorted in Arrow: the Hub has millions of families, and a
-    Python loop over their rows was most of the report's time for this section."""
-    families = snap.read("families", ["view", "size"])
-    present = pc.unique(families.column("view")).to_pylist()
-    every = [*views, *sorted(v for v in present if v not in views)]
-    by_view = {view: families.filter(pc.field("view") == view).column("size") for view in every}
-    return {
-        view: sizes.take(pc.array_sort_indices(sizes, order="descending")).to_pylist()
-        for view, sizes in by_view.items()
-    }
+def family_size_counts(
+    snap: Snapshot, views: Sequence[str] = ()
+) -> dict[str, list[tuple[int, int]]]:
+    """Per view (`views` first, then any other view the table holds), each family size and
+    how many families have it, largest first. Counted in Arrow: the Hub has millions of
+    families but few distinct sizes, and a list of every family's size per view was most
+    of the report's time for the sections that show them."""
+    counted = counts_by(snap.read("families", ["view", "size"]), ["view", "size"])
+    present = sorted({row["view"] for row in counted} - set(views))
+    by_view: dict[str, list[tuple[int, int]]] = {view: [] for view in [*views, *present]}
+    for row in counted:
+        by_view[row["view"]].append((row["size"], row["n"]))
+    return {view: sorted(sizes, reverse=True) for view, sizes in by_view.items()}
+
+
+def largest_sizes(counts: Sequence[tuple[int, int]], k: int) -> list[int]:
+    """The `k` largest family sizes, one per family, from `family_size_counts`' pairs.
+
+    >>> largest_sizes([(40, 1), (2, 3), (1, 9)], 3)
+    [40, 2, 2]
+    """
+    return list(islice((size for size, n in counts for _ in range(n)), k))
 
 
 def family_sizes(snap: Snapshot) -> Section:
-    sizes = family_sizes_by_view(snap, VIEWS)
-    svg = figures.ccdf(sizes, "family size (models)", "Family size, complementary CDF")
+    sizes = family_size_counts(snap, VIEWS)
+    svg = figures.ccdf(
+        {view: dict(counts) for view, counts in sizes.items()},
+        "family size (models)",
+        "Family size, complementary CDF",
+    )
     body = table(
         ["view", "families", "singletons", "largest family"],
-        [[v, len(s), s.count(1), s[0] if s else 0] for v, s in sizes.items()],
+        [
+            [v, sum(n for _, n in c), dict(c).get(1, 0), c[0][0] if c else 0]
+            for v, c in sizes.items()
+        ],
     )
     return Section(
         "family-sizes",
