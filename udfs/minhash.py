@@ -267,7 +267,10 @@ class Sketcher:
         hashes, card = self.shingle_hashes(cards)
         counts = np.bincount(card, minlength=len(cards))
         template = self.template_hashes()
-        shared = np.bincount(card[np.isin(hashes, template)], minlength=len(cards))
+        # The template's hashes are sorted and distinct: a binary search finds each shingle
+        # in it in half the time of np.isin, which first sorts the batch's hashes again.
+        nearest = template[np.minimum(np.searchsorted(template, hashes), template.size - 1)]
+        shared = np.bincount(card[nearest == hashes], minlength=len(cards))
         union = counts + template.size - shared
         scores = [
             s / u if c else 0.0
