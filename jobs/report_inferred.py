@@ -83,8 +83,8 @@ def undocumented_lineage(snap: Snapshot) -> Section:
         [
             [
                 view,
-                sum(n for _, n in counts),
-                dict(counts).get(1, 0),
+                sum(counts.values()),
+                counts.get(1, 0),
                 ", ".join(map(str, largest_sizes(counts, TOP_SIZES))),
             ]
             for view, counts in sizes.items()

@@ -9,7 +9,7 @@ tables so that `summary.json`, the page and a query of the tables agree.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -102,43 +102,34 @@ def missing_section(anchor: str, title: str, table: str, snap: Snapshot) -> Sect
     )
 
 
-def family_size_counts(
-    snap: Snapshot, views: Sequence[str] = ()
-) -> dict[str, list[tuple[int, int]]]:
-    """Per view (`views` first, then any other view the table holds), each family size and
-    how many families have it, largest first. Counted in Arrow: the Hub has millions of
+def family_size_counts(snap: Snapshot, views: Sequence[str] = ()) -> dict[str, dict[int, int]]:
+    """Per view (`views` first, then any other view the table holds), {family size: how
+    many families have it}, largest size first. Counted in Arrow: the Hub has millions of
     families but few distinct sizes, and a list of every family's size per view was most
     of the report's time for the sections that show them."""
     counted = counts_by(snap.read("families", ["view", "size"]), ["view", "size"])
     present = sorted({row["view"] for row in counted} - set(views))
-    by_view: dict[str, list[tuple[int, int]]] = {view: [] for view in [*views, *present]}
-    for row in counted:
-        by_view[row["view"]].append((row["size"], row["n"]))
-    return {view: sorted(sizes, reverse=True) for view, sizes in by_view.items()}
+    by_view: dict[str, dict[int, int]] = {view: {} for view in [*views, *present]}
+    for row in sorted(counted, key=lambda row: row["size"], reverse=True):
+        by_view[row["view"]][row["size"]] = row["n"]
+    return by_view
 
 
-def largest_sizes(counts: Sequence[tuple[int, int]], k: int) -> list[int]:
-    """The `k` largest family sizes, one per family, from `family_size_counts`' pairs.
+def largest_sizes(counts: Mapping[int, int], k: int) -> list[int]:
+    """The `k` largest family sizes, one per family, from `family_size_counts`' counts.
 
-    >>> largest_sizes([(40, 1), (2, 3), (1, 9)], 3)
+    >>> largest_sizes({40: 1, 2: 3, 1: 9}, 3)
     [40, 2, 2]
     """
-    return list(islice((size for size, n in counts for _ in range(n)), k))
+    return list(islice((size for size, n in counts.items() for _ in range(n)), k))
 
 
 def family_sizes(snap: Snapshot) -> Section:
     sizes = family_size_counts(snap, VIEWS)
-    svg = figures.ccdf(
-        {view: dict(counts) for view, counts in sizes.items()},
-        "family size (models)",
-        "Family size, complementary CDF",
-    )
+    svg = figures.ccdf(sizes, "family size (models)", "Family size, complementary CDF")
     body = table(
         ["view", "families", "singletons", "largest family"],
-        [
-            [v, sum(n for _, n in c), dict(c).get(1, 0), c[0][0] if c else 0]
-            for v, c in sizes.items()
-        ],
+        [[v, sum(c.values()), c.get(1, 0), next(iter(c), 0)] for v, c in sizes.items()],
     )
     return Section(
         "family-sizes",
