@@ -116,18 +116,17 @@ _QUANT_SUFFIX = (
     r"gguf|ggml|gptq|awq|exl2|mlx|hqq|bnb|nf4|fp8|int[48]|[2-8]-?bits?|imatrix|i1|"
     r"q[2-8](?:_k)?(?:_[msl0-9])?|\d+(?:\.\d+)?bpw|w4a16|w8a8"
 )
+_ADAPTER_SUFFIX = r"q?lora|adapters?|peft"
+_FINETUNED = r"[-_](?:fine-?tuned|ft)"
 _SUFFIX = re.compile(
-    rf"[-_.](?:(?P<quantized>{_QUANT_SUFFIX})|(?P<adapter>q?lora|adapters?|peft))$",
-    re.IGNORECASE,
+    rf"[-_.](?:(?P<quantized>{_QUANT_SUFFIX})|(?P<adapter>{_ADAPTER_SUFFIX}))$", re.IGNORECASE
 )
-_FINETUNED_OF = re.compile(r"^(?P<base>.+?)[-_](?:fine-?tuned|ft)(?:[-_].*)?$", re.IGNORECASE)
+_FINETUNED_OF = re.compile(rf"^(?P<base>.+?){_FINETUNED}(?:[-_].*)?$", re.IGNORECASE)
 MIN_BASE_CHARS = 3
 # Every lowercased ASCII name `derived_name` finds a base in contains a match of this, read
 # alike by Python's `re` and Java's regex (lineage filters the names with it in Spark and
 # sends only those, and names with a non-ASCII character, to the Python function).
-NAME_DERIVATION_HINT = (
-    rf"[-_.](?:{_QUANT_SUFFIX}|q?lora|adapters?|peft)$|[-_](?:fine-?tuned|ft)(?:[-_]|$)"
-)
+NAME_DERIVATION_HINT = rf"[-_.](?:{_QUANT_SUFFIX}|{_ADAPTER_SUFFIX})$|{_FINETUNED}(?:[-_]|$)"
 
 
 def _reference(text: str) -> str | None:
