@@ -383,10 +383,10 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
         "spark.sql.execution.arrow.maxRecordsPerBatch", str(args.config.ingest.arrow_batch_rows)
     )
     # Every table comes from one parse, and one look for repeated ids: keep both rather
-    # than parse every card, or group every id, once per table.
-    parsed = parse_records(records, kind, root_uri, args.config).persist(
-        StorageLevel.MEMORY_AND_DISK
-    )
+    # than parse every card, or group every id, once per table. The parsed rows (every
+    # card's text) are kept on disk only: at 2M models they outgrow the heap, and blocks
+    # spilled from MEMORY_AND_DISK are read back into it whole (an OutOfMemoryError).
+    parsed = parse_records(records, kind, root_uri, args.config).persist(StorageLevel.DISK_ONLY)
     repeated = repeated_ids(parsed).persist()
     try:
         write_snapshot(spark, to_tables(parsed, repeated), str(args.output), args.snapshot)
