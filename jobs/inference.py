@@ -73,12 +73,16 @@ def name_candidates(models: DataFrame) -> DataFrame:
     (`name`), and its bare name as a re-upload of a model under another namespace
     (`same_name`). The Python `derived_name` sees only the names `NAME_DERIVATION_HINT`
     lets through (and any with a non-ASCII character): a row-at-a-time UDF over every id
-    was most of this step's time at 2M models."""
+    was most of this step's time at 2M models.
+
+    The UDF is marked nondeterministic only so that it runs once per name: Spark 4.1
+    pushes the filter on its result below the projection and so evaluates a deterministic
+    Python UDF twice, once for the filter and once for the columns (SPARK-47672)."""
     names = models.select(
         F.col("model_id").alias("child_id"), _name_key(F.col("model_id")).alias("name")
     )
     hinted = F.col("name").rlike(NAME_DERIVATION_HINT) | F.col("name").rlike("[^\\x00-\\x7f]")
-    derive = F.udf(derived_name, _DERIVED_NAME, useArrow=True)
+    derive = F.udf(derived_name, _DERIVED_NAME, useArrow=True).asNondeterministic()
     derived = (
         names.where(hinted)
         .select("child_id", derive("child_id").alias("derived"))

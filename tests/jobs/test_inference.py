@@ -168,6 +168,14 @@ def test_name_candidates_in_spark_are_the_python_rules(spark) -> None:
     assert ("org/llama-٤bpw", "llama", QUANTIZED, NAME) in derived
 
 
+def test_the_name_rule_runs_once_per_name(spark) -> None:
+    """The Python name rule is one step of the plan, not one for the filter on its result
+    and another for the columns taken from it."""
+    models = spark.createDataFrame([model("TheBloke/Llama-2-7B-Chat-GGUF")], schemas.MODELS)
+    plan = name_candidates(models)._jdf.queryExecution().executedPlan().toString()
+    assert plan.count("ArrowEvalPython") == 1
+
+
 def test_a_bare_name_never_means_a_little_used_copy(snapshot) -> None:
     """The 2022 slice has `mwesner/bert-base-uncased` (8 downloads) but not
     `bert-base-uncased`: its fine-tunes' parent stays the id their cards name."""
