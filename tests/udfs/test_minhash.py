@@ -19,6 +19,7 @@ from udfs.cards import TEMPLATE_PATH, render_template, split_front_matter
 from udfs.minhash import (
     SIGNATURE_DTYPE,
     Sketcher,
+    batch_words,
     bootstrap_ci,
     card_shingles,
     card_words,
@@ -105,6 +106,28 @@ def test_card_words_equal_the_token_expression_on_unicode_cards(card):
 )
 def test_card_words_equal_the_token_expression_on_any_text(card):
     assert card_words(card) == words_by_expression(card)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.lists(
+        st.none()
+        | st.text(
+            alphabet=st.characters(codec="utf-8")
+            | st.sampled_from(list(" \t\n_-*#[]()<>&;:/.,!?\u00a0\u2028\x1c\x85ÀÉİΣ½²\udce9"))
+        ),
+        max_size=5,
+    )
+)
+def test_a_batch_splits_into_each_cards_words_in_order(cards):
+    """The batch path (Arrow splits and numbers the words) against `card_words` card by card,
+    on any text: unicode spaces, lone surrogates, empty cards."""
+    found = batch_words(cards)
+    expected = [card_words(card) for card in cards]
+    assert [found.vocabulary[i] for i in found.ids] == [w for words in expected for w in words]
+    assert found.owner.tolist() == [k for k, words in enumerate(expected) for _ in words]
+    assert found.length.tolist() == [len(words) for words in expected]
+    assert len(set(found.vocabulary)) == len(found.vocabulary)
 
 
 def test_card_shorter_than_n_words_is_the_set_of_its_words():
