@@ -192,7 +192,9 @@ def batch_words(cards: Sequence[str | None]) -> BatchWords:
     >>> found.vocabulary, found.ids.tolist(), found.owner.tolist(), found.length.tolist()
     (['a', 'b', 'c'], [0, 1, 1, 2], [0, 0, 2, 2], [2, 0, 2])
     """
-    lists = pc.ascii_split_whitespace(pa.array(map(_spaced_words, cards), type=pa.string()))
+    # Large strings: one array even when a batch of long cards passes 2 GiB of text.
+    spaced = pa.array(map(_spaced_words, cards), type=pa.large_string())
+    lists = pc.ascii_split_whitespace(spaced)
     words = lists.flatten()
     owner = pc.list_parent_indices(lists).to_numpy().astype(np.intp)
     # Leading and trailing spaces split off empty words (an empty card gives one).
