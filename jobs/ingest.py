@@ -274,40 +274,54 @@ def repeated_ids(parsed: DataFrame) -> DataFrame:
     return models.groupBy("model_id").count().where(F.col("count") > 1).select("model_id")
 
 
-def pick_duplicate_winners(models: DataFrame, repeated: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """One row per model id: the latest last_modified, ties broken by a content hash.
+def ranked_duplicates(parsed: DataFrame, repeated: DataFrame) -> DataFrame:
+    """The model rows whose id is in `repeated`, ranked within their id (`_rank` 1 wins):
+    the latest last_modified first, ties broken by a content hash.
 
-    Returns (winners with their card text, losers); losers become `duplicate_id` rejects.
-    Duplicates are rare, so only rows whose id is in `repeated` go through the ranking
-    window: the card text of every other row never crosses a shuffle.
-    """
-    flagged = models.join(
-        F.broadcast(repeated.withColumn("_repeated", F.lit(True))), on="model_id", how="left"
-    )
+    Duplicates are rare, so the caller keeps this small frame: found by one scan of the
+    parsed rows, not by one scan (every card's text included) per table written."""
     content_hash = F.sha2(F.to_json(F.struct(*MODEL_FIELDS)), 256)
     order = Window.partitionBy("model_id").orderBy(
         F.col("last_modified").desc_nulls_last(), content_hash
     )
-    ranked = flagged.where(F.col("_repeated")).withColumn("_rank", F.row_number().over(order))
+    models = parsed.where(F.col("reject_reason").isNull())
+    return models.join(F.broadcast(repeated), on="model_id", how="left_semi").withColumn(
+        "_rank", F.row_number().over(order)
+    )
+
+
+def pick_duplicate_winners(
+    models: DataFrame, repeated: DataFrame, ranked: DataFrame
+) -> tuple[DataFrame, DataFrame]:
+    """One row per model id: (winners with their card text, losers). Every row of an id no
+    other row claims wins as it is, and of a repeated id the first of `ranked_duplicates`;
+    losers become `duplicate_id` rejects. Only the rare repeated rows are ranked, so the
+    card text of every other row never crosses a shuffle. Both are rebalanced: read from
+    their cache they keep the window's partitions, and each would be a file in every table
+    (a few rows each); rebalanced, AQE packs them into as few files as their size needs."""
     columns = [*schemas.MODELS.fieldNames(), "card", "minhash", "n_shingles"]
     winners = (
-        flagged.where(F.col("_repeated").isNull())
+        models.join(F.broadcast(repeated), on="model_id", how="left_anti")
         .select(*columns)
-        .unionByName(ranked.where(F.col("_rank") == 1).select(*columns))
+        .unionByName(ranked.where(F.col("_rank") == 1).select(*columns).hint("rebalance"))
     )
-    losers = ranked.where(F.col("_rank") > 1).select(
-        F.col("raw_id"),
-        F.lit(DUPLICATE_ID).alias("reason"),
-        F.concat(F.lit("rank "), F.col("_rank").cast("string")).alias("detail"),
-        F.col("source_file"),
+    losers = (
+        ranked.where(F.col("_rank") > 1)
+        .select(
+            F.col("raw_id"),
+            F.lit(DUPLICATE_ID).alias("reason"),
+            F.concat(F.lit("rank "), F.col("_rank").cast("string")).alias("detail"),
+            F.col("source_file"),
+        )
+        .hint("rebalance")
     )
     return winners, losers
 
 
-def to_tables(parsed: DataFrame, repeated: DataFrame) -> dict[str, DataFrame]:
+def to_tables(parsed: DataFrame, repeated: DataFrame, ranked: DataFrame) -> dict[str, DataFrame]:
     """Split parsed rows into the `models`, `card_texts`, `signatures` and `rejects` tables."""
     models = parsed.where(F.col("reject_reason").isNull())
-    winners, duplicates = pick_duplicate_winners(models, repeated)
+    winners, duplicates = pick_duplicate_winners(models, repeated, ranked)
     rejects = parsed.where(F.col("reject_reason").isNotNull()).select(
         "raw_id",
         F.col("reject_reason").alias("reason"),
@@ -382,17 +396,21 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
     spark.conf.set(
         "spark.sql.execution.arrow.maxRecordsPerBatch", str(args.config.ingest.arrow_batch_rows)
     )
-    # Every table comes from one parse, and one look for repeated ids: keep both rather
-    # than parse every card, or group every id, once per table. The parsed rows (every
-    # card's text) are kept on disk only: at 2M models they outgrow the heap, and blocks
-    # spilled from MEMORY_AND_DISK are read back into it whole (an OutOfMemoryError).
+    # Every table comes from one parse, one look for repeated ids and one ranking of their
+    # rows: keep all three rather than parse every card, group every id, or scan every
+    # card for the repeated ones, once per table. The parsed rows (every card's text) are
+    # kept on disk only: at 2M models they outgrow the heap, and blocks spilled from
+    # MEMORY_AND_DISK are read back into it whole (an OutOfMemoryError). So are the ranked
+    # rows, which are few unless the input repeats most of its ids.
     parsed = parse_records(records, kind, root_uri, args.config).persist(StorageLevel.DISK_ONLY)
     repeated = repeated_ids(parsed).persist()
+    ranked = ranked_duplicates(parsed, repeated).persist(StorageLevel.DISK_ONLY)
     try:
-        write_snapshot(spark, to_tables(parsed, repeated), str(args.output), args.snapshot)
+        tables = to_tables(parsed, repeated, ranked)
+        write_snapshot(spark, tables, str(args.output), args.snapshot)
     finally:
-        repeated.unpersist()
-        parsed.unpersist()
+        for frame in (ranked, repeated, parsed):
+            frame.unpersist()
     counts = reconcile(spark, args, rows_in)
     write_run_record(spark, args, counts)
     return counts
