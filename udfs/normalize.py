@@ -80,12 +80,20 @@ def clean_text(value: Any) -> str | None:
     return text or None
 
 
+class CleanTexts(list[str]):
+    """Texts `text_list` has already cleaned, as `normalize_tags` returns them: `text_list`
+    gives them back as they are, so a model's tags are cleaned once, not once more for each
+    trait read from them (licenses, languages, datasets, parents)."""
+
+
 def text_list(value: Any) -> list[str]:
     """A declared scalar or list of scalars as a list of texts; anything else is empty.
 
     >>> text_list("glue"), text_list(["a", None, " b ", ["nested"]]), text_list({"a": 1})
     (['glue'], ['a', 'b'], [])
     """
+    if type(value) is CleanTexts:
+        return value
     items = value if isinstance(value, (list, tuple)) else [value]
     return [text for text in map(clean_text, items) if text is not None]
 
@@ -99,13 +107,13 @@ def tag_values(tags: Any, prefix: str) -> list[str]:
     return [tag[len(prefix) :].strip() for tag in text_list(tags) if tag.startswith(prefix)]
 
 
-def normalize_tags(value: Any) -> list[str]:
+def normalize_tags(value: Any) -> CleanTexts:
     """Hub tags: texts, sorted, unique.
 
     >>> normalize_tags(["pytorch", "en", "pytorch", 3])
     ['3', 'en', 'pytorch']
     """
-    return sorted(set(text_list(value)))
+    return CleanTexts(sorted(set(text_list(value))))
 
 
 def normalize_slug(value: Any) -> str | None:

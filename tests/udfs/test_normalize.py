@@ -20,7 +20,9 @@ from udfs.normalize import (
     normalize_slug,
     normalize_tags,
     normalize_timestamp,
+    text_list,
 )
+from udfs.parents import parse_parents
 
 # --- licenses ------------------------------------------------------------------------------
 
@@ -194,6 +196,29 @@ def test_normalize_tags():
     assert normalize_tags(["b", "a", " b ", None, ""]) == ["a", "b"]
     assert normalize_tags(None) == []
     assert normalize_tags("single") == ["single"]
+
+
+_TAG = st.one_of(
+    st.text(),
+    st.sampled_from(["license:MIT ", " language:de", "fr", "dataset:glue", "base_model:a/b"]),
+    st.builds(lambda tag: f"base_model:finetune:{tag}", st.text()),
+    st.integers(),
+    st.none(),
+)
+
+
+@given(st.lists(_TAG, max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_traits_read_the_same_from_cleaned_tags_as_from_raw_ones(raw):
+    """normalize_tags's result is not cleaned again (CleanTexts): every trait read from it
+    must equal the trait read from the raw tags, lone surrogates and padding included."""
+    tags = normalize_tags(raw)
+    assert text_list(tags) is tags
+    assert text_list(list(tags)) == tags
+    assert normalize_licenses(None, tags) == normalize_licenses(None, raw)
+    assert normalize_languages(None, tags) == normalize_languages(None, raw)
+    assert normalize_datasets(None, tags) == normalize_datasets(None, raw)
+    assert parse_parents(tags, None, None) == parse_parents(raw, None, None)
 
 
 @pytest.mark.parametrize(
