@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import huggingface_hub
+import numpy as np
 import yaml
 
 # The Hub's own front-matter rule, copied verbatim from huggingface_hub.repocard
@@ -244,6 +245,32 @@ def model_index_metrics(meta: Mapping[str, Any] | None) -> tuple[bool, int]:
     return True, min(total, MAX_METRICS)
 
 
+# Each byte as 0 when it is an ASCII character str.split() splits on (space, \t\n\v\f\r,
+# \x1c-\x1f), else 1; and the characters past ASCII it splits on (all below U+3001).
+_WORD_BYTES = bytes(0 if chr(b).isspace() else 1 for b in range(128)) + bytes([1]) * 128
+_NON_ASCII_SPACE_RE = re.compile(
+    "[" + "".join(c for c in map(chr, range(128, 0x3001)) if c.isspace()) + "]"
+)
+
+
+def word_count(text: str) -> int:
+    """`len(text.split())` without building the words: a word starts at each byte that
+    is not a separator after one that is. A typical card's split made ~400 strings only to
+    count them; this takes 0.3 of its time on a generated card, 0.7 on a real one (more of
+    them hold non-ASCII text). Text with a non-ASCII space takes split().
+
+    >>> word_count(" two\x1fwords "), word_count(""), word_count("é tu"), word_count("a\u3000b")
+    (2, 0, 2, 2)
+    """
+    if not text:
+        return 0
+    if not text.isascii() and _NON_ASCII_SPACE_RE.search(text):
+        return len(text.split())
+    data = text.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)
+    in_word = np.frombuffer(data, dtype=np.uint8)
+    return int(in_word[0]) + int(np.count_nonzero(in_word[1:] > in_word[:-1]))
+
+
 def card_facts(card: str | Card | None, meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Facts about a card's text; `meta` (default: the card's own front matter) for model-index.
 
@@ -272,7 +299,7 @@ def card_facts(card: str | Card | None, meta: Mapping[str, Any] | None = None) -
     return {
         "has_card": has_card,
         "card_chars": len(text),
-        "card_words": len(text.split()),
+        "card_words": word_count(text),
         "auto_generated": is_auto_generated(text),
         "template_score": None,
         "has_model_index": has_model_index,

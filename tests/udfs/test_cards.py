@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 from huggingface_hub.repocard import REGEX_YAML_BLOCK
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from udfs.cards import (
     FRONT_MATTER_RE,
@@ -14,6 +16,7 @@ from udfs.cards import (
     render_template,
     section_headings,
     split_front_matter,
+    word_count,
 )
 from udfs.minhash import template_score
 from udfs.model_row import parse_model
@@ -285,3 +288,22 @@ def test_section_headings_normalised():
 
 def test_section_headings_unclosed_fence_hides_the_rest():
     assert section_headings("## A\n```\n## B") == ["a"]
+
+
+@given(
+    st.one_of(
+        st.text(),
+        st.text(st.characters(max_codepoint=127)),
+        st.text(st.sampled_from(" \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x00\x7fa-")),
+    )
+)
+@settings(max_examples=500, deadline=None)
+def test_word_count_is_the_number_of_words_split_finds(text):
+    assert word_count(text) == len(text.split())
+
+
+def test_every_character_split_splits_on_is_known_to_word_count():
+    """word_count's byte path trusts that no character past U+3000 is a space."""
+    spaces = [c for c in map(chr, range(0x110000)) if c.isspace()]
+    assert max(spaces) <= "\u3000"
+    assert all(word_count(f"a{c}b") == 2 for c in spaces)
