@@ -414,6 +414,11 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
     all its pairs, which grow with the square of the templated cards. The members of
     shared buckets, under a million of the 12 million band rows at 2M cards, are written
     once: stars and forests each computed the bucket sizes over every band row.
+
+    The links come back written (`frozen`), so the table is written from a plain Parquet
+    read, with one schema. Written from their plan, the schema depended on it: adaptive
+    execution drops an empty star branch when it sees it in time, and `card_jaccard`
+    then came out `not null`; from a cached frame it came out nullable.
     """
     grouped = signature_groups(sigs)
     copies = grouped.where(F.col("model_id") != F.col("representative")).select(
@@ -429,7 +434,7 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
         large_bucket_stars(shared, config.max_bucket), distinct, config.lsh_threshold
     )
     forests = small_bucket_forests(shared, distinct, config.max_bucket, config.lsh_threshold)
-    return stars.unionByName(forests).distinct().unionByName(copies)
+    return frozen(stars.unionByName(forests).distinct().unionByName(copies))
 
 
 def card_clusters(near_pairs: DataFrame, models: DataFrame, config: LineageConfig) -> DataFrame:
@@ -520,7 +525,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     with snapshot_checkpoints(spark, output, snapshot):
         pairs = typed_pairs(edges, nodes, sigs, config, VIEWS).persist(StorageLevel.MEMORY_AND_DISK)
         scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)
-        near = near_duplicate_pairs(sigs, config).persist(StorageLevel.MEMORY_AND_DISK)
+        near = near_duplicate_pairs(sigs, config)
         tables = {
             "pairs": scored,
             "similarity_summary": summarise(scored, config.bootstrap_samples, config.pair_seed),
@@ -528,7 +533,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
             "card_clusters": card_clusters(near, models, args.config.lineage),
         }
         write_snapshot(spark, tables, output, snapshot)
-        for frame in (pairs, scored, near):
+        for frame in (pairs, scored):
             frame.unpersist()
     return {table: read_table(spark, output, table, snapshot).count() for table in tables}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
+import pyarrow.parquet as pq
 import pytest
 from pyspark.sql import functions as F
 
@@ -152,6 +153,33 @@ def test_copies_are_a_star_and_lsh_runs_once_per_distinct_signature(spark) -> No
     assert linked - {"copy/000"} == {"variant/0", "variant/1", "variant/2"}
     assert all(v >= CONFIG.lsh_threshold for v in found.values())
     assert not any("org/other" in k for k in found)
+
+
+def test_near_duplicate_pairs_are_written_with_one_schema_however_they_are_written(
+    spark, tmp_path
+) -> None:
+    """The table's Parquet schema does not depend on the plan that writes it. Here no
+    bucket is large enough for a star: straight from its plan, Spark's adaptive execution
+    dropped the empty star branch and wrote `card_jaccard` as not null; from a cached
+    frame, as the similarity stage wrote it, the same rows came out nullable. Signatures
+    come from Parquet, as the stage reads them."""
+    variants = [
+        (f"org/variant-{i:02d}", TEMPLATE + "".join(f" v{i}w{k}" for k in range(5 * i)))
+        for i in range(24)
+    ]
+    copies = [(f"copy/{i}", TEMPLATE) for i in range(3)]
+    signatures(spark, variants + copies).write.parquet(str(tmp_path / "signatures"))
+    near = near_duplicate_pairs(spark.read.parquet(str(tmp_path / "signatures")), CONFIG)
+    near.write.parquet(str(tmp_path / "plain"))
+    cached = near.persist()
+    cached.write.parquet(str(tmp_path / "cached"))
+    cached.unpersist()
+
+    written = {way: pq.read_table(tmp_path / way) for way in ("plain", "cached")}
+    assert {way: table.num_rows for way, table in written.items()} == {"plain": 13, "cached": 13}
+    fields = {way: [(f.name, f.nullable) for f in t.schema] for way, t in written.items()}
+    every_nullable = [("a_id", True), ("b_id", True), ("card_jaccard", True)]
+    assert fields == {"plain": every_nullable, "cached": every_nullable}
 
 
 def test_pair_types_on_a_small_family(spark) -> None:
