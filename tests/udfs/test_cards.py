@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+import yaml
 from huggingface_hub.repocard import REGEX_YAML_BLOCK
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from udfs.cards import (
     model_index_metrics,
     read_card,
     render_template,
+    safe_load,
     section_headings,
     split_front_matter,
     word_count,
@@ -128,6 +130,106 @@ def test_load_yaml_accepts_ordinary_nesting_and_big_flow_lists():
     assert load_yaml(nested)[1] is None
     big = "scores: [" + ", ".join(["[1, 2]"] * (MAX_YAML_NESTING * 2)) + "]"
     assert load_yaml(big)[1] is None
+
+
+def yaml_outcome(load, text: str) -> tuple[str, ...]:
+    """What loading `text` gives, typed: `repr` tells `1` from `True` and keeps key order."""
+    try:
+        return ("value", repr(load(text)))
+    except Exception as exc:
+        return ("error", type(exc).__name__, str(exc))
+
+
+def pyyaml(text: str):
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+PYYAML_CORNERS = [
+    "license: mit\ntags: [a, b]",
+    "a: &x [1, 2]\nb: *x",
+    "base: &b {license: mit}\nmodel:\n  <<: *b\n  name: x",
+    "<<: [{a: 1}, {b: 2}]\nc: 3",
+    "=: value\nother: 1",
+    "d: 2022-01-31\nt: 2001-12-14t21:59:43.10-05:00\nu: 2001-12-14 21:59:43.10 -5",
+    "d: 2022-13-45",
+    "s: !!set {a, b}\no: !!omap [a: 1, b: 2]\np: !!pairs [a: 1]\nb: !!binary aGk=",
+    "x: !!str 12\ny: !!int '7'\nz: !!float '1'\nm: !!map {a: 1}\nq: !!seq [1]",
+    "w: !!bool maybe",
+    "v: !!int x",
+    "m: !!map x",
+    "[a, b]: 1",
+    "{a: 1}: 2",
+    "? [x]\n: y",
+    "a: 1\na: 2\nb: 3\na: 4",
+    "n: [0x1F, 0o17, 017, 1_000, 1:30, -0b101, +12, 0, -0, 0b]",
+    "f: [.inf, -.Inf, .NaN, 1e3, 1.5e-3, 6.8523015e+5, 1_0.5, 190:20:30.15, .5, 1.]",
+    "b: [yes, No, ON, off, y, n, true, False, ~, null, Null, '', \"\"]",
+    "a: !custom x",
+    "a: !!python/object:os.system x",
+    "recursive: &r [*r]",
+    "a: &a [1]\nb: &b [*a, *a]\nc: [*b, *b]",
+    "k: &k key\n*k : value",
+    "empty:\nlist: []\nmap: {}",
+    "unicode: 'é'\n'ключ': значение\nemoji: 🤗",
+    "multi: |\n  line1\n  line2\nfolded: >\n  a\n  b",
+    "1: int key\n1.5: float key\ntrue: bool key\nnull: null key\n2022-01-01: date key",
+    "model-index:\n- name: m\n  results:\n  - metrics:\n    - {type: acc, value: 0.9}",
+    "tags:\n- a\n- - nested\n  - list\n- {k: v}",
+    "%YAML 1.1\n---\na: 1",
+    "a: 1\n---\nb: 2",
+    "",
+    "just text",
+    "- a\n- b",
+]
+
+
+@pytest.mark.parametrize("text", PYYAML_CORNERS)
+def test_safe_load_is_pyyamls_on_corner_cases(text):
+    """The fast path builds plain documents itself; everything else must still be PyYAML's
+    value or PyYAML's error, word for word."""
+    assert yaml_outcome(safe_load, text) == yaml_outcome(pyyaml, text)
+
+
+def test_safe_load_shares_an_aliased_value_as_pyyaml_does():
+    """Built once per alias: nine aliases of nine aliases, nine levels deep, would
+    otherwise be billions of copies (here five levels, so that `repr` stays small)."""
+    laughs = "a: &a [x, x, x]\n" + "".join(
+        f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcd", "bcde", strict=True)
+    )
+    loaded = safe_load(laughs)
+    assert loaded["e"][0] is loaded["e"][8] is loaded["d"]
+    assert yaml_outcome(safe_load, laughs) == yaml_outcome(pyyaml, laughs)
+
+
+YAML_PIECES = [
+    "a", "b", "license", "é", ":", ": ", " ", "  ", "\n", "\n  ", "- ", "[", "]", "{", "}",
+    ", ", "&x ", "*x", "&y ", "*y", "<<", "=", "? ", "!!str ", "!!int ", "!!set ", "!!map ",
+    "!!binary ", "!t ", "yes", "No", "~", "null", "0x1F", "017", "1_0", "1:30", ".inf",
+    ".NaN", "1e3", "-", "2022-01-31", "2022-13-45", "'", '"', "#", "|", ">", "%", "---",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(YAML_PIECES), max_size=40).map("".join))
+@settings(max_examples=3000, deadline=None)
+def test_safe_load_is_pyyamls_on_any_text_from_yaml_pieces(text):
+    assert yaml_outcome(safe_load, text) == yaml_outcome(pyyaml, text)
+
+
+PLAIN_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=8) | st.integers(), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(PLAIN_VALUES, st.booleans())
+@settings(max_examples=500, deadline=None)
+def test_safe_load_is_pyyamls_on_dumped_documents(value, flow):
+    text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
+    assert yaml_outcome(safe_load, text) == yaml_outcome(pyyaml, text)
 
 
 def test_read_card_broken_yaml_keeps_body():

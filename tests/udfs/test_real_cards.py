@@ -98,3 +98,17 @@ def test_batch_signatures_of_real_cards_equal_datasketch():
         assert signature is not None and signature.tobytes() == reference.hashvalues.tobytes()
         compared += 1
     assert compared > 4500  # nearly every real card has words
+
+
+def test_front_matter_of_every_real_card_loads_as_pyyaml_loads_it():
+    """The fast YAML path against PyYAML on the real 2022 front matter, broken blocks too."""
+    from tests.udfs.test_cards import pyyaml, yaml_outcome
+    from udfs.cards import safe_load, split_front_matter
+
+    with gzip.open(shared_file(SAMPLE), "rt", encoding="utf-8") as lines:
+        cards = [json.loads(line).get("card") for line in lines]
+    blocks = [split_front_matter(card)[0] for card in cards if isinstance(card, str)]
+    blocks = [block for block in blocks if block is not None]
+    assert len(blocks) > 3000
+    differing = [b for b in blocks if yaml_outcome(safe_load, b) != yaml_outcome(pyyaml, b)]
+    assert differing == []
