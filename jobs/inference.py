@@ -221,7 +221,9 @@ def near_duplicate_evidence(
     """A near-duplicate evidence row for each known candidate whose card is near-identical
     to its child's and which has at least `near_duplicate_download_ratio` times the
     downloads: the pattern of a re-upload or a lightly edited copy of a popular model.
-    Downloads are compared first, so only the signatures of those few pairs are joined."""
+    Downloads are compared first, so only the signatures of those few pairs are joined.
+    They are picked in one scan of the signatures and written: each end's join then reads
+    that small file, where it scanned (and compacted) every signature again."""
     popular = (
         F.col("parent_known")
         & (F.col("parent_downloads") > 0)
@@ -234,8 +236,10 @@ def near_duplicate_evidence(
     ends = pairs.select(F.col("child_id").alias("model_id")).union(
         pairs.select(F.col("parent_id").alias("model_id"))
     )
-    sig = compact_signatures(signatures.select("model_id", "minhash")).join(
-        ends.distinct(), "model_id", "left_semi"
+    sig = frozen(
+        compact_signatures(
+            signatures.select("model_id", "minhash").join(ends.distinct(), "model_id", "left_semi")
+        )
     )
     joined = pairs.join(
         sig.withColumnsRenamed({"model_id": "child_id", "minhash": "c"}), "child_id"
@@ -321,7 +325,9 @@ def prefer_what_the_card_says(scored: DataFrame) -> DataFrame:
 
 def inferred_edges(models: DataFrame, signatures: DataFrame, config: InferenceConfig) -> DataFrame:
     """The `inferred_edges` table: every candidate parent with some confidence."""
-    by_name = model_by_name(models, config.min_name_downloads)
+    # Written once: mentions and names both resolve against it, and the candidates' query
+    # ranked every well-downloaded model by name twice.
+    by_name = frozen(model_by_name(models, config.min_name_downloads))
     # Written once: the evidence reads the candidates twice, and each read would run the
     # name UDF over every model id and resolve every candidate again.
     candidates = frozen(
@@ -376,8 +382,12 @@ def evaluation(inferred: DataFrame, edges: DataFrame, threshold: float) -> DataF
     guesses = inferred.where("child_declares").select(
         "child_id", F.lower("parent_id").alias("parent_key"), "relation", "evidence", "confidence"
     )
-    pairs = guesses.join(truth, on=["child_id", "parent_key"], how="full_outer").withColumn(
-        "right", F.col("declared").isNotNull()
+    # Written once: the curve, the totals and both breakdowns each read it, and each read
+    # joined every guess with every declaration again.
+    pairs = frozen(
+        guesses.join(truth, on=["child_id", "parent_key"], how="full_outer").withColumn(
+            "right", F.col("declared").isNotNull()
+        )
     )
     spark = inferred.sparkSession
     grid = spark.createDataFrame([(t,) for t in EVALUATION_THRESHOLDS], "threshold double")
