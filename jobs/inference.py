@@ -221,9 +221,7 @@ def near_duplicate_evidence(
     """A near-duplicate evidence row for each known candidate whose card is near-identical
     to its child's and which has at least `near_duplicate_download_ratio` times the
     downloads: the pattern of a re-upload or a lightly edited copy of a popular model.
-    Downloads are compared first, so only the signatures of those few pairs are joined.
-    They are picked in one scan of the signatures and written: each end's join then reads
-    that small file, where it scanned (and compacted) every signature again."""
+    Downloads are compared first, so only the signatures of those few pairs are joined."""
     popular = (
         F.col("parent_known")
         & (F.col("parent_downloads") > 0)
@@ -236,10 +234,8 @@ def near_duplicate_evidence(
     ends = pairs.select(F.col("child_id").alias("model_id")).union(
         pairs.select(F.col("parent_id").alias("model_id"))
     )
-    sig = frozen(
-        compact_signatures(
-            signatures.select("model_id", "minhash").join(ends.distinct(), "model_id", "left_semi")
-        )
+    sig = compact_signatures(signatures.select("model_id", "minhash")).join(
+        ends.distinct(), "model_id", "left_semi"
     )
     joined = pairs.join(
         sig.withColumnsRenamed({"model_id": "child_id", "minhash": "c"}), "child_id"
@@ -325,9 +321,7 @@ def prefer_what_the_card_says(scored: DataFrame) -> DataFrame:
 
 def inferred_edges(models: DataFrame, signatures: DataFrame, config: InferenceConfig) -> DataFrame:
     """The `inferred_edges` table: every candidate parent with some confidence."""
-    # Written once: mentions and names both resolve against it, and the candidates' query
-    # ranked every well-downloaded model by name twice.
-    by_name = frozen(model_by_name(models, config.min_name_downloads))
+    by_name = model_by_name(models, config.min_name_downloads)
     # Written once: the evidence reads the candidates twice, and each read would run the
     # name UDF over every model id and resolve every candidate again.
     candidates = frozen(
