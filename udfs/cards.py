@@ -150,7 +150,7 @@ class _LeftToPyYAML(Exception):
 
 def safe_load(yaml_text: str) -> Any:
     """`yaml.load(yaml_text, Loader=yaml.CSafeLoader)`, the same value or the same error,
-    in about two thirds of its time on the Hub's front matter.
+    in about 70 % of its time on the Hub's front matter.
 
     libyaml parses and composes the nodes; `_plain_value` builds the plain documents
     (strings, numbers, booleans, nulls, lists and mappings) without PyYAML's generic
