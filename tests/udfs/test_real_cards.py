@@ -8,6 +8,8 @@ from collections import Counter
 import pytest
 
 from tests.components import shared_file
+from tests.udfs.test_cards import pyyaml, yaml_outcome
+from udfs.cards import safe_load, split_front_matter
 from udfs.model_row import parse_model
 
 SAMPLE = "data/hub-2022-sample.jsonl.gz"
@@ -102,9 +104,6 @@ def test_batch_signatures_of_real_cards_equal_datasketch():
 
 def test_front_matter_of_every_real_card_loads_as_pyyaml_loads_it():
     """The fast YAML path against PyYAML on the real 2022 front matter, broken blocks too."""
-    from tests.udfs.test_cards import pyyaml, yaml_outcome
-    from udfs.cards import safe_load, split_front_matter
-
     with gzip.open(shared_file(SAMPLE), "rt", encoding="utf-8") as lines:
         cards = [json.loads(line).get("card") for line in lines]
     blocks = [split_front_matter(card)[0] for card in cards if isinstance(card, str)]
