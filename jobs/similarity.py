@@ -416,9 +416,9 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
     once: stars and forests each computed the bucket sizes over every band row.
 
     The links come back written (`frozen`), so the table is written from a plain Parquet
-    read, with one schema. Written from their plan, the schema depended on it: adaptive
-    execution drops an empty star branch when it sees it in time, and `card_jaccard`
-    then came out `not null`; from a cached frame it came out nullable.
+    read, with one schema. Written from their plan, the schema depended on the plan:
+    where adaptive execution dropped an empty star branch, `card_jaccard` came out
+    `not null`; from a cached frame it came out nullable.
     """
     grouped = signature_groups(sigs)
     copies = grouped.where(F.col("model_id") != F.col("representative")).select(
