@@ -31,7 +31,7 @@ from jobs import schemas
 from jobs.cli import JobArgs, UserError, parse_args, pedigree_version, run_main
 from jobs.config import Config
 from jobs.spark_session import build_session, fit_shuffle_partitions
-from jobs.tables import read_table, write_snapshot
+from jobs.tables import frozen, read_table, snapshot_checkpoints, write_snapshot
 from udfs.minhash import Sketcher
 from udfs.model_row import MODEL_FIELDS, parse_model, utf8_card
 from udfs.sources import (
@@ -268,6 +268,13 @@ def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> D
     return records.mapInArrow(parse_batches, schemas.PARSED)
 
 
+def parse_once(records: DataFrame, kind: str, root: str, config: Config) -> DataFrame:
+    """Parse every record once and write the rows as Parquet under the checkpoint dir, so
+    that each table reads only its own columns of them: the models table never reads the
+    card text, which a cached block would deserialize whole for every table."""
+    return frozen(parse_records(records, kind, root, config))
+
+
 def repeated_ids(parsed: DataFrame) -> DataFrame:
     """`model_id`s that more than one parsed model row claims (rare: usually empty)."""
     models = parsed.where(F.col("reject_reason").isNull())
@@ -337,8 +344,11 @@ def to_tables(parsed: DataFrame, repeated: DataFrame, ranked: DataFrame) -> dict
 
 
 def spark_cast(frame: DataFrame, schema: Any) -> DataFrame:
-    """Select a table's columns in schema order with the schema's types."""
-    return frame.select(*[F.col(f.name).cast(f.dataType) for f in schema.fields])
+    """Select a table's columns in schema order with the schema's types, every nested field
+    nullable: the parsed rows are read back from Parquet, where everything is nullable."""
+    return frame.select(
+        *[F.col(f.name).cast(schemas.nullable_type(f.dataType)) for f in schema.fields]
+    )
 
 
 def reconcile(spark: SparkSession, args: JobArgs, rows_in: int) -> dict[str, int]:
@@ -398,19 +408,18 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
     )
     # Every table comes from one parse, one look for repeated ids and one ranking of their
     # rows: keep all three rather than parse every card, group every id, or scan every
-    # card for the repeated ones, once per table. The parsed rows (every card's text) are
-    # kept on disk only: at 2M models they outgrow the heap, and blocks spilled from
-    # MEMORY_AND_DISK are read back into it whole (an OutOfMemoryError). So are the ranked
-    # rows, which are few unless the input repeats most of its ids.
-    parsed = parse_records(records, kind, root_uri, args.config).persist(StorageLevel.DISK_ONLY)
-    repeated = repeated_ids(parsed).persist()
-    ranked = ranked_duplicates(parsed, repeated).persist(StorageLevel.DISK_ONLY)
-    try:
-        tables = to_tables(parsed, repeated, ranked)
-        write_snapshot(spark, tables, str(args.output), args.snapshot)
-    finally:
-        for frame in (ranked, repeated, parsed):
-            frame.unpersist()
+    # card for the repeated ones, once per table. The ranked rows are few unless the input
+    # repeats most of its ids; kept on disk.
+    with snapshot_checkpoints(spark, str(args.output), args.snapshot):
+        parsed = parse_once(records, kind, root_uri, args.config)
+        repeated = repeated_ids(parsed).persist()
+        ranked = ranked_duplicates(parsed, repeated).persist(StorageLevel.DISK_ONLY)
+        try:
+            tables = to_tables(parsed, repeated, ranked)
+            write_snapshot(spark, tables, str(args.output), args.snapshot)
+        finally:
+            for frame in (ranked, repeated):
+                frame.unpersist()
     counts = reconcile(spark, args, rows_in)
     write_run_record(spark, args, counts)
     return counts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyspark.sql.types import (
     ArrayType,
     BooleanType,
+    DataType,
     DoubleType,
     IntegerType,
     LongType,
@@ -239,3 +240,21 @@ INFERENCE_EVAL = StructType(
         StructField("recall", DoubleType()),
     ]
 )
+
+
+def nullable_type(data_type: DataType) -> DataType:
+    """`data_type` with every nested field and element nullable: the type Spark gives a
+    column read back from Parquet, so casting such a column to it changes nothing.
+
+    >>> nullable_type(ArrayType(StringType(), containsNull=False)).simpleString()
+    'array<string>'
+    >>> nullable_type(ArrayType(StringType(), containsNull=False)).containsNull
+    True
+    """
+    if isinstance(data_type, ArrayType):
+        return ArrayType(nullable_type(data_type.elementType), containsNull=True)
+    if isinstance(data_type, StructType):
+        return StructType(
+            [StructField(f.name, nullable_type(f.dataType), nullable=True) for f in data_type]
+        )
+    return data_type

@@ -4,13 +4,13 @@ import doctest
 
 import pytest
 
-from jobs import figures, lookup, report_family, report_html, report_sections
+from jobs import figures, lookup, report_family, report_html, report_sections, schemas
 from scripts import fetch_hub
 
 
 @pytest.mark.parametrize(
     "module",
-    [lookup, fetch_hub, figures, report_family, report_html, report_sections],
+    [lookup, fetch_hub, figures, report_family, report_html, report_sections, schemas],
     ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module):

@@ -14,8 +14,16 @@ import pytest
 
 from jobs.cli import JobArgs, UserError
 from jobs.config import REPO_ROOT, load_config
-from jobs.ingest import run, source_files
-from jobs.tables import read_table
+from jobs.ingest import (
+    parse_once,
+    ranked_duplicates,
+    read_records,
+    repeated_ids,
+    run,
+    source_files,
+    to_tables,
+)
+from jobs.tables import read_table, snapshot_checkpoints
 from tests.components import shared_file
 from udfs.minhash import Sketcher, to_list
 
@@ -152,6 +160,40 @@ def test_rerun_replaces_the_snapshot_and_is_identical(spark, tmp_path: Path) -> 
     assert not (tmp_path / "out" / "_staging").exists() or not any(
         (tmp_path / "out" / "_staging").iterdir()
     )
+
+
+def test_each_table_reads_only_its_own_columns_of_the_one_parse(spark, tmp_path) -> None:
+    """The parsed rows are written once, as Parquet: the models table's write reads no card
+    text and the signatures' write no card either (a cache would deserialize whole blocks,
+    card text included, for every table)."""
+    rows = [json.dumps(card_dump_row(f"org/m{i}", f"card {i}")) for i in range(3)]
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    config = load_config()
+    kind, files = source_files(source, "card-dataset")
+    with snapshot_checkpoints(spark, str(tmp_path / "out"), SNAPSHOT):
+        parsed = parse_once(read_records(spark, kind, files, config), kind, "", config)
+        repeated = repeated_ids(parsed)
+        written = to_tables(parsed, repeated, ranked_duplicates(parsed, repeated))
+        scans = {table: parquet_scans(written[table]) for table in written}
+        assert written["models"].count() == 3
+
+    parsed_scans = {
+        table: [c for c in columns if "model_id" in c] for table, columns in scans.items()
+    }
+    assert all(parsed_scans.values()), scans
+    assert all("card" not in c for c in parsed_scans["models"] + parsed_scans["signatures"])
+    assert any("card" in c for c in parsed_scans["card_texts"]), scans
+
+
+def parquet_scans(frame) -> list[list[str]]:
+    """The columns each Parquet scan of `frame`'s physical plan reads."""
+    leaves = frame._jdf.queryExecution().sparkPlan().collectLeaves()
+    nodes = [leaves.apply(i) for i in range(leaves.size())]
+    return [
+        list(node.requiredSchema().fieldNames())
+        for node in nodes
+        if node.getClass().getSimpleName() == "FileSourceScanExec"
+    ]
 
 
 def test_hub_listing_jsonl_keeps_card_data_and_files(spark, tmp_path: Path) -> None:
