@@ -6,8 +6,9 @@ and `rejects`.
 Reads top to bottom: find the source files -> read them as records -> parse every
 record in Arrow batches (Python sees whole batches, never single rows through Py4J)
 and sketch each batch's cards (MinHash signature and template score from one hashing of
-the text, so no later stage reads card text again) -> keep one winner per duplicate id
--> write the tables -> check that every input row became exactly one model or one reject.
+the text, so no later stage reads card text again), written once as Parquet -> keep one
+winner per duplicate id -> write the tables, each reading only its columns of the parse
+-> check that every input row became exactly one model or one reject.
 """
 
 from __future__ import annotations
