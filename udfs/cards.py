@@ -47,7 +47,10 @@ MAX_ERROR_PAGE_CHARS = 500
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M)
 # Greedy and linear on purpose: a lazy match up to an optional closing "###" backtracks
 # quadratically on long lines of "# # # #"; _normalise_heading drops the closing run.
-_HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*)$", re.MULTILINE)
+# A line start is the newline before it (the body is read with one in front), not `^` under
+# MULTILINE: a pattern that opens with a literal character is tried only where that
+# character is, not at every position of the card (a quarter of the time).
+_HEADING_RE = re.compile(r"\n {0,3}#{1,6}[ \t]+(.*)")
 _LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _HTML_TAG_RE = re.compile(r"<[^>]*>")
 _HEADING_NOISE_RE = re.compile(r"\[optional\]|[*_`~]|^\s*\d+(?:\.\d+)*[.)]?\s+")
@@ -252,7 +255,7 @@ def section_headings(body: str) -> list[str]:
     sections: dict[str, None] = {}
     if "```" in body or "~~~" in body:  # the fence expression tries every line start
         body = _FENCE_RE.sub("", body)
-    for raw in _HEADING_RE.findall(body):
+    for raw in _HEADING_RE.findall("\n" + body):
         heading = _normalise_heading(raw[: 4 * MAX_HEADING_CHARS])
         if heading:
             sections[heading] = None

@@ -11,7 +11,7 @@ near-duplicate signal and combines the evidence with `combine_confidence`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from udfs.cards import split_front_matter
@@ -198,7 +198,7 @@ def card_parent_mentions(body: str | None) -> list[dict[str, str]]:
         for key, value in _CONFIG_MODEL.findall(config):
             if merge or key == "base_model":
                 add(_model_page_or_id(value), MERGE if merge else tuned, CONFIG)
-    for link in _HF_LINK.finditer(body) if "/" in body else ():
+    for link in _hub_links(body):
         parent = _model_page(link.group(1))
         if parent is not None and not any(p == parent for p, _ in found):
             add(parent, UNKNOWN, LINK)
@@ -206,6 +206,26 @@ def card_parent_mentions(body: str | None) -> list[dict[str, str]]:
         {"parent_id": parent, "relation": relation, "evidence": evidence}
         for (parent, evidence), relation in sorted(found.items())
     ]
+
+
+def _hub_links(body: str) -> Iterator[re.Match[str]]:
+    """`_HF_LINK.finditer(body)`, tried only where a match can start: four or five
+    characters before a `://`. Case-insensitive, the pattern gives the regex engine no
+    literal to look for, so `finditer` tried it at every position of the card (five times
+    the time on a card with links).
+
+    >>> [m.group(1) for m in _hub_links("See HTTPS://hf.co/a/b and http://x.io/c")]
+    ['a/b']
+    """
+    end = 0
+    at = body.find("://")
+    while at != -1:
+        for start in (at - 5, at - 4):
+            if start >= end and (link := _HF_LINK.match(body, start)):
+                yield link
+                end = link.end()
+                break
+        at = body.find("://", at + 1)
 
 
 def _phrases(body: str) -> list[tuple[int, str]]:

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from udfs.cards import (
+    _HEADING_RE,
     FRONT_MATTER_RE,
     MAX_YAML_NESTING,
     TEMPLATE_PATH,
@@ -390,6 +392,17 @@ def test_section_headings_normalised():
 
 def test_section_headings_unclosed_fence_hides_the_rest():
     assert section_headings("## A\n```\n## B") == ["a"]
+
+
+LINE_START_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*)$", re.MULTILINE)
+
+
+@settings(max_examples=3000)
+@given(st.lists(st.sampled_from(["#", "##", "####### ", " ", "   ", "\t", "\n", "\r", "a", "é"])))
+def test_headings_found_from_newlines_are_those_found_at_line_starts(pieces):
+    """`_HEADING_RE` reads the body after a newline it adds; `^` under MULTILINE was the rule."""
+    body = "".join(pieces)
+    assert _HEADING_RE.findall("\n" + body) == LINE_START_HEADING.findall(body)
 
 
 @given(

@@ -7,7 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from udfs.inferred import (
+    _HF_LINK,
     NAME_DERIVATION_HINT,
+    _hub_links,
     card_parent_mentions,
     combine_confidence,
     derived_name,
@@ -196,6 +198,18 @@ NAME_PIECES = [
     "é",
     "٤",
 ]
+
+
+URL_PIECES = ["http", "https", "HTTPS", "Http", "://", "huggingface.co/", "HF.co/", "www.", "a/b"]
+
+
+@settings(max_examples=3000)
+@given(st.lists(st.sampled_from([*URL_PIECES, " ", "(", ")", "s", "p", "x", "\n", "é"])))
+def test_hub_links_are_what_finditer_finds(pieces):
+    """`_hub_links` tries the link pattern only before a `://`; `finditer` tried it anywhere."""
+    body = "".join(pieces)
+    spans = [(m.span(), m.group(1)) for m in _hub_links(body)]
+    assert spans == [(m.span(), m.group(1)) for m in _HF_LINK.finditer(body)]
 
 
 @settings(max_examples=3000)
