@@ -95,3 +95,4 @@ def test_edges_by_view_scans_the_edges_once_and_keeps_each_views_edges(spark, tm
         assert sorted(tuple(r) for r in exploded.collect()) == alone, view
     assert every.count() == 4 + 4 + 2 + 1
     assert len(parquet_scans(every)) == 1
+    assert not every.schema["view"].nullable  # as each view's `lit` was: tables keep their schema
