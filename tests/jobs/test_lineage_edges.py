@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from pyspark.sql import functions as F
 
 from jobs import schemas
-from jobs.lineage import VIEWS, build_edges, edges_by_view, edges_in_view
-from tests.jobs.test_ingest import parquet_scans
+from jobs.lineage import build_edges, edges_in_view
 
 pytestmark = pytest.mark.spark
 
@@ -72,27 +70,3 @@ def test_graph_views(spark) -> None:
     assert view("finetune_only") == [("b", "a")]
     with pytest.raises(ValueError, match="unknown graph view"):
         edges_in_view(edges, "everything")
-
-
-def test_edges_by_view_scans_the_edges_once_and_keeps_each_views_edges(spark, tmp_path) -> None:
-    models = models_frame(
-        spark,
-        {
-            "a": [],
-            "b": [("a", "finetune")],
-            "c": [("b", "quantized")],
-            "m": [("a", "merge"), ("c", "merge")],
-        },
-    )
-    built, _ = build_edges(models)
-    built.write.parquet(str(tmp_path / "edges"))
-    edges = spark.read.parquet(str(tmp_path / "edges"))
-
-    every = edges_by_view(edges)
-    for view in VIEWS:
-        alone = sorted(tuple(r) for r in edges_in_view(edges, view).collect())
-        exploded = every.where(F.col("view") == view).drop("view")
-        assert sorted(tuple(r) for r in exploded.collect()) == alone, view
-    assert every.count() == 4 + 4 + 2 + 1
-    assert len(parquet_scans(every)) == 1
-    assert not every.schema["view"].nullable  # as each view's `lit` was: tables keep their schema
