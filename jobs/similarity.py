@@ -243,10 +243,16 @@ def same_family_pairs(nodes: DataFrame, sigs: DataFrame, cap: int, seed: int) ->
     per family.
 
     Members are shuffled by a seeded hash within their family and paired 1-2, 3-4, ...:
-    the baseline that separates "related by descent" from "in the same family".
+    the baseline that separates "related by descent" from "in the same family". Only
+    models on an edge of the view are ranked: families are the components of the edges,
+    so a model on none is a family of one and pairs with no one (at 2M models, about
+    three quarters of the node rows, which the window would shuffle and sort).
     """
-    carded = nodes.select("view", "model_id", "family_id").join(
-        sigs.select("model_id"), on="model_id", how="left_semi"
+    on_an_edge = (F.col("n_parents") > 0) | (F.col("n_children") > 0)
+    carded = (
+        nodes.where(on_an_edge)
+        .select("view", "model_id", "family_id")
+        .join(sigs.select("model_id"), on="model_id", how="left_semi")
     )
     order = Window.partitionBy("view", "family_id").orderBy(
         F.xxhash64(F.lit(seed), "model_id"), "model_id"
@@ -402,6 +408,14 @@ def signature_groups(sigs: DataFrame) -> DataFrame:
     )
 
 
+def bucket_members(distinct: DataFrame, shared: DataFrame) -> DataFrame:
+    """The signatures of the cards in a bucket shared with another card, the only ones the
+    stars and forests compare: their ids are broadcast to the scan, so the rest (most
+    cards share no bucket) never cross the shuffle that joins signatures to pairs."""
+    ids = shared.select("model_id").distinct()
+    return distinct.join(F.broadcast(ids), on="model_id", how="left_semi")
+
+
 def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame:
     """Card pairs whose estimated Jaccard reaches the threshold, as links that connect the
     same clusters as all such pairs would, in a number bounded by the cards and bands.
@@ -430,10 +444,11 @@ def near_duplicate_pairs(sigs: DataFrame, config: SimilarityConfig) -> DataFrame
         "model_id", "minhash"
     )
     shared = frozen(shared_buckets(band_buckets(distinct, config)))
+    members = bucket_members(distinct, shared)
     stars = verified_pairs(
-        large_bucket_stars(shared, config.max_bucket), distinct, config.lsh_threshold
+        large_bucket_stars(shared, config.max_bucket), members, config.lsh_threshold
     )
-    forests = small_bucket_forests(shared, distinct, config.max_bucket, config.lsh_threshold)
+    forests = small_bucket_forests(shared, members, config.max_bucket, config.lsh_threshold)
     return frozen(stars.unionByName(forests).distinct().unionByName(copies))
 
 

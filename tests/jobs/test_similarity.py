@@ -202,8 +202,12 @@ def test_pair_types_on_a_small_family(spark) -> None:
     sigs = signatures(spark, [(m, TEMPLATE) for m in family])
     config = SimilarityConfig(sibling_pairs_per_parent=2, random_pairs=2)
     nodes = spark.createDataFrame(
-        [(m, "all", "c1") for m in family] + [("loner", "all", "loner")],
-        "model_id string, view string, family_id string",
+        [
+            (m, "all", "c1", len(ps), sum(m in up for up in family.values()))
+            for m, ps in family.items()
+        ]
+        + [("loner", "all", "loner", 0, 0)],
+        "model_id string, view string, family_id string, n_parents int, n_children int",
     )
 
     pairs = typed_pairs(edges, nodes, sigs, config, ("all",)).collect()
@@ -259,14 +263,16 @@ def test_same_family_pairs_are_the_hash_order_taken_two_by_two(spark) -> None:
     """Members of a family in seeded-hash order pair 1-2, 3-4, ... up to `cap` pairs; a
     member without a card takes no part, an odd one out and a family of one get none."""
     members = {"big": [f"org/m{i}.v2" for i in range(8)], "one": ["org/alone"]}
+    # "big" is a chain m0 -> m1 -> ... -> m7: its first member has no parent, its last no child
+    edge_counts = {m: (int(i > 0), int(i < 7)) for i, m in enumerate(members["big"])}
     nodes = spark.createDataFrame(
         [
-            (view, m, fam)
+            (view, m, fam, *edge_counts.get(m, (0, 0)))
             for view in ("all", "merge_only")
             for fam, ms in members.items()
             for m in ms
         ],
-        "view string, model_id string, family_id string",
+        "view string, model_id string, family_id string, n_parents int, n_children int",
     )
     carded = [m for ms in members.values() for m in ms if m != "org/m3.v2"]
     sigs = spark.createDataFrame([(m,) for m in carded], "model_id string")
