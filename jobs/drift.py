@@ -359,10 +359,12 @@ def drift_tables(
     counts = transitions(edge_traits).cache()
     summaries: dict[str, DataFrame] = {}
     for view in VIEWS:
+        # Only models with a parent in the view can be an edge's child: the rest (most of
+        # the snapshot) would cross the join's shuffle for nothing.
         child_depths = (
             None
             if nodes is None
-            else nodes.where(F.col("view") == view).select(
+            else nodes.where((F.col("view") == view) & (F.col("n_parents") > 0)).select(
                 F.col("model_id").alias("child_id"), F.col("depth_min").alias("depth")
             )
         )
