@@ -127,9 +127,21 @@ def _with_all_relations(frame: DataFrame, keys: list[str], aggregates: list[Colu
     return grouped.withColumn("relation", relation).drop("_all")
 
 
-def mutation_rates(edge_traits: DataFrame) -> DataFrame:
-    """Mean Jaccard distance of parent and child sets, over edges where both declare the trait."""
-    both = edge_traits.where(
+def trait_pair_counts(edge_traits: DataFrame) -> DataFrame:
+    """`[view,] relation, trait, parent_values, child_values, n_edges`: how many edges (of
+    `edge_trait_values`) carry each pair of parent and child sets.
+
+    Most edges repeat a few pairs of sets (mit -> mit, en -> en), so the measures below
+    explode and compare each distinct pair once, weighted by its edges, not once per edge."""
+    return edge_traits.groupBy(
+        *_views(edge_traits), "relation", "trait", "parent_values", "child_values"
+    ).agg(F.count(F.lit(1)).alias("n_edges"))
+
+
+def mutation_rates(pair_counts: DataFrame) -> DataFrame:
+    """Mean Jaccard distance of parent and child sets, over edges where both declare the
+    trait (`trait_pair_counts`: each distinct pair of sets weighted by its edges)."""
+    both = pair_counts.where(
         (F.size("parent_values") > 0) & (F.size("child_values") > 0)
     ).withColumn(
         "distance",
@@ -137,16 +149,21 @@ def mutation_rates(edge_traits: DataFrame) -> DataFrame:
         - F.size(F.array_intersect("parent_values", "child_values"))
         / F.size(F.array_union("parent_values", "child_values")),
     )
-    views = _views(edge_traits)
+    views = _views(pair_counts)
+    n_edges = F.sum("n_edges")
     return _with_all_relations(
         both,
         [*views, "trait"],
-        [F.count(F.lit(1)).alias("n_edges"), F.avg("distance").alias("mutation_rate")],
+        [
+            F.coalesce(n_edges, F.lit(0)).alias("n_edges"),
+            (F.sum(F.col("distance") * F.col("n_edges")) / n_edges).alias("mutation_rate"),
+        ],
     ).select(*views, "relation", "trait", "n_edges", "mutation_rate")
 
 
-def transitions(edge_traits: DataFrame) -> DataFrame:
-    """Counts of `from_value -> to_value` by `udfs.drift.edge_transitions`' rule.
+def transitions(pair_counts: DataFrame) -> DataFrame:
+    """Counts of `from_value -> to_value` by `udfs.drift.edge_transitions`' rule, from
+    `trait_pair_counts` (each distinct pair of sets counted for its edges).
 
     Per edge: every (parent value, child value) pair of different values, except pairs
     where both values were kept (the parent value still in the child and the child value
@@ -154,7 +171,7 @@ def transitions(edge_traits: DataFrame) -> DataFrame:
     value goes to each child value, a pair counted once per edge.
     """
     pairs = (
-        edge_traits.withColumn("from_value", F.explode("parent_values"))
+        pair_counts.withColumn("from_value", F.explode("parent_values"))
         .withColumn("to_value", F.explode("child_values"))
         .where(F.col("from_value") != F.col("to_value"))
         .where(
@@ -164,9 +181,11 @@ def transitions(edge_traits: DataFrame) -> DataFrame:
             )
         )
     )
-    views = _views(edge_traits)
+    views = _views(pair_counts)
     return _with_all_relations(
-        pairs, [*views, "trait", "from_value", "to_value"], [F.count(F.lit(1)).alias("count")]
+        pairs,
+        [*views, "trait", "from_value", "to_value"],
+        [F.coalesce(F.sum("n_edges"), F.lit(0)).alias("count")],
     ).select(*views, "relation", "trait", "from_value", "to_value", "count")
 
 
@@ -355,8 +374,10 @@ def drift_tables(
     # edges are measured in one pass over them with a `view` column (`edges_by_view`).
     every_edge_facts = edge_facts(edges, models).cache()
     categories = license_categories(spark, models, table)
-    edge_traits = edge_trait_values(edges_by_view(every_edge_facts), categories)
-    counts = transitions(edge_traits).cache()
+    pair_counts = trait_pair_counts(
+        edge_trait_values(edges_by_view(every_edge_facts), categories)
+    ).cache()
+    counts = transitions(pair_counts).cache()
     summaries: dict[str, DataFrame] = {}
     for view in VIEWS:
         # Only models with a parent in the view can be an edge's child: the rest (most of
@@ -370,7 +391,7 @@ def drift_tables(
         )
         summaries[view] = drift_summary(edges_in_view(every_edge_facts, view), child_depths)
     return {
-        "mutation": mutation_rates(edge_traits),
+        "mutation": mutation_rates(pair_counts),
         "transitions": counts,
         "orderings": orderings(spark, counts, top_n),
         "drift_summary": _union_views(summaries),

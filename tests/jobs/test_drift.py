@@ -16,6 +16,7 @@ from jobs.drift import (
     license_conflicts,
     mutation_rates,
     orderings,
+    trait_pair_counts,
     transitions,
 )
 from jobs.lineage import build_edges, edges_by_view, edges_in_view
@@ -55,7 +56,7 @@ def test_mutation_rates_by_relation(frames) -> None:
     _, _, edge_traits, _ = frames
     rates = {
         (r["relation"], r["trait"]): (r["n_edges"], round(r["mutation_rate"], 4))
-        for r in mutation_rates(edge_traits).collect()
+        for r in mutation_rates(trait_pair_counts(edge_traits)).collect()
     }
     # license: ft<-base {apache-2.0} vs {llama3}: 1.0; q<-mitbase {mit} vs {mit}: 0.0;
     # ft2 declares none, so it does not count.
@@ -75,7 +76,7 @@ def test_transitions_follow_the_gained_dropped_rule(frames) -> None:
     _, _, edge_traits, _ = frames
     got = {
         (r["trait"], r["from_value"], r["to_value"]): r["count"]
-        for r in transitions(edge_traits).where("relation = 'all'").collect()
+        for r in transitions(trait_pair_counts(edge_traits)).where("relation = 'all'").collect()
     }
     assert got == {
         ("license", "llama3", "apache-2.0"): 1,
@@ -86,9 +87,38 @@ def test_transitions_follow_the_gained_dropped_rule(frames) -> None:
     }
 
 
+def test_edges_with_the_same_sets_count_once_each(spark) -> None:
+    """Three license edges, two of them mit -> apache-2.0: the distinct pairs of sets are
+    measured once, weighted by their edges, so both counts and means are per edge."""
+    edge_traits = spark.createDataFrame(
+        [
+            ("a", "base", "finetune", "license", ["mit"], ["apache-2.0"]),
+            ("b", "base", "finetune", "license", ["mit"], ["apache-2.0"]),
+            ("c", "base", "finetune", "license", ["mit"], ["mit"]),
+        ],
+        "child_id string, parent_id string, relation string, trait string, "
+        "parent_values array<string>, child_values array<string>",
+    )
+    pair_counts = trait_pair_counts(edge_traits)
+    assert sorted((r["child_values"], r["n_edges"]) for r in pair_counts.collect()) == [
+        (["apache-2.0"], 2),
+        (["mit"], 1),
+    ]
+    counts = {
+        (r["relation"], r["from_value"], r["to_value"]): r["count"]
+        for r in transitions(pair_counts).collect()
+    }
+    assert counts == {("finetune", "mit", "apache-2.0"): 2, ("all", "mit", "apache-2.0"): 2}
+    rates = {
+        r["relation"]: (r["n_edges"], r["mutation_rate"])
+        for r in mutation_rates(pair_counts).collect()
+    }
+    assert rates == {"finetune": (3, 2 / 3), "all": (3, 2 / 3)}
+
+
 def test_ordering_puts_sources_before_destinations(spark, frames) -> None:
     _, _, edge_traits, _ = frames
-    result = orderings(spark, transitions(edge_traits), top_n=20)
+    result = orderings(spark, transitions(trait_pair_counts(edge_traits)), top_n=20)
     language = [r["value"] for r in result.where("trait = 'language'").orderBy("rank").collect()]
     assert language[-1] == "en" and sorted(language[:2]) == ["de", "fr"]
     row = result.where("trait = 'language'").first()
@@ -102,9 +132,11 @@ def test_every_view_in_one_pass_equals_each_view_alone(spark, frames) -> None:
     together = edges_by_view(edge_traits)
     views = ("all", "finetune_only")
     measures = {
-        "mutation": mutation_rates,
-        "transitions": transitions,
-        "orderings": lambda frame: orderings(spark, transitions(frame), top_n=20),
+        "mutation": lambda frame: mutation_rates(trait_pair_counts(frame)),
+        "transitions": lambda frame: transitions(trait_pair_counts(frame)),
+        "orderings": lambda frame: orderings(
+            spark, transitions(trait_pair_counts(frame)), top_n=20
+        ),
     }
     for name, measure in measures.items():
         every = measure(together).where(F.col("view").isin(*views))

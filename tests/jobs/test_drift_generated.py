@@ -15,6 +15,7 @@ from jobs.drift import (
     edge_trait_values,
     license_categories,
     mutation_rates,
+    trait_pair_counts,
     transitions,
 )
 from jobs.lineage import build_edges
@@ -40,11 +41,11 @@ def test_spark_measures_equal_the_python_rules(drift_inputs) -> None:
     rows = edge_traits.where(F.col("trait").isin("license", "language")).collect()
     rates = {
         (r["relation"], r["trait"]): r["mutation_rate"]
-        for r in mutation_rates(edge_traits).where("relation = 'all'").collect()
+        for r in mutation_rates(trait_pair_counts(edge_traits)).where("relation = 'all'").collect()
     }
     counts = {
         (r["trait"], r["from_value"], r["to_value"]): r["count"]
-        for r in transitions(edge_traits).where("relation = 'all'").collect()
+        for r in transitions(trait_pair_counts(edge_traits)).where("relation = 'all'").collect()
     }
     for trait in ("license", "language"):
         edges = [(r["parent_values"], r["child_values"]) for r in rows if r["trait"] == trait]
@@ -66,7 +67,7 @@ def test_built_in_drifts_have_the_right_sign(drift_inputs) -> None:
     assert summary["auto_generated"]["child_value"] > summary["auto_generated"]["parent_value"]
     categories = {
         (r["from_value"], r["to_value"]): r["count"]
-        for r in transitions(edge_traits)
+        for r in transitions(trait_pair_counts(edge_traits))
         .where("relation = 'all' AND trait = 'license_category'")
         .collect()
     }
