@@ -3,10 +3,11 @@
     python -m jobs.drift --output DIR --snapshot 2026-11-01
 
 Reads as: models -> both ends' facts of every edge (one join per end) -> trait sets of
-both ends (long format) -> mutation rates, transitions, the orderings that agree with
-most net traffic; the same facts give the drift summary and license conflicts. Set
-arithmetic runs as Spark SQL array functions; only the per-trait ordering (a small MILP
-on collected counts) and the license-conflict rule run in Python, both from `udfs.drift`.
+both ends (long format) -> each distinct pair of sets with its edge count -> mutation
+rates, transitions, the orderings that agree with most net traffic; the same facts give
+the drift summary and license conflicts. Set arithmetic runs as Spark SQL array
+functions; only the per-trait ordering (a small MILP on collected counts) and the
+license-conflict rule run in Python, both from `udfs.drift`.
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ def mutation_rates(pair_counts: DataFrame) -> DataFrame:
         / F.size(F.array_union("parent_values", "child_values")),
     )
     views = _views(pair_counts)
+    # coalesce: a sum is nullable where the count it stands for was not (the table's schema)
     n_edges = F.sum("n_edges")
     return _with_all_relations(
         both,
