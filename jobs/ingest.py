@@ -34,12 +34,13 @@ from jobs.config import Config
 from jobs.spark_session import build_session, fit_shuffle_partitions
 from jobs.tables import frozen, read_table, snapshot_checkpoints, write_snapshot
 from udfs.minhash import Sketcher
-from udfs.model_row import MODEL_FIELDS, parse_model, utf8_card
+from udfs.model_row import MODEL_FIELDS, parse_model, utf8_text
 from udfs.sources import (
     FLAT_SEPARATOR,
     decode_card_bytes,
     model_id_from_readme_path,
     raw_from_record,
+    raw_records,
     record_from_json_line,
 )
 
@@ -66,6 +67,8 @@ PARSER_ERROR = "parser_error"
 CARD_WITHOUT_LISTING = "card_without_listing"
 # A `scripts/fetch_hub.py` output folder: the listing shards, and the README shards.
 FETCH_LISTING, FETCH_CARDS = "hub-listing", "cards"
+# File kinds whose records are columns, which `udfs.sources.raw_records` maps a batch at a time.
+COLUMN_KINDS = ("parquet", "csv")
 # Columns the fetched README brings to its listing row (names no source uses).
 FETCHED = ("_listed", "_card_id", "_fetched_card", "_card_error")
 
@@ -193,8 +196,12 @@ def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: i
         }
     if card_id is not None:
         record = {**record, "card": record.get("card") or fetched_card, "card_error": card_error}
-    raw = raw_from_record(record)
-    reject["raw_id"] = raw["model_id"]
+    return parse_raw(raw_from_record(record), source_file, max_card_chars)
+
+
+def parse_raw(raw: dict[str, Any], source_file: str | None, max_card_chars: int) -> dict:
+    """One raw dict (`udfs.sources`) -> one PARSED row: a model, or a reject with its reason."""
+    reject = {"raw_id": raw["model_id"], "source_file": source_file, "reject_detail": None}
     if raw["card"] is not None and len(raw["card"]) > max_card_chars:
         raw["card"] = raw["card"][:max_card_chars]
     try:
@@ -203,7 +210,7 @@ def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: i
         return {**reject, "reject_reason": PARSER_ERROR, "reject_detail": type(err).__name__}
     if model is None:
         return {**reject, "reject_reason": reason}
-    card = utf8_card(raw["card"])[0] if model["has_card"] else None
+    card = utf8_text(raw["card"]) if model["has_card"] else None
     return {**model, "card": card, "raw_id": raw["model_id"], "source_file": source_file}
 
 
@@ -246,8 +253,19 @@ def parse_batch(
     sketcher: Sketcher,
     schema: pa.Schema,
 ) -> pa.RecordBatch:
-    """One Arrow batch of input records -> one batch of PARSED rows, signatures included."""
-    rows = [parse_record(kind, record, root, max_card_chars) for record in batch.to_pylist()]
+    """One Arrow batch of input records -> one batch of PARSED rows, signatures included.
+
+    Records of columns (Parquet, CSV) are mapped to raw dicts a column at a time, unless
+    fetched READMEs were joined to them; JSON lines and READMEs are decoded row by row."""
+    if kind in COLUMN_KINDS and not set(FETCHED) & set(batch.schema.names):
+        sources = batch.column("source_file").to_pylist()
+        raws = raw_records(batch.drop_columns(["source_file"]))
+        rows = [
+            parse_raw(raw, source, max_card_chars)
+            for raw, source in zip(raws, sources, strict=True)
+        ]
+    else:
+        rows = [parse_record(kind, record, root, max_card_chars) for record in batch.to_pylist()]
     signatures = sketch_cards(rows, sketcher)
     parsed = pa.RecordBatch.from_pylist(rows, schema=schema)
     at = schema.get_field_index("minhash")

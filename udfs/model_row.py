@@ -81,12 +81,24 @@ def utf8_card(value: Any) -> tuple[str | None, str | None]:
     """(card text, its SHA-1) with lone surrogates replaced, so Arrow can store what we derive."""
     if not isinstance(value, str):
         return None, None
+    text = utf8_text(value)
+    return text, hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def utf8_text(value: str) -> str:
+    """The text with lone surrogates replaced by "?", as `utf8_card` stores it; the text
+    itself when it is valid, found without encoding when it is ASCII (most cards).
+
+    >>> utf8_text("caf\\u00e9"), utf8_text("bad \\udce9")
+    ('café', 'bad ?')
+    """
+    if value.isascii():
+        return value
     try:
-        encoded = value.encode("utf-8")
+        value.encode("utf-8")
     except UnicodeEncodeError:
-        encoded = value.encode("utf-8", "replace")
-        value = encoded.decode("utf-8")
-    return value, hashlib.sha1(encoded).hexdigest()
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
 
 
 def parse_model(

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
+import pyarrow as pa
+
 # raw key -> accepted source column names, first match wins.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "model_id": ("model_id", "modelId", "id"),
@@ -47,6 +49,8 @@ PARENT_COLUMNS = {
 # treats a dot in a column name as a struct field).
 FLAT_SEPARATOR = "/"
 FLATTENED_CARD_DATA = "cardData"
+# Raw keys whose value is text (`_text`).
+TEXT_KEYS = ("model_id", "author", "library_name", "pipeline_tag", "card", "card_error")
 
 MAX_LITERAL_CHARS = 100_000
 
@@ -104,6 +108,51 @@ def raw_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def raw_records(batch: pa.RecordBatch) -> list[dict[str, Any]]:
+    """`raw_from_record` of every row of an Arrow batch (the same dicts), mapped a column
+    at a time: each raw key's columns are found once per batch, not once per row, and a
+    column of strings is already text. A batch with flattened columns (`cardData.license`)
+    or parent columns (both the Anatomy CSV's), or a repeated column name, goes row by row.
+
+    >>> batch = pa.RecordBatch.from_pydict({"modelId": ["a/b", None], "id": ["x", "c/d"]})
+    >>> [raw["model_id"] for raw in raw_records(batch)]
+    ['a/b', 'c/d']
+    """
+    names = batch.schema.names
+    if len(set(names)) < len(names) or any(
+        name in PARENT_COLUMNS or len(_flat_keys(name)) > 1 for name in names
+    ):
+        return [raw_from_record(record) for record in batch.to_pylist()]
+    columns: dict[str, list[Any]] = {}
+    for key, aliases in FIELD_ALIASES.items():
+        present = [name for name in aliases if name in names]
+        values = _coalesced([batch.column(name).to_pylist() for name in present], batch.num_rows)
+        rule = _COLUMN_RULES.get(key)
+        if rule is _text and all(_is_text(batch.schema.field(n).type) for n in present):
+            rule = None  # strings are text already
+        columns[key] = values if rule is None else [*map(rule, values)]
+    keys = list(columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _coalesced(columns: list[list[Any]], n_rows: int) -> list[Any]:
+    """Per row, the first value that is not None (`_first` over whole columns)."""
+    if not columns:
+        return [None] * n_rows
+    if len(columns) == 1:
+        return columns[0]
+    return [next((v for v in row if v is not None), None) for row in zip(*columns, strict=True)]
+
+
+def _is_text(arrow_type: pa.DataType) -> bool:
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
+def _flat_keys(column: str) -> list[str]:
+    """A column name's key path as `json_normalize` wrote it (`/` as ingest reads `.`)."""
+    return column.replace(FLAT_SEPARATOR, ".").split(".")
+
+
 def _unflatten(record: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
     """Columns `prefix.a.b` (pandas `json_normalize`; `/` as read by ingest) back into
     `{"a": {"b": ...}}`; None when there are no such values.
@@ -113,7 +162,7 @@ def _unflatten(record: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
     """
     found: dict[str, Any] = {}
     for column, value in record.items():
-        keys = column.replace(FLAT_SEPARATOR, ".").split(".")
+        keys = _flat_keys(column)
         if len(keys) < 2 or keys[0] != prefix or value is None or value == "":
             continue
         if isinstance(value, str) and value.lstrip().startswith(("[", "{")):
@@ -236,3 +285,12 @@ def _file_names(value: Any) -> list[str] | None:
         if isinstance(item, str):
             names.append(item)
     return names
+
+
+# How `raw_records` turns a column's values into a raw key's, as `raw_from_record` does.
+_COLUMN_RULES = {
+    **{key: _text for key in TEXT_KEYS},
+    "tags": _string_list,
+    "card_data": _mapping,
+    "files": _file_names,
+}

@@ -1,13 +1,16 @@
 import datetime as dt
 
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from udfs.sources import (
+    FIELD_ALIASES,
     decode_card_bytes,
     model_id_from_readme_path,
     raw_from_record,
+    raw_records,
     record_from_json_line,
 )
 
@@ -176,3 +179,62 @@ def test_any_record_maps_without_raising(record: dict) -> None:
 def test_any_line_decodes_without_raising(line: str) -> None:
     record, error = record_from_json_line(line)
     assert (record is None) != (error is None)
+
+
+# Columns of the types Parquet and CSV inputs give ingest, under the names sources use.
+text_values = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=12)
+COLUMN_TYPES = {
+    "string": (
+        pa.string(),
+        st.none()
+        | text_values
+        | st.sampled_from(["['a', None]", " x, y ,", "{'license': 'mit'}", "[{'rfilename': 'f'}]"]),
+    ),
+    "large_string": (pa.large_string(), st.none() | text_values),
+    "int": (pa.int64(), st.none() | st.integers(-(2**63), 2**63 - 1)),
+    "list": (pa.list_(pa.string()), st.none() | st.lists(st.none() | text_values, max_size=3)),
+    "struct": (
+        pa.struct([("license", pa.string())]),
+        st.none() | st.fixed_dictionaries({"license": st.none() | text_values}),
+    ),
+    "files": (
+        pa.list_(pa.struct([("rfilename", pa.string())])),
+        st.none() | st.lists(st.fixed_dictionaries({"rfilename": text_values}), max_size=2),
+    ),
+}
+COLUMN_NAMES = [
+    *(name for aliases in FIELD_ALIASES.values() for name in aliases),
+    "sha",
+    "parent_model",
+    "cardData/license",
+]
+
+
+@st.composite
+def record_batches(draw) -> pa.RecordBatch:
+    n_rows = draw(st.integers(0, 4))
+    names = draw(st.lists(st.sampled_from(COLUMN_NAMES), unique=True, max_size=8))
+    arrays = []
+    for _ in names:
+        arrow_type, values = COLUMN_TYPES[draw(st.sampled_from(sorted(COLUMN_TYPES)))]
+        arrays.append(
+            pa.array(draw(st.lists(values, min_size=n_rows, max_size=n_rows)), arrow_type)
+        )
+    return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+@settings(deadline=None, max_examples=300)
+@given(record_batches())
+def test_a_batch_maps_a_column_at_a_time_to_what_each_row_maps_to(batch: pa.RecordBatch) -> None:
+    assert raw_records(batch) == [raw_from_record(record) for record in batch.to_pylist()]
+
+
+def test_the_first_alias_with_a_value_wins_in_each_row() -> None:
+    batch = pa.RecordBatch.from_pydict(
+        {"id": ["x/1", "x/2", None], "modelId": [None, "m/2", None], "card": ["a", None, "c"]}
+    )
+    assert [(raw["model_id"], raw["card"]) for raw in raw_records(batch)] == [
+        ("x/1", "a"),
+        ("m/2", None),
+        (None, "c"),
+    ]
