@@ -34,7 +34,7 @@ from jobs.config import Config
 from jobs.spark_session import build_session, fit_shuffle_partitions
 from jobs.tables import frozen, read_table, snapshot_checkpoints, write_snapshot
 from udfs.minhash import Sketcher
-from udfs.model_row import MODEL_FIELDS, parse_model, utf8_text
+from udfs.model_row import MODEL_FIELDS, parse_model_card
 from udfs.sources import (
     FLAT_SEPARATOR,
     decode_card_bytes,
@@ -175,19 +175,22 @@ def with_fetched_cards(
     return joined.drop("_listing_id")
 
 
-def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: int) -> dict:
-    """One input record -> one PARSED row: a model, or a reject with its reason.
+def parse_record(
+    kind: str, record: dict[str, Any], root: str, max_card_chars: int
+) -> tuple[dict, str | None]:
+    """One input record -> one PARSED row (a model, or a reject with its reason) and the
+    lowered body to sketch (`parse_raw`).
 
     A model's `template_score`, `minhash` and `n_shingles` are left for `sketch_cards`."""
     source_file = record.pop("source_file", None)
     listed, card_id, fetched_card, card_error = (record.pop(k, None) for k in FETCHED)
     reject = {"raw_id": None, "source_file": source_file, "reject_detail": None}
     if card_id is not None and listed is None:
-        return {**reject, "raw_id": card_id, "reject_reason": CARD_WITHOUT_LISTING}
+        return {**reject, "raw_id": card_id, "reject_reason": CARD_WITHOUT_LISTING}, None
     if kind == "jsonl":
         decoded, error = record_from_json_line(record.get("line"))
         if decoded is None:
-            return {**reject, "reject_reason": error}
+            return {**reject, "reject_reason": error}, None
         record = decoded
     elif kind == "readme":
         record = {
@@ -199,27 +202,36 @@ def parse_record(kind: str, record: dict[str, Any], root: str, max_card_chars: i
     return parse_raw(raw_from_record(record), source_file, max_card_chars)
 
 
-def parse_raw(raw: dict[str, Any], source_file: str | None, max_card_chars: int) -> dict:
-    """One raw dict (`udfs.sources`) -> one PARSED row: a model, or a reject with its reason."""
+def parse_raw(
+    raw: dict[str, Any], source_file: str | None, max_card_chars: int
+) -> tuple[dict, str | None]:
+    """One raw dict (`udfs.sources`) -> one PARSED row (a model, or a reject with its
+    reason) and, for a model with a card, its lowered body: the sketch reads the card's
+    words from it instead of splitting and lowercasing the card again."""
     reject = {"raw_id": raw["model_id"], "source_file": source_file, "reject_detail": None}
     if raw["card"] is not None and len(raw["card"]) > max_card_chars:
         raw["card"] = raw["card"][:max_card_chars]
     try:
-        model, reason = parse_model(raw, score_template=False)
+        model, reason, card = parse_model_card(raw, score_template=False)
     except Exception as err:  # a parser bug must cost one row, never the job
-        return {**reject, "reject_reason": PARSER_ERROR, "reject_detail": type(err).__name__}
+        failed = {**reject, "reject_reason": PARSER_ERROR, "reject_detail": type(err).__name__}
+        return failed, None
     if model is None:
-        return {**reject, "reject_reason": reason}
-    card = utf8_text(raw["card"]) if model["has_card"] else None
-    return {**model, "card": card, "raw_id": raw["model_id"], "source_file": source_file}
+        return {**reject, "reject_reason": reason}, None
+    if card is None or not model["has_card"]:
+        return {**model, "card": None, "raw_id": raw["model_id"], "source_file": source_file}, None
+    row = {**model, "card": card.text, "raw_id": raw["model_id"], "source_file": source_file}
+    return row, card.lowered_body
 
 
-def sketch_cards(rows: list[dict], sketcher: Sketcher) -> list[npt.NDArray[np.uint32] | None]:
+def sketch_cards(
+    rows: list[dict], bodies: list[str | None], sketcher: Sketcher
+) -> list[npt.NDArray[np.uint32] | None]:
     """Fill each model row's shingle count and template score from one batch sketch of
-    their cards, the only pass over the card text after parsing; returns every row's
+    their cards' lowered `bodies` (None for a row without a card); returns every row's
     signature (None for a reject or a card without shingles)."""
-    carded = [i for i, row in enumerate(rows) if row.get("card") is not None]
-    found = sketcher.sketch([rows[i]["card"] for i in carded])
+    carded = [i for i, body in enumerate(bodies) if body is not None]
+    found = sketcher.sketch_bodies([body for body in bodies if body is not None])
     signatures: list[npt.NDArray[np.uint32] | None] = [None] * len(rows)
     for i, signature, count, score in zip(
         carded, found.signatures, found.n_shingles, found.template_scores, strict=True
@@ -260,17 +272,18 @@ def parse_batch(
     if kind in COLUMN_KINDS and not set(FETCHED) & set(batch.schema.names):
         sources = batch.column("source_file").to_pylist()
         raws = raw_records(batch.drop_columns(["source_file"]))
-        rows = [
+        parsed = [
             parse_raw(raw, source, max_card_chars)
             for raw, source in zip(raws, sources, strict=True)
         ]
     else:
-        rows = [parse_record(kind, record, root, max_card_chars) for record in batch.to_pylist()]
-    signatures = sketch_cards(rows, sketcher)
-    parsed = pa.RecordBatch.from_pylist(rows, schema=schema)
+        parsed = [parse_record(kind, record, root, max_card_chars) for record in batch.to_pylist()]
+    rows = [row for row, _ in parsed]
+    signatures = sketch_cards(rows, [body for _, body in parsed], sketcher)
+    out = pa.RecordBatch.from_pylist(rows, schema=schema)
     at = schema.get_field_index("minhash")
     field = schema.field(at)
-    return parsed.set_column(at, field, signature_column(signatures, field.type))
+    return out.set_column(at, field, signature_column(signatures, field.type))
 
 
 def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> DataFrame:

@@ -66,13 +66,15 @@ _JINJA_DEFAULT_RE = re.compile(r"""default\(\s*(["'])(.*?)\1""", re.DOTALL)
 
 
 class Card(NamedTuple):
-    """A card split into its parts; `meta` is None when there is no usable front matter."""
+    """A card split into its parts; `meta` is None when there is no usable front matter.
+    `lowered_body` is `body.lower()`, made once for the prose mentions and the sketch."""
 
     text: str
     yaml_text: str | None
     body: str
     meta: dict[str, Any] | None
     yaml_error: str | None
+    lowered_body: str
 
 
 def split_front_matter(text: str) -> tuple[str | None, str]:
@@ -204,12 +206,22 @@ def read_card(text: str) -> Card:
     """Split a card and parse its front matter.
 
     >>> card = read_card("---\\nlicense: mit\\n---\\nBody")
-    >>> card.meta, card.body, card.yaml_error
-    ({'license': 'mit'}, 'Body', None)
+    >>> card.meta, card.body, card.yaml_error, card.lowered_body
+    ({'license': 'mit'}, 'Body', None, 'body')
     """
     yaml_text, body = split_front_matter(text)
     meta, error = load_yaml(yaml_text)
-    return Card(text, yaml_text, body, meta, error)
+    return Card(text, yaml_text, body, meta, error, body.lower())
+
+
+def lowered_body(text: str | None) -> str:
+    """A card's body, front matter dropped, lowercased: what its words are read from
+    (`read_card(text).lowered_body` without parsing the front matter).
+
+    >>> lowered_body("---\\nlicense: mit\\n---\\n# My Model"), lowered_body(None)
+    ('# my model', '')
+    """
+    return split_front_matter(text)[1].lower() if text else ""
 
 
 def is_auto_generated(text: str) -> bool:

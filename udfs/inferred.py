@@ -154,12 +154,13 @@ def _model_page(path: str) -> str | None:
     return normalize_repo_id("https://huggingface.co/" + path)
 
 
-def card_parent_mentions(body: str | None) -> list[dict[str, str]]:
+def card_parent_mentions(body: str | None, lowered: str | None = None) -> list[dict[str, str]]:
     """Parents a card's body names: `parent_id, relation, evidence`, one per (parent,
     evidence), sorted. Evidence is `prose` (a sentence such as the Trainer's "fine-tuned
     version of [X](https://huggingface.co/X)" or mergekit's list of merged models),
     `config` (a training or merge configuration pasted in a code fence) or `link` (any other
-    link to a Hub model page, relation unknown).
+    link to a Hub model page, relation unknown). `lowered`, when given, is `body.lower()`
+    (ingest has it already for the card's sketch).
 
     >>> card_parent_mentions("This model is a fine-tuned version of "
     ...     "[t5-small](https://huggingface.co/google-t5/t5-small) on the xsum dataset.")
@@ -183,7 +184,7 @@ def card_parent_mentions(body: str | None) -> list[dict[str, str]]:
         if key not in found or RELATION_ORDER.index(relation) < _rank(found[key]):
             found[key] = relation
 
-    for end, relation in _phrases(body):
+    for end, relation in _phrases(body, body.lower() if lowered is None else lowered):
         window = body[end : end + _REFERENCE_WINDOW]
         at = end + len(window) - len(window.lstrip(" \t*:`"))
         add(_reference(body[at : at + 600]), relation, PROSE)
@@ -228,9 +229,9 @@ def _hub_links(body: str) -> Iterator[re.Match[str]]:
         at = body.find("://", at + 1)
 
 
-def _phrases(body: str) -> list[tuple[int, str]]:
-    """(end, relation) of every phrase in the body, in order, one per end position."""
-    lowered = body.lower()
+def _phrases(body: str, lowered: str) -> list[tuple[int, str]]:
+    """(end, relation) of every phrase in the body, in order, one per end position;
+    `lowered` is `body.lower()`."""
     if len(lowered) != len(body):  # a few characters change length when lowercased
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in body)
     before, after = _PHRASE_REACH

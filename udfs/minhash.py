@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
-from udfs.cards import TEMPLATE_PATH, render_template, split_front_matter
+from udfs.cards import TEMPLATE_PATH, lowered_body, render_template
 
 SIGNATURE_DTYPE = np.uint32  # datasketch's "affine32" hash values
 SPARK_SIGNATURE_TYPE = "array<long>"  # uint32 values overflow Spark's signed 32-bit int
@@ -70,17 +70,17 @@ def card_words(card: str | None) -> list[str]:
     >>> card_words("Modèle_français — 2ème")
     ['modèle', 'français', '2ème']
     """
-    return _spaced_words(card).split()
+    return _spaced_words(lowered_body(card)).split()
 
 
-def _spaced_words(card: str | None) -> str:
-    """`card_words(card)` as one string, the words between ASCII spaces: an ASCII card is
-    only translated (the common case), another one's words are joined. No word holds
-    whitespace, so splitting on it gives the words back; the batch path lets Arrow split it,
-    so a word becomes a Python string only once per batch."""
-    if not card:
+def _spaced_words(body: str) -> str:
+    """The words of a lowered body (`udfs.cards.lowered_body`) as one string, between ASCII
+    spaces: an ASCII body is only translated (the common case), another one's words are
+    joined. No word holds whitespace, so splitting on it gives the words back; the batch
+    path lets Arrow split it, so a word becomes a Python string only once per batch."""
+    if not body:
         return ""
-    text = _NOISE_RE.sub(" ", split_front_matter(card)[1].lower())
+    text = _NOISE_RE.sub(" ", body)
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii")
     return " ".join(_non_ascii_words(text))
@@ -183,17 +183,18 @@ class BatchWords(NamedTuple):
     length: npt.NDArray[np.intp]
 
 
-def batch_words(cards: Sequence[str | None]) -> BatchWords:
-    """`card_words` of every card of a batch, split and numbered by Arrow: a word becomes a
-    Python string only once per batch (the vocabulary), not once per occurrence. Words are
-    valid UTF-8 for Arrow: a lone surrogate is no word character, so none is kept.
+def batch_words(bodies: Sequence[str]) -> BatchWords:
+    """The words of each lowered body of a batch (`card_words` of its card), split and
+    numbered by Arrow: a word becomes a Python string only once per batch (the vocabulary),
+    not once per occurrence. Words are valid UTF-8 for Arrow: a lone surrogate is no word
+    character, so none is kept.
 
-    >>> found = batch_words(["A b", None, " b  c! "])
+    >>> found = batch_words(["a b", "", " b  c! "])
     >>> found.vocabulary, found.ids.tolist(), found.owner.tolist(), found.length.tolist()
     (['a', 'b', 'c'], [0, 1, 1, 2], [0, 0, 2, 2], [2, 0, 2])
     """
     # Large strings: one array even when a batch of long cards passes 2 GiB of text.
-    spaced = pa.array(map(_spaced_words, cards), type=pa.large_string())
+    spaced = pa.array(map(_spaced_words, bodies), type=pa.large_string())
     lists = pc.ascii_split_whitespace(spaced)
     words = lists.flatten()
     owner = pc.list_parent_indices(lists).to_numpy().astype(np.intp)
@@ -205,7 +206,7 @@ def batch_words(cards: Sequence[str | None]) -> BatchWords:
         encoded.dictionary.to_pylist(),
         encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp),
         owner,
-        np.bincount(owner, minlength=len(cards)).astype(np.intp),
+        np.bincount(owner, minlength=len(bodies)).astype(np.intp),
     )
 
 
@@ -251,21 +252,22 @@ class Sketcher:
         self._template: npt.NDArray[np.uint64] | None = None
 
     def shingle_hashes(
-        self, cards: Sequence[str | None]
+        self, bodies: Sequence[str]
     ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]]:
-        """Distinct shingle hashes of every card (their low `_KEPT_HASH_BITS` bits), sorted by
-        card: (hashes, card index). Batches of more than `_MAX_SORT_CARDS` cards are split."""
-        if len(cards) > _MAX_SORT_CARDS:
+        """Distinct shingle hashes of every card, given by its lowered body (their low
+        `_KEPT_HASH_BITS` bits), sorted by card: (hashes, card index). Batches of more than
+        `_MAX_SORT_CARDS` cards are split."""
+        if len(bodies) > _MAX_SORT_CARDS:
             parts = [
-                self.shingle_hashes(cards[start : start + _MAX_SORT_CARDS])
-                for start in range(0, len(cards), _MAX_SORT_CARDS)
+                self.shingle_hashes(bodies[start : start + _MAX_SORT_CARDS])
+                for start in range(0, len(bodies), _MAX_SORT_CARDS)
             ]
-            offsets = range(0, len(cards), _MAX_SORT_CARDS)
+            offsets = range(0, len(bodies), _MAX_SORT_CARDS)
             return (
                 np.concatenate([hashes for hashes, _ in parts]),
                 np.concatenate([card + at for (_, card), at in zip(parts, offsets, strict=True)]),
             )
-        vocabulary, ids, owner, length = batch_words(cards)
+        vocabulary, ids, owner, length = batch_words(bodies)
         n = self.shingle_size
         tokens = _word_hash_array(vocabulary)[ids]
         total = tokens.size
@@ -288,24 +290,30 @@ class Sketcher:
 
     def sketch(self, cards: Sequence[str | None]) -> Sketches:
         """Signatures, shingle counts and template scores of a batch of cards (see the class
-        example): one tokenisation and one hashing of each card serve all three.
+        example)."""
+        return self.sketch_bodies([lowered_body(card) for card in cards])
+
+    def sketch_bodies(self, bodies: Sequence[str]) -> Sketches:
+        """`sketch` of the cards whose lowered bodies (`udfs.cards.lowered_body`) these are:
+        ingest has them from parsing. One tokenisation and one hashing of each card serve
+        all three results.
 
         Permutations run along rows (num_perm x shingles), so each card's minimum is a
         `minimum.reduceat` over a contiguous run of every row."""
-        hashes, card = self.shingle_hashes(cards)
-        counts = np.bincount(card, minlength=len(cards))
+        hashes, card = self.shingle_hashes(bodies)
+        counts = np.bincount(card, minlength=len(bodies))
         template = self.template_hashes()
         # The template's hashes are sorted and distinct: a binary search finds each shingle
         # in it in half the time of np.isin, which first sorts the batch's hashes again.
         nearest = template[np.minimum(np.searchsorted(template, hashes), template.size - 1)]
-        shared = np.bincount(card[nearest == hashes], minlength=len(cards))
+        shared = np.bincount(card[nearest == hashes], minlength=len(bodies))
         union = counts + template.size - shared
         scores = [
             s / u if c else 0.0
             for s, u, c in zip(shared.tolist(), union.tolist(), counts.tolist(), strict=True)
         ]
         premixed = _fmix((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32), _FMIX32)
-        minima = np.tile(self._empty[:, None], (1, len(cards)))
+        minima = np.tile(self._empty[:, None], (1, len(bodies)))
         permuted = np.empty((self.num_perm, min(_HASH_CHUNK, premixed.size)), dtype=np.uint32)
         for start in range(0, premixed.size, _HASH_CHUNK):
             chunk = premixed[start : start + _HASH_CHUNK]
@@ -318,7 +326,7 @@ class Sketcher:
             columns = owners[firsts]
             minima[:, columns] = np.minimum(minima[:, columns], segment_min)
         by_card = np.ascontiguousarray(minima.T)
-        signatures = [by_card[i] if counts[i] else None for i in range(len(cards))]
+        signatures = [by_card[i] if counts[i] else None for i in range(len(bodies))]
         return Sketches(signatures, [int(c) for c in counts], scores)
 
     def template_hashes(self) -> npt.NDArray[np.uint64]:
@@ -326,7 +334,7 @@ class Sketcher:
         its defaults), under this Sketcher's shingle size; computed once."""
         if self._template is None:
             rendered = render_template(TEMPLATE_PATH.read_text(encoding="utf-8"))
-            self._template = self.shingle_hashes([rendered])[0]
+            self._template = self.shingle_hashes([lowered_body(rendered)])[0]
         return self._template
 
     def signatures(self, cards: Sequence[str | None]) -> list[npt.NDArray[np.uint32] | None]:

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from udfs.cards import card_facts, read_card
+from udfs.cards import Card, card_facts, read_card
 from udfs.inferred import card_parent_mentions
 from udfs.minhash import template_score
 from udfs.normalize import (
@@ -119,11 +119,20 @@ def parse_model(
     >>> parse_model({"model_id": "bad id"})
     (None, 'invalid_id')
     """
+    row, reason, _ = parse_model_card(raw, score_template=score_template)
+    return row, reason
+
+
+def parse_model_card(
+    raw: Any, *, score_template: bool = True
+) -> tuple[dict[str, Any] | None, str | None, Card | None]:
+    """`parse_model`, and the card it read (None without one): ingest sketches the card from
+    its lowered body, split and lowercased once here."""
     if not isinstance(raw, Mapping):
-        return None, NOT_A_RECORD
+        return None, NOT_A_RECORD, None
     model_id, reason = _check_id(raw.get("model_id"))
     if model_id is None:
-        return None, reason
+        return None, reason, None
 
     card_text, card_sha1 = utf8_card(raw.get("card"))
     card = read_card(card_text) if card_text is not None else None
@@ -139,7 +148,7 @@ def parse_model(
     facts = card_facts(card, meta)
     if score_template and facts["has_card"]:
         facts["template_score"] = template_score(card_text)
-    return {
+    row = {
         "model_id": model_id,
         "author": clean_text(raw.get("author")) or (namespace if slash else None),
         "created_at": normalize_timestamp(raw.get("created_at")),
@@ -155,11 +164,14 @@ def parse_model(
         "languages": normalize_languages(meta.get("language"), tags),
         "datasets": normalize_datasets(meta.get("datasets"), tags),
         "base_models": parse_parents(tags, meta.get("base_model"), meta.get("base_model_relation")),
-        "parent_mentions": card_parent_mentions(card.body) if card is not None else [],
+        "parent_mentions": (
+            card_parent_mentions(card.body, card.lowered_body) if card is not None else []
+        ),
         "has_front_matter": card is not None and card.yaml_text is not None,
         "yaml_error": card.yaml_error if card is not None else None,
         **facts,
         "files": text_list(files) if isinstance(files, (list, tuple)) else None,
         "card_sha1": card_sha1,
         "card_error": clean_text(raw.get("card_error")),
-    }, None
+    }
+    return row, None, card

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from udfs import minhash
-from udfs.cards import TEMPLATE_PATH, render_template, split_front_matter
+from udfs.cards import TEMPLATE_PATH, lowered_body, render_template, split_front_matter
 from udfs.minhash import (
     SIGNATURE_DTYPE,
     Sketcher,
@@ -122,7 +122,7 @@ def test_card_words_equal_the_token_expression_on_any_text(card):
 def test_a_batch_splits_into_each_cards_words_in_order(cards):
     """The batch path (Arrow splits and numbers the words) against `card_words` card by card,
     on any text: unicode spaces, lone surrogates, empty cards."""
-    found = batch_words(cards)
+    found = batch_words([lowered_body(card) for card in cards])
     expected = [card_words(card) for card in cards]
     assert [found.vocabulary[i] for i in found.ids] == [w for words in expected for w in words]
     assert found.owner.tolist() == [k for k, words in enumerate(expected) for _ in words]
