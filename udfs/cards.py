@@ -161,7 +161,13 @@ def safe_load(yaml_text: str) -> Any:
     (strings, numbers, booleans, nulls, lists and mappings) without PyYAML's generic
     constructor. A document with anything else (an anchor used twice, a merge key, a
     date, an explicit tag) or any error while building is built again by PyYAML's
-    constructor, so its value or its error is PyYAML's own."""
+    constructor, so its value or its error is PyYAML's own.
+
+    Most front matter is a few `key: value` lines and lists of plain values
+    (`_simple_mapping`): read line by line, without libyaml."""
+    simple = _simple_mapping(yaml_text)
+    if simple is not None:
+        return simple
     loader = yaml.CSafeLoader(yaml_text)
     try:
         node = loader.get_single_node()
@@ -173,6 +179,91 @@ def safe_load(yaml_text: str) -> Any:
             return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+# The lines `_simple_mapping` reads: `key: value`, `key:`, and `- value` (indented by
+# none or two spaces) under a `key:`. Keys and values are ASCII plain scalars that cannot
+# start or end an indicator, a quote, a comment or a flow collection, and hold no `: `.
+_SIMPLE_KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
+_SIMPLE_SCALAR = r"[A-Za-z0-9_.+()=](?:[A-Za-z0-9_.+()=/, -]*[A-Za-z0-9_.+()=/])?"
+_SIMPLE_LINE_RE = re.compile(
+    rf"({_SIMPLE_KEY}):(?: ({_SIMPLE_SCALAR}))?|((?:  )?)- ({_SIMPLE_SCALAR})"
+)
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALARS: dict[str, Any] = {}  # plain scalar -> its value; the Hub repeats a few thousand
+_MAX_SCALARS = 65536
+_NOT_SIMPLE: Any = object()  # not a value: the line or scalar is not simple
+
+
+def _simple_mapping(yaml_text: str) -> dict[Any, Any] | None:
+    """The value PyYAML loads from front matter made only of `key: value` lines, `key:`
+    lines and plain lists under them (`_SIMPLE_LINE_RE`); None for anything else, or for a
+    scalar PyYAML would not build as a string, number, boolean or null (dates, `=`, a bad
+    number), which `safe_load` leaves to libyaml.
+
+    >>> _simple_mapping("license: mit\\nlanguage:\\n  - en\\n  - fr\\nprivate: no\\nv: 1.5")
+    {'license': 'mit', 'language': ['en', 'fr'], 'private': False, 'v': 1.5}
+    >>> _simple_mapping("date: 2022-01-31"), _simple_mapping("tags: [a, b]")
+    (None, None)
+    """
+    mapping: dict[Any, Any] = {}
+    listed: list[Any] | None = None  # the list `- value` lines go to
+    open_key: Any = _NOT_SIMPLE  # the key of the last `key:` line, while its list may follow
+    indent = ""
+    for line in yaml_text.split("\n"):
+        match = _SIMPLE_LINE_RE.fullmatch(line)
+        if match is None:
+            return None
+        key, value, item_indent, item = match.groups()
+        if key is not None:
+            key = _plain_scalar(key)
+            if key is _NOT_SIMPLE or (
+                value is not None and (value := _plain_scalar(value)) is _NOT_SIMPLE
+            ):
+                return None
+            mapping[key] = value
+            open_key, listed = (key if value is None else _NOT_SIMPLE), None
+            continue
+        if listed is None:
+            if open_key is _NOT_SIMPLE:
+                return None
+            listed, indent = [], item_indent
+            mapping[open_key] = listed
+        elif item_indent != indent:
+            return None
+        if (item := _plain_scalar(item)) is _NOT_SIMPLE:
+            return None
+        listed.append(item)
+    return mapping
+
+
+def _plain_scalar(text: str) -> Any:
+    """The value PyYAML builds for a plain scalar, or `_NOT_SIMPLE` when it is not a string,
+    number, boolean or null, or building it fails."""
+    found = _SCALARS.get(text, _NOT_SIMPLE)
+    if found is not _NOT_SIMPLE:
+        return found
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    try:
+        if tag == _STR:
+            found = text
+        elif tag == _NULL:
+            found = None
+        elif tag == _BOOL:
+            found = _CONSTRUCTOR.bool_values[text.lower()]
+        elif tag == _INT:
+            found = _CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode(tag, text))
+        elif tag == _FLOAT:
+            found = _CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, text))
+        else:
+            return _NOT_SIMPLE
+    except Exception:  # a malformed number: PyYAML's own error comes from the full path
+        return _NOT_SIMPLE
+    if len(_SCALARS) >= _MAX_SCALARS:
+        _SCALARS.clear()
+    _SCALARS[text] = found
+    return found
 
 
 def _plain_value(node: yaml.Node, loader: yaml.CSafeLoader, seen: set[int]) -> Any:

@@ -217,6 +217,32 @@ def test_safe_load_is_pyyamls_on_any_text_from_yaml_pieces(text):
     assert yaml_outcome(safe_load, text) == yaml_outcome(pyyaml, text)
 
 
+SIMPLE_KEYS = ["license", "tags", "yes", "On", "null", "NULL", "n", "a_b", "x-y", "_k", "k1"]
+SIMPLE_VALUES = [
+    "mit", "Apache-2.0", "yes", "No", "~", "null", "0x1F", "0o17", "017", "1_0", "0b101",
+    "+12", "1.5", "1.", ".5", ".inf", ".NaN", "._", "1e3", "1.5e+3", "2022-01-31",
+    "2022-13-45", "=", "=x", "a b", "a  b", "a, b", "(x)", "x/y", "...", "---", "0", "09",
+    "-1", "a #b", "a: b", "'q'", "é", "a ", "x=1",
+]  # fmt: skip
+SIMPLE_LINES = st.one_of(
+    st.builds("{}: {}".format, st.sampled_from(SIMPLE_KEYS), st.sampled_from(SIMPLE_VALUES)),
+    st.builds("{}:".format, st.sampled_from(SIMPLE_KEYS)),
+    st.builds(
+        "{}- {}".format, st.sampled_from(["", " ", "  ", "    "]), st.sampled_from(SIMPLE_VALUES)
+    ),
+    st.sampled_from(["", "  name: x", "# comment", "a:b", "---"]),
+)
+
+
+@given(st.lists(SIMPLE_LINES, min_size=1, max_size=8).map("\n".join))
+@settings(max_examples=3000, deadline=None)
+def test_safe_load_is_pyyamls_on_key_value_lines_and_lists(text):
+    """The line-by-line path for simple front matter (`key: value`, `key:` and lists),
+    on the scalars YAML 1.1 types (booleans, numbers, nulls, dates) and the lines near it
+    that it must leave to libyaml."""
+    assert yaml_outcome(safe_load, text) == yaml_outcome(pyyaml, text)
+
+
 PLAIN_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
     lambda inner: (
