@@ -217,13 +217,14 @@ def _simple_mapping(yaml_text: str) -> dict[Any, Any] | None:
             return None
         key, value, item_indent, item = match.groups()
         if key is not None:
+            opens_list = value is None  # `key:` only; `key: null` is a value, not a list's key
             key = _plain_scalar(key)
             if key is _NOT_SIMPLE or (
                 value is not None and (value := _plain_scalar(value)) is _NOT_SIMPLE
             ):
                 return None
             mapping[key] = value
-            open_key, listed = (key if value is None else _NOT_SIMPLE), None
+            open_key, listed = (key if opens_list else _NOT_SIMPLE), None
             continue
         if listed is None:
             if open_key is _NOT_SIMPLE:
@@ -244,21 +245,10 @@ def _plain_scalar(text: str) -> Any:
     found = _SCALARS.get(text, _NOT_SIMPLE)
     if found is not _NOT_SIMPLE:
         return found
-    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    node = yaml.ScalarNode(_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)), text)
     try:
-        if tag == _STR:
-            found = text
-        elif tag == _NULL:
-            found = None
-        elif tag == _BOOL:
-            found = _CONSTRUCTOR.bool_values[text.lower()]
-        elif tag == _INT:
-            found = _CONSTRUCTOR.construct_yaml_int(yaml.ScalarNode(tag, text))
-        elif tag == _FLOAT:
-            found = _CONSTRUCTOR.construct_yaml_float(yaml.ScalarNode(tag, text))
-        else:
-            return _NOT_SIMPLE
-    except Exception:  # a malformed number: PyYAML's own error comes from the full path
+        found = _plain_scalar_value(node, _CONSTRUCTOR)
+    except Exception:  # another type, or a malformed number: the full path says which
         return _NOT_SIMPLE
     if len(_SCALARS) >= _MAX_SCALARS:
         _SCALARS.clear()
@@ -273,23 +263,33 @@ def _plain_value(node: yaml.Node, loader: yaml.CSafeLoader, seen: set[int]) -> A
     seen.add(id(node))
     tag = node.tag
     if isinstance(node, yaml.ScalarNode):
-        if tag == _STR:
-            return node.value
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return loader.bool_values[node.value.lower()]
-        if tag == _INT:
-            return loader.construct_yaml_int(node)
-        if tag == _FLOAT:
-            return loader.construct_yaml_float(node)
-    elif isinstance(node, yaml.MappingNode) and tag == _MAP:
+        return _plain_scalar_value(node, loader)
+    if isinstance(node, yaml.MappingNode) and tag == _MAP:
         mapping = {}
         for key, value in node.value:  # a merge (`<<`) or value (`=`) key is left to PyYAML
             mapping[_plain_value(key, loader, seen)] = _plain_value(value, loader, seen)
         return mapping
-    elif isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+    if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
         return [_plain_value(item, loader, seen) for item in node.value]
+    raise _LeftToPyYAML
+
+
+def _plain_scalar_value(
+    node: yaml.ScalarNode, constructor: yaml.constructor.SafeConstructor
+) -> Any:
+    """The string, null, boolean, int or float SafeConstructor builds for a scalar node of
+    that tag; `_LeftToPyYAML` for any other tag."""
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return constructor.bool_values[node.value.lower()]
+    if tag == _INT:
+        return constructor.construct_yaml_int(node)
+    if tag == _FLOAT:
+        return constructor.construct_yaml_float(node)
     raise _LeftToPyYAML
 
 

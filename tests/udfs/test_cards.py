@@ -148,6 +148,7 @@ def pyyaml(text: str):
 
 PYYAML_CORNERS = [
     "license: mit\ntags: [a, b]",
+    "license: null\n- mit",
     "a: &x [1, 2]\nb: *x",
     "base: &b {license: mit}\nmodel:\n  <<: *b\n  name: x",
     "<<: [{a: 1}, {b: 2}]\nc: 3",
