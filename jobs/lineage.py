@@ -412,8 +412,9 @@ def linked_nodes(
     placed: DepthResult,
     flags: DataFrame,
 ) -> DataFrame:
-    """One row per vertex on an edge of its view (schemas.NODES): family, depths, roots
-    and counts from the graph algorithms."""
+    """One row per vertex on an edge of its view (schemas.NODES, plus the model's
+    `licenses` and `created_at` for its family row): family, depths, roots and counts
+    from the graph algorithms."""
     n_parents = links.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("n_parents"))
     n_children = links.groupBy(F.col("src").alias("id")).agg(F.count(F.lit(1)).alias("n_children"))
     in_cycle = placed.cycle_ids.select("id").distinct().withColumn("cycle", F.lit(True))
@@ -441,6 +442,8 @@ def linked_nodes(
                 "in_cycle"
             ),
             F.coalesce("parent_missing", F.lit(False)).alias("parent_missing"),
+            "licenses",
+            "created_at",
         )
     )
 
@@ -465,24 +468,27 @@ def isolated_nodes(isolated: DataFrame, flags: DataFrame) -> DataFrame:
     )
 
 
-def family_table(view_nodes: DataFrame, models: DataFrame, edge_counts: DataFrame) -> DataFrame:
+def family_table(view_nodes: DataFrame, edge_counts: DataFrame) -> DataFrame:
     """One row per family of linked models and view (schemas.FAMILIES), from their nodes
-    and the graph edges.
+    (with each model's `licenses` and `created_at`) and the graph edges. The nodes carry
+    those two from the graph's vertices: a join with `models` here shuffled every model
+    once more at the end of the stage.
 
     A family's roots are its models at depth 0 (no parent in the view, or in a cycle
     with no parent outside it).
     """
     is_root = F.col("depth_min") == 0
-    traits = models.select("model_id", "licenses", "created_at")
-    members = view_nodes.join(traits, on="model_id", how="left")
-    by_family = members.groupBy("view", "family_id").agg(
+    by_family = view_nodes.groupBy("view", "family_id").agg(
         F.sort_array(F.collect_list(F.when(is_root, F.col("model_id")))).alias("root_ids"),
         F.count(F.lit(1)).alias("size"),
         F.max("depth_max").alias("max_depth"),
         F.count(F.when(F.col("n_children") == 0, True)).alias("n_leaves"),
         F.count(F.when(F.col("in_cycle"), True)).alias("n_in_cycle"),
         F.sort_array(
-            F.array_distinct(F.flatten(F.collect_list(F.when(is_root, F.col("licenses")))))
+            F.array_distinct(
+                # array_compact: the nodes' Parquet round trip forgets that no license is null
+                F.flatten(F.collect_list(F.when(is_root, F.array_compact("licenses"))))
+            )
         ).alias("root_licenses"),
         F.min("created_at").alias("first_created"),
         F.max("created_at").alias("last_created"),
@@ -550,7 +556,7 @@ def linked_views(links: DataFrame) -> DataFrame:
 def split_vertices(ids: DataFrame, links: DataFrame) -> tuple[DataFrame, DataFrame]:
     """(linked, isolated): every model once per view, as disjoint copies of one graph
     (`id` = its view's vertex), split into the vertices on an edge of their view and the
-    rest (which keep the model's `licenses` and `created_at`).
+    rest. Both keep the model's `licenses` and `created_at`, which its family row needs.
 
     Most models have neither a parent nor a child in a view (about 70 % in the `all` view,
     more in the others). Each is its own family, a root at depth 0: known without a graph
@@ -565,8 +571,11 @@ def split_vertices(ids: DataFrame, links: DataFrame) -> tuple[DataFrame, DataFra
     )
     every = known.crossJoin(F.broadcast(view_index(ids.sparkSession)))
     on_an_edge = in_view("views", "view_no")
-    linked = every.where(on_an_edge).select(vertex("view_no", "id").alias("id"), "view", "model_id")
-    isolated = every.where(~on_an_edge).select("view", "model_id", "licenses", "created_at")
+    carried = ("licenses", "created_at")
+    linked = every.where(on_an_edge).select(
+        vertex("view_no", "id").alias("id"), "view", "model_id", *carried
+    )
+    isolated = every.where(~on_an_edge).select("view", "model_id", *carried)
     return frozen(linked), isolated
 
 
@@ -601,10 +610,10 @@ def lineage_tables(
     linked_rows = frozen(linked_nodes(linked, links, families, placed, flags))
     isolated_rows = isolated_nodes(isolated, flags)
     edge_counts = family_edge_counts(links, families, linked)
-    family_frame = family_table(linked_rows, models, edge_counts).unionByName(
+    family_frame = family_table(linked_rows, edge_counts).unionByName(
         single_model_families(isolated_rows)
     )
-    node_table = linked_rows.unionByName(isolated_rows.select(*schemas.NODES.fieldNames()))
+    node_table = linked_rows.unionByName(isolated_rows)
     facts = {"depth_rounds": placed.rounds, "depth_unresolved": placed.unresolved}
     return node_table.select(*schemas.NODES.fieldNames()), family_frame, facts
 

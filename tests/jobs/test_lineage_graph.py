@@ -231,7 +231,10 @@ def test_isolated_rows_are_what_the_grouping_of_all_nodes_gives(spark) -> None:
     no_edges = spark.createDataFrame(
         [], "view string, family_id string, " + ", ".join(f"edges_{r} long" for r in RELATIONS)
     )
-    grouped = family_table(nodes, models, no_edges).where(F.col("size") == 1)
+    traits = models.select("model_id", "licenses", "created_at")
+    grouped = family_table(nodes.join(traits, "model_id", "left"), no_edges).where(
+        F.col("size") == 1
+    )
     fast = families.where(F.col("size") == 1)
     assert fast.schema == grouped.schema
     assert sorted(fast.collect()) == sorted(grouped.collect())
