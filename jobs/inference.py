@@ -221,10 +221,7 @@ def near_duplicate_evidence(
     """A near-duplicate evidence row for each known candidate whose card is near-identical
     to its child's and which has at least `near_duplicate_download_ratio` times the
     downloads: the pattern of a re-upload or a lightly edited copy of a popular model.
-    Downloads are compared first, so only the signatures of those few pairs are joined.
-    Their signatures are picked out in one scan of the table and written once: read twice
-    (as the child's and as the parent's), the table was scanned twice, and at 2M models
-    the two scans were nearly all of this step's time."""
+    Downloads are compared first, so only the signatures of those few pairs are joined."""
     popular = (
         F.col("parent_known")
         & (F.col("parent_downloads") > 0)
@@ -237,10 +234,8 @@ def near_duplicate_evidence(
     ends = pairs.select(F.col("child_id").alias("model_id")).union(
         pairs.select(F.col("parent_id").alias("model_id"))
     )
-    sig = frozen(
-        compact_signatures(signatures.select("model_id", "minhash")).join(
-            ends.distinct(), "model_id", "left_semi"
-        )
+    sig = compact_signatures(signatures.select("model_id", "minhash")).join(
+        ends.distinct(), "model_id", "left_semi"
     )
     joined = pairs.join(
         sig.withColumnsRenamed({"model_id": "child_id", "minhash": "c"}), "child_id"
