@@ -115,6 +115,10 @@ def vertex_ids(models: DataFrame, carried: Sequence[str] = ()) -> DataFrame:
     )
 
 
+# What a model's family row needs of it, carried by its vertex from the graph's ids to its
+# node: no join with `models` at the end of the stage.
+FAMILY_TRAITS = ("licenses", "created_at")
+
 # A vertex is (view index << 48) | model id: one graph, every view a disjoint copy of it.
 # Model ids stay below 2**48 while the sort has under 2**15 partitions.
 VIEW_SHIFT = 48
@@ -442,8 +446,7 @@ def linked_nodes(
                 "in_cycle"
             ),
             F.coalesce("parent_missing", F.lit(False)).alias("parent_missing"),
-            "licenses",
-            "created_at",
+            *FAMILY_TRAITS,
         )
     )
 
@@ -463,8 +466,7 @@ def isolated_nodes(isolated: DataFrame, flags: DataFrame) -> DataFrame:
         F.lit(0).alias("n_children"),
         F.coalesce("self_loop", F.lit(False)).alias("in_cycle"),
         F.coalesce("parent_missing", F.lit(False)).alias("parent_missing"),
-        "licenses",
-        "created_at",
+        *FAMILY_TRAITS,
     )
 
 
@@ -571,11 +573,10 @@ def split_vertices(ids: DataFrame, links: DataFrame) -> tuple[DataFrame, DataFra
     )
     every = known.crossJoin(F.broadcast(view_index(ids.sparkSession)))
     on_an_edge = in_view("views", "view_no")
-    carried = ("licenses", "created_at")
     linked = every.where(on_an_edge).select(
-        vertex("view_no", "id").alias("id"), "view", "model_id", *carried
+        vertex("view_no", "id").alias("id"), "view", "model_id", *FAMILY_TRAITS
     )
-    isolated = every.where(~on_an_edge).select("view", "model_id", *carried)
+    isolated = every.where(~on_an_edge).select("view", "model_id", *FAMILY_TRAITS)
     return frozen(linked), isolated
 
 
@@ -590,7 +591,7 @@ class LineageGraph(NamedTuple):
 
 def lineage_graph(models: DataFrame, edges: DataFrame) -> LineageGraph:
     """The graph the lineage stage computes on, written once (ids, links, linked)."""
-    ids = frozen(vertex_ids(models, carried=("licenses", "created_at")))
+    ids = frozen(vertex_ids(models, carried=FAMILY_TRAITS))
     links = frozen(graph_edges(edges, ids))
     return LineageGraph(links, *split_vertices(ids, links))
 
