@@ -83,6 +83,34 @@ def test_session_has_checkpoint_dir_and_local_defaults(spark) -> None:
 
 
 @pytest.mark.spark
+def test_the_driver_jvm_runs_with_the_jit_settings_of_the_local_defaults(spark) -> None:
+    """HotSpot applied the JIT flags (they only work at the JVM's launch), and the log4j
+    options the session factory adds to the same key are there beside them."""
+    defaults = read_spark_defaults(REPO_ROOT / "conf" / "spark-defaults.local.conf")
+    flags = dict(
+        flag.removeprefix("-XX:").split("=")
+        for flag in defaults["spark.driver.extraJavaOptions"].split()
+    )
+    jvm = spark.sparkContext._jvm
+    management = jvm.java.lang.management.ManagementFactory
+    hotspot = management.getPlatformMXBean(
+        jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
+    )
+    assert "Tier4InvocationThreshold" in flags
+    assert {name: hotspot.getVMOption(name).getValue() for name in flags} == flags
+    running = list(management.getRuntimeMXBean().getInputArguments())
+    assert any(arg.startswith("-Dlog4j2.configurationFile=") for arg in running)
+
+
+def test_cluster_jvms_get_the_same_jit_settings_as_local_mode() -> None:
+    local = read_spark_defaults(REPO_ROOT / "conf" / "spark-defaults.local.conf")
+    cluster = read_spark_defaults(REPO_ROOT / "conf" / "spark-defaults.cluster.conf")
+    wanted = local["spark.driver.extraJavaOptions"]
+    assert cluster["spark.driver.extraJavaOptions"] == wanted
+    assert cluster["spark.executor.extraJavaOptions"] == wanted
+
+
+@pytest.mark.spark
 @pytest.mark.graphframes
 def test_shuffle_partitions_follow_the_input_size_and_the_cores(spark) -> None:
     key = "spark.sql.shuffle.partitions"
