@@ -85,17 +85,48 @@ def _is_jvm_spawn(executable: str, parent_executable: str) -> bool:
     return parent_executable.endswith("/java") and executable == parent_executable
 
 
-def _cpu_ticks(pid: int) -> int:
-    """User + system clock ticks `pid` has used (fields 14 and 15 of /proc/<pid>/stat,
-    counted after the command name, which may hold spaces)."""
+def _cpu_ticks_at(stat: Path) -> int:
+    """User + system clock ticks in a /proc `stat` file (fields 14 and 15, counted after
+    the command name, which may hold spaces)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        fields = stat.read_text().rpartition(")")[2].split()
         return int(fields[11]) + int(fields[12])
     except (OSError, IndexError, ValueError):
         return 0
 
 
-def tree_memory(root: int, with_pss: bool, cpu_ticks: dict[int, int] | None = None) -> TreeMemory:
+def _cpu_ticks(pid: int) -> int:
+    """User + system clock ticks `pid` has used, all its threads."""
+    return _cpu_ticks_at(Path(f"/proc/{pid}/stat"))
+
+
+JIT_THREADS = ("C1 CompilerThre", "C2 CompilerThre")
+
+
+def _jit_ticks(pid: int, ticks: dict[tuple[int, int], int]) -> None:
+    """Record the CPU ticks of each of a JVM's JIT compiler threads (HotSpot names them
+    `C1 CompilerThread0`..., cut to 15 characters) by (pid, thread id): the threads come
+    and go, so each keeps the most it was seen to use."""
+    try:
+        threads = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return
+    for thread in threads:
+        try:
+            if not (thread / "comm").read_text().startswith(JIT_THREADS):
+                continue
+            key = (pid, int(thread.name))
+            ticks[key] = max(_cpu_ticks_at(thread / "stat"), ticks.get(key, 0))
+        except (OSError, ValueError):
+            continue
+
+
+def tree_memory(
+    root: int,
+    with_pss: bool,
+    cpu_ticks: dict[int, int] | None = None,
+    jit_ticks: dict[tuple[int, int], int] | None = None,
+) -> TreeMemory:
     """RSS (and PSS when `with_pss`) of `root` and every descendant right now, summed per
     program name: which side of a Spark job holds the memory. A JVM's spawn child between
     vfork and exec is left out (`_is_jvm_spawn`). PSS walks every page table of the
@@ -104,7 +135,8 @@ def tree_memory(root: int, with_pss: bool, cpu_ticks: dict[int, int] | None = No
 
     `cpu_ticks`, when given, gets each process's CPU ticks so far, by pid: summed after the
     last sample, it is the CPU the tree used, up to what a process used after its last
-    sample."""
+    sample. `jit_ticks`, when given, gets the same of every JVM's JIT compiler threads
+    (`_jit_ticks`)."""
     memory = TreeMemory({}, {})
     stack = [(root, "")]
     while stack:
@@ -116,6 +148,8 @@ def tree_memory(root: int, with_pss: bool, cpu_ticks: dict[int, int] | None = No
         memory.rss[program] = memory.rss.get(program, 0) + _rss_bytes(pid)
         if cpu_ticks is not None:
             cpu_ticks[pid] = max(_cpu_ticks(pid), cpu_ticks.get(pid, 0))
+        if jit_ticks is not None and executable.endswith("/java"):
+            _jit_ticks(pid, jit_ticks)
         if with_pss:
             memory.pss[program] = memory.pss.get(program, 0) + _pss_bytes(pid)
         stack.extend((child, executable) for child in _children(pid))
@@ -142,7 +176,9 @@ def run_measured(
 
     CPU seconds are user + system time of every process of the tree, read from /proc
     with each RSS sample (Spark's driver does not wait for its JVM, so the usage of
-    waited-for children would miss the JVM and its Python workers).
+    waited-for children would miss the JVM and its Python workers). JIT CPU seconds are
+    the part of them the JVMs' JIT compiler threads used: a fixed cost per query's
+    generated classes, large at 200k.
 
     Its stderr (or stdout, with `stdout=True`) goes to a file, `log_path` when given, so
     a chatty process never blocks on a full pipe; a failure is reported with the last line
@@ -152,6 +188,7 @@ def run_measured(
         errors = path if not stdout else Path(scratch) / "stderr"
         with path.open("w", encoding="utf-8") as log, errors.open("a", encoding="utf-8") as err:
             cpu_ticks: dict[int, int] = {}
+            jit_ticks: dict[tuple[int, int], int] = {}
             started = time.monotonic()
             child = subprocess.Popen(
                 list(command),
@@ -163,7 +200,7 @@ def run_measured(
             peak_rss, peak_pss, peak_at, peak_split = 0, 0, 0.0, {}
             samples = 0
             while child.poll() is None:
-                memory = tree_memory(child.pid, samples % pss_every == 0, cpu_ticks)
+                memory = tree_memory(child.pid, samples % pss_every == 0, cpu_ticks, jit_ticks)
                 samples += 1
                 peak_rss = max(peak_rss, sum(memory.rss.values()))
                 if sum(memory.pss.values()) > peak_pss:
@@ -187,6 +224,7 @@ def run_measured(
     return {
         "seconds": seconds,
         "cpu_seconds": round(sum(cpu_ticks.values()) / CLOCK_TICKS, 2),
+        "jit_cpu_seconds": round(sum(jit_ticks.values()) / CLOCK_TICKS, 2),
         "peak_rss_mib": peak_rss / 2**20,
         "peak_pss_mib": peak_pss / 2**20,
         "peak_pss_at_s": round(peak_at - started, 1) if peak_pss else 0.0,

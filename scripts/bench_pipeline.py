@@ -182,6 +182,7 @@ def run_pipeline(card_dataset: Path, master: str) -> dict[str, Any]:
     return {
         "seconds": measured["seconds"],
         "cpu_seconds": measured["cpu_seconds"],
+        "jit_cpu_seconds": measured["jit_cpu_seconds"],
         "peak_rss_mib": measured["peak_rss_mib"],
         "peak_pss_mib": measured["peak_pss_mib"],
         "peak_pss_at_s": measured["peak_pss_at_s"],

@@ -47,3 +47,12 @@ def test_pinned_tree_runs_on_the_given_core_only(tmp_path):
         [sys.executable, "-c", BUSY_GRANDCHILD], interval=0.05, cores=[0], log_path=out, stdout=True
     )
     assert out.read_text().strip().splitlines()[-1] == "[0]"
+
+
+def test_jit_cpu_seconds_are_the_jvm_compiler_threads_share():
+    """`-Xcomp` makes the JVM compile every method it runs, so its JIT threads do most of
+    the work; a Python process has none."""
+    java = run_measured(["java", "-Xcomp", "-version"], interval=0.05)
+    assert 0.5 * java["cpu_seconds"] < java["jit_cpu_seconds"] <= java["cpu_seconds"]
+    python = run_measured([sys.executable, "-c", BUSY_GRANDCHILD], interval=0.05)
+    assert python["jit_cpu_seconds"] == 0 and python["cpu_seconds"] >= 0.5
