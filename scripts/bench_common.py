@@ -103,20 +103,24 @@ def _cpu_ticks(pid: int) -> int:
 JIT_THREADS = ("C1 CompilerThre", "C2 CompilerThre")
 
 
-def _jit_ticks(pid: int, ticks: dict[tuple[int, int], int]) -> None:
+def _jit_ticks(pid: int, ticks: dict[tuple[int, int], int | None]) -> None:
     """Record the CPU ticks of each of a JVM's JIT compiler threads (HotSpot names them
     `C1 CompilerThread0`..., cut to 15 characters) by (pid, thread id): the threads come
-    and go, so each keeps the most it was seen to use."""
+    and go, so each keeps the most it was seen to use. Every other thread is kept as None,
+    so its name is read once, not at every sample (a JVM runs hundreds of threads)."""
     try:
         threads = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
         return
     for thread in threads:
         try:
-            if not (thread / "comm").read_text().startswith(JIT_THREADS):
-                continue
             key = (pid, int(thread.name))
-            ticks[key] = max(_cpu_ticks_at(thread / "stat"), ticks.get(key, 0))
+            if key not in ticks:
+                jit = (thread / "comm").read_text().startswith(JIT_THREADS)
+                ticks[key] = 0 if jit else None
+            seen = ticks[key]
+            if seen is not None:
+                ticks[key] = max(_cpu_ticks_at(thread / "stat"), seen)
         except (OSError, ValueError):
             continue
 
@@ -125,7 +129,7 @@ def tree_memory(
     root: int,
     with_pss: bool,
     cpu_ticks: dict[int, int] | None = None,
-    jit_ticks: dict[tuple[int, int], int] | None = None,
+    jit_ticks: dict[tuple[int, int], int | None] | None = None,
 ) -> TreeMemory:
     """RSS (and PSS when `with_pss`) of `root` and every descendant right now, summed per
     program name: which side of a Spark job holds the memory. A JVM's spawn child between
@@ -188,7 +192,7 @@ def run_measured(
         errors = path if not stdout else Path(scratch) / "stderr"
         with path.open("w", encoding="utf-8") as log, errors.open("a", encoding="utf-8") as err:
             cpu_ticks: dict[int, int] = {}
-            jit_ticks: dict[tuple[int, int], int] = {}
+            jit_ticks: dict[tuple[int, int], int | None] = {}
             started = time.monotonic()
             child = subprocess.Popen(
                 list(command),
@@ -224,7 +228,7 @@ def run_measured(
     return {
         "seconds": seconds,
         "cpu_seconds": round(sum(cpu_ticks.values()) / CLOCK_TICKS, 2),
-        "jit_cpu_seconds": round(sum(jit_ticks.values()) / CLOCK_TICKS, 2),
+        "jit_cpu_seconds": round(sum(filter(None, jit_ticks.values())) / CLOCK_TICKS, 2),
         "peak_rss_mib": peak_rss / 2**20,
         "peak_pss_mib": peak_pss / 2**20,
         "peak_pss_at_s": round(peak_at - started, 1) if peak_pss else 0.0,
