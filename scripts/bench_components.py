@@ -1,10 +1,10 @@
 """Benchmark GraphFrames' connected-components algorithms on a snapshot's lineage graph.
 
 Reads a pipeline output (its `models`, `edges` and `inferred_edges`), builds the graph the
-lineage stage builds (every view a disjoint copy, isolated models left out), writes it
-once, then runs each `--algorithms` entry `--runs` times, alternating, in one Spark
-session: wall seconds of components + the smallest-id family labels, and a fingerprint
-of the labels (every algorithm must give the same families).
+lineage stage builds (every view a disjoint copy, isolated models left out, the leaves set
+apart), writes it once, then runs each `--algorithms` entry `--runs` times, alternating,
+in one Spark session: wall seconds of components + the smallest-id family labels, and a
+fingerprint of the labels (every algorithm must give the same families).
 
     python -m scripts.bench_components --tables OUT --snapshot 2026-11-01 \\
         --algorithms randomized_contraction graphframes --runs 3 --output bench/components.json
@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 
 from jobs.config import LineageConfig, load_config
 from jobs.inference import read_view_edges
-from jobs.lineage import components, lineage_graph
+from jobs.lineage import components, lineage_graph, peel_leaves
 from jobs.spark_session import build_session, fit_shuffle_partitions
 from jobs.tables import read_table, snapshot_checkpoints
 from scripts.bench_common import machine, write_report
@@ -52,12 +52,18 @@ def main() -> int:
         with snapshot_checkpoints(spark, f"{scratch}/out", args.snapshot):
             edges = read_view_edges(spark, output, args.snapshot, config)
             links, linked, _ = lineage_graph(models, edges)
-            graph = {"linked_vertices": linked.count(), "links": links.count()}
+            peeled = peel_leaves(links)
+            graph = {
+                "linked_vertices": linked.count(),
+                "links": links.count(),
+                "core_vertices": peeled.core.count(),
+                "core_links": peeled.core_links.count(),
+            }
             for _ in range(args.runs):
                 for name in args.algorithms:
                     lineage = LineageConfig(components_algorithm=name)
                     started = time.perf_counter()
-                    found = components(linked, links, lineage).agg(
+                    found = components(peeled, lineage).agg(
                         F.countDistinct("family"), F.bit_xor(F.xxhash64("id", "family"))
                     )
                     row = found.first()

@@ -11,7 +11,14 @@ from pyspark.sql import functions as F
 
 from jobs import schemas
 from jobs.config import LineageConfig
-from jobs.lineage import RELATIONS, VIEWS, build_edges, family_table, lineage_tables
+from jobs.lineage import (
+    RELATIONS,
+    VIEWS,
+    build_edges,
+    family_table,
+    lineage_tables,
+    peel_leaves,
+)
 
 pytestmark = [pytest.mark.spark, pytest.mark.graphframes]
 
@@ -251,6 +258,31 @@ def test_isolated_rows_are_what_the_grouping_of_all_nodes_gives(spark) -> None:
     assert rows[("all", "unlicensed")]["root_licenses"] == []
     assert rows[("all", "loop-only")]["n_in_cycle"] == 1
     assert rows[("all", "alone")]["first_created"] is None
+
+
+def test_only_childless_vertices_with_one_parent_leave_the_graphframes_core(spark) -> None:
+    """GraphFrames runs on the core; a leaf takes its family and depths from its parent. A
+    vertex with two parents (a merge) can join two families, and one with children has
+    descendants to place, so both stay in the core, whatever their links' order."""
+    links = spark.createDataFrame(
+        [(1, 2), (2, 3), (1, 4), (5, 6), (7, 6), (2, 8), (9, 9)], "src long, dst long"
+    )
+    graph = peel_leaves(links)
+    assert sorted(r["id"] for r in graph.core.collect()) == [1, 2, 5, 6, 7, 9]
+    assert sorted(map(tuple, graph.leaf_links.collect())) == [(1, 4), (2, 3), (2, 8)]
+    assert sorted(map(tuple, graph.core_links.collect())) == [(1, 2), (5, 6), (7, 6), (9, 9)]
+    degrees = {r["id"]: (r["n_parents"], r["n_children"]) for r in graph.degrees.collect()}
+    assert degrees == {
+        1: (0, 2),
+        2: (1, 2),
+        3: (1, 0),
+        4: (1, 0),
+        5: (0, 1),
+        6: (2, 0),
+        7: (0, 1),
+        8: (1, 0),
+        9: (1, 1),
+    }
 
 
 # --- networkx oracle -------------------------------------------------------------------
