@@ -173,9 +173,9 @@ def edges_by_view(edges: DataFrame, views: Sequence[str] = VIEWS) -> DataFrame:
 
 class PeeledGraph(NamedTuple):
     """The linked vertices with their leaves set apart. A leaf has one parent and no
-    children: the fine-tunes and quantizations nobody builds on, about 80 % of the linked
-    vertices of a Hub-shaped graph. Its family is its parent's and its depths are its
-    parent's plus one, known by one join, so GraphFrames runs on the `core` only."""
+    children: the fine-tunes and quantizations nobody builds on (80 % of the linked
+    vertices of the generated 200k sample). Its family is its parent's and its depths are
+    its parent's plus one, known by one join, so GraphFrames runs on the `core` only."""
 
     degrees: DataFrame  # id, n_parents, n_children: every linked vertex
     core: DataFrame  # id: the linked vertices that are not leaves
