@@ -178,7 +178,7 @@ class PeeledGraph(NamedTuple):
     its parent's plus one, known by one join, so GraphFrames runs on the `core` only."""
 
     degrees: DataFrame  # id, n_parents, n_children: every linked vertex
-    core: DataFrame  # id: the linked vertices that are not leaves
+    core: DataFrame  # id, n_parents: the linked vertices that are not leaves
     core_links: DataFrame  # src, dst: the links between them
     leaf_links: DataFrame  # src, dst: each leaf's one link, from its parent
 
@@ -208,7 +208,7 @@ def peel_leaves(links: DataFrame) -> PeeledGraph:
     )
     return PeeledGraph(
         degrees,
-        degrees.where(~is_leaf).select("id"),
+        degrees.where(~is_leaf).select("id", "n_parents"),
         marked.where(~F.col("leaf")).select("src", "dst"),
         marked.where(F.col("leaf")).select("src", "dst"),
     )
@@ -220,7 +220,7 @@ def components(graph: PeeledGraph, config: LineageConfig) -> DataFrame:
     from graphframes import GraphFrame
 
     found = frozen(
-        GraphFrame(graph.core, graph.core_links)
+        GraphFrame(graph.core.select("id"), graph.core_links)
         .connectedComponents(
             algorithm=config.components_algorithm,
             broadcastThreshold=config.components_broadcast_threshold,
@@ -373,7 +373,8 @@ def depths(graph: PeeledGraph, config: LineageConfig) -> DepthResult:
 
 
 def core_depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) -> DepthResult:
-    """Shortest and longest generation count from the roots, and the roots above each vertex.
+    """Shortest and longest generation count from the roots, and the roots above each vertex
+    (`vertices`: id, n_parents, every parent among them).
 
     Kahn's order, one generation per round: a vertex is placed once all its parents are,
     taking min/max of their depths + 1 and the union of their roots (messages sent with
@@ -383,13 +384,10 @@ def core_depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) ->
     `max_depth_rounds` the rest stays unplaced (null depth) and is reported.
     """
     spark = vertices.sparkSession
-    n_parents = links.groupBy(F.col("dst").alias("id")).agg(F.count(F.lit(1)).alias("waiting"))
     state = frozen(
-        vertices.select("id")
-        .join(n_parents, on="id", how="left")
-        .select(
+        vertices.select(
             "id",
-            F.coalesce("waiting", F.lit(0)).alias("waiting"),
+            F.col("n_parents").alias("waiting"),
             F.lit(None).cast("int").alias("seen_min"),
             F.lit(None).cast("int").alias("seen_max"),
             F.array().cast(EMPTY_ROOTS).alias("seen_roots"),
