@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from udfs.cards import split_front_matter
 
 ALL = "all"
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
+TOP_FAMILY_ROWS = 20  # the families' table lists at least this many
 PAIR_TYPES = ("siblings", "parent_child", "grandparent_grandchild", "same_family_random", "random")
 MEASURES = ("card", "license", "language", "tags", "datasets", "library", "pipeline_tag")
 
@@ -52,6 +53,8 @@ class Snapshot:
     snapshot: str
     folder: Path  # the report folder being written
     config: ReportConfig
+    # (how many were read, the largest families of view all): see `largest_families`
+    largest: tuple[int, list[dict[str, Any]]] = field(default_factory=lambda: (0, []), repr=False)
 
     def read(self, table: str, columns: list[str], where: Any = None) -> pa.Table:
         return read_partition(self.output, table, self.snapshot, columns, where)
@@ -428,7 +431,7 @@ def top_families(snap: Snapshot, pages: dict[str, str]) -> Section:
             f["first_created"],
             f["last_created"],
         ]
-        for f in largest_families(snap, max(snap.config.top_families, 20))
+        for f in largest_families(snap, max(snap.config.top_families, TOP_FAMILY_ROWS))
     ]
     return Section(
         "families",
@@ -456,22 +459,34 @@ def top_families(snap: Snapshot, pages: dict[str, str]) -> Section:
 
 
 def largest_families(snap: Snapshot, n: int) -> list[dict[str, Any]]:
-    families = snap.read(
-        "families",
-        [
-            "family_id",
-            "size",
-            "max_depth",
-            "n_leaves",
-            *[f"edges_{r}" for r in RELATIONS],
-            "root_licenses",
-            "first_created",
-            "last_created",
-        ],
-        pc.field("view") == ALL,
-    )
-    order = pc.select_k_unstable(families, n, [("size", "descending"), ("family_id", "ascending")])
-    return sorted(families.take(order).to_pylist(), key=lambda f: (-f["size"], f["family_id"]))
+    """The `n` largest families of view all, largest first, ties by id. The table is read
+    once, for the most any section asks: it has a row per family of every view (6 million
+    at 2M models), and the family pages, the families' table and the growth figure each
+    want their own number of the largest."""
+    most = max(n, snap.config.top_families, TOP_FAMILY_ROWS, snap.config.growth_families)
+    if snap.largest[0] < most:
+        families = snap.read(
+            "families",
+            [
+                "family_id",
+                "size",
+                "max_depth",
+                "n_leaves",
+                *[f"edges_{r}" for r in RELATIONS],
+                "root_licenses",
+                "first_created",
+                "last_created",
+            ],
+            pc.field("view") == ALL,
+        )
+        order = pc.select_k_unstable(
+            families, most, [("size", "descending"), ("family_id", "ascending")]
+        )
+        ranked = sorted(
+            families.take(order).to_pylist(), key=lambda f: (-f["size"], f["family_id"])
+        )
+        snap.largest = (most, ranked)
+    return snap.largest[1][:n]
 
 
 def template_clusters(snap: Snapshot) -> Section:
