@@ -130,21 +130,54 @@ def event_log_defaults(folder: Path) -> Path:
     return path
 
 
+def covered_ms(intervals: list[tuple[int, int]]) -> int:
+    """Milliseconds covered by the union of (start, end) intervals.
+
+    >>> covered_ms([(0, 10), (5, 20), (30, 40)])
+    30
+    """
+    covered, reach = 0, None
+    for start, end in sorted(intervals):
+        if reach is None or start > reach:
+            covered += end - start
+            reach = end
+        elif end > reach:
+            covered += end - reach
+            reach = end
+    return covered
+
+
 def task_time_by_stage(event_log: Path) -> dict[str, dict[str, float]]:
     """Summed task metrics of each pedigree stage (its Spark job group, set by
-    jobs.pipeline): where the executors' time went, and the bytes each step moved."""
+    jobs.pipeline): where the executors' time went, and the bytes each step moved.
+
+    `no_task_s` is the stage's wall time, from its first job's submission to its last
+    job's end, in which none of its tasks ran: the driver planning queries, building
+    broadcasts and waiting between jobs, a cost per query rather than per row."""
     stage_group: dict[int, str] = {}
+    job_group: dict[int, str] = {}
     totals: dict[str, dict[str, float]] = {}
+    spans: dict[str, list[int]] = {}
+    running: dict[str, list[tuple[int, int]]] = {}
     for line in event_log.read_text(encoding="utf-8").splitlines():
         event = json.loads(line)
         kind = event.get("Event")
         if kind == "SparkListenerJobStart":
             group = (event.get("Properties") or {}).get("spark.jobGroup.id") or "none"
+            job_group[event["Job ID"]] = group
+            spans.setdefault(group, []).append(event["Submission Time"])
             for stage_id in event["Stage IDs"]:
                 stage_group[stage_id] = group
+        elif kind == "SparkListenerJobEnd":
+            spans.setdefault(job_group.get(event["Job ID"], "none"), []).append(
+                event["Completion Time"]
+            )
         elif kind == "SparkListenerTaskEnd" and event.get("Task Metrics"):
             m = event["Task Metrics"]
-            row = totals.setdefault(stage_group.get(event["Stage ID"], "none"), {})
+            group = stage_group.get(event["Stage ID"], "none")
+            row = totals.setdefault(group, {})
+            task = event["Task Info"]
+            running.setdefault(group, []).append((task["Launch Time"], task["Finish Time"]))
             shuffle_read, shuffle_write = m["Shuffle Read Metrics"], m["Shuffle Write Metrics"]
             for key, value in (
                 ("n_tasks", 1),
@@ -159,6 +192,10 @@ def task_time_by_stage(event_log: Path) -> dict[str, dict[str, float]]:
                 ("spilled_mib", m["Disk Bytes Spilled"] / 2**20),
             ):
                 row[key] = row.get(key, 0.0) + value
+    for group, row in totals.items():
+        if group in spans:
+            wall_ms = max(spans[group]) - min(spans[group])
+            row["no_task_s"] = (wall_ms - covered_ms(running[group])) / 1e3
     return {group: {k: round(v, 1) for k, v in row.items()} for group, row in totals.items()}
 
 

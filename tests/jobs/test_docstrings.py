@@ -5,12 +5,21 @@ import doctest
 import pytest
 
 from jobs import figures, lookup, report_family, report_html, report_sections, schemas
-from scripts import fetch_hub
+from scripts import bench_pipeline, fetch_hub
 
 
 @pytest.mark.parametrize(
     "module",
-    [lookup, fetch_hub, figures, report_family, report_html, report_sections, schemas],
+    [
+        lookup,
+        fetch_hub,
+        bench_pipeline,
+        figures,
+        report_family,
+        report_html,
+        report_sections,
+        schemas,
+    ],
     ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module):

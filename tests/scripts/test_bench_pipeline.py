@@ -61,3 +61,55 @@ def test_speedup_only_times_ingest_per_task_slot_and_per_core(monkeypatch, tmp_p
     }
     assert speedup["speedup"] == round(130.5 / 100.5, 2)
     assert speedup["speedup_one_core_to_two"] == round(180.5 / 100.5, 2)
+
+
+def _task_end(stage: int, launched: int, finished: int) -> dict:
+    metrics = {
+        "Executor Run Time": finished - launched,
+        "Executor CPU Time": 0,
+        "JVM GC Time": 0,
+        "Shuffle Read Metrics": {"Fetch Wait Time": 0},
+        "Shuffle Write Metrics": {"Shuffle Write Time": 0, "Shuffle Bytes Written": 0},
+        "Input Metrics": {"Bytes Read": 0},
+        "Output Metrics": {"Bytes Written": 0},
+        "Disk Bytes Spilled": 0,
+    }
+    return {
+        "Event": "SparkListenerTaskEnd",
+        "Stage ID": stage,
+        "Task Info": {"Launch Time": launched, "Finish Time": finished},
+        "Task Metrics": metrics,
+    }
+
+
+def test_no_task_seconds_are_a_stages_wall_time_outside_every_task(tmp_path) -> None:
+    """Two jobs of one stage, 1.0 s apart: the driver's gap, the job's first second before
+    any task and the overlap of two tasks are all counted once."""
+    group = {"spark.jobGroup.id": "lineage"}
+    events = [
+        {
+            "Event": "SparkListenerJobStart",
+            "Job ID": 0,
+            "Submission Time": 1_000,
+            "Stage IDs": [0],
+            "Properties": group,
+        },
+        _task_end(0, 2_000, 3_000),
+        _task_end(0, 2_500, 3_500),  # overlaps the first: 1.5 s of tasks in all
+        {"Event": "SparkListenerJobEnd", "Job ID": 0, "Completion Time": 3_500},
+        {
+            "Event": "SparkListenerJobStart",
+            "Job ID": 1,
+            "Submission Time": 4_500,
+            "Stage IDs": [1],
+            "Properties": group,
+        },
+        _task_end(1, 4_500, 6_000),
+        {"Event": "SparkListenerJobEnd", "Job ID": 1, "Completion Time": 6_000},
+    ]
+    log = tmp_path / "events"
+    log.write_text("\n".join(json.dumps(e) for e in events), encoding="utf-8")
+    lineage = bench_pipeline.task_time_by_stage(log)["lineage"]
+    assert lineage["n_tasks"] == 3 and lineage["task_s"] == 3.5
+    # 5.0 s from the first submission to the last end, 3.0 s of it with a task running
+    assert lineage["no_task_s"] == 2.0
