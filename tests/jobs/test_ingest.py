@@ -180,7 +180,8 @@ def test_each_table_reads_only_its_own_columns_of_the_one_parse(spark, tmp_path)
     parsed_scans = {
         table: [c for c in columns if "model_id" in c] for table, columns in scans.items()
     }
-    assert all(parsed_scans.values()), scans
+    assert all(parsed_scans[table] for table in ("models", "card_texts", "signatures")), scans
+    assert scans["rejects"] and all("card" not in c for c in scans["rejects"]), scans
     assert all("card" not in c for c in parsed_scans["models"] + parsed_scans["signatures"])
     assert any("card" in c for c in parsed_scans["card_texts"]), scans
 
@@ -379,3 +380,26 @@ def test_real_2022_card_slice_reconciles(spark, tmp_path: Path) -> None:
     with gzip.open(real_slice, "rt", encoding="utf-8") as handle:
         ids = {json.loads(line)["modelId"] for line in handle}
     assert set(models) <= ids
+
+
+def test_unique_ids_are_not_ranked_and_a_repeated_one_is(spark, tmp_path) -> None:
+    """Without a repeated id the ranking reads nothing (its frame has no Parquet scan); with
+    one, it ranks that id's rows, latest first."""
+    config = load_config()
+
+    def ranked_from(rows: list[dict]) -> tuple[list[list[str]], list[tuple[str, int]]]:
+        source = write_jsonl(tmp_path / "in.jsonl", [json.dumps(r) for r in rows])
+        kind, files = source_files(source, "card-dataset")
+        with snapshot_checkpoints(spark, str(tmp_path / "out"), SNAPSHOT):
+            parsed = parse_once(read_records(spark, kind, files, config), kind, "", config)
+            ranked = ranked_duplicates(parsed, repeated_ids(parsed))
+            found = sorted(
+                (r["model_id"], r["_rank"], str(r["last_modified"])[:4]) for r in ranked.collect()
+            )
+            return parquet_scans(ranked), found
+
+    unique = [card_dump_row(f"org/m{i}", f"card {i}") for i in range(3)]
+    assert ranked_from(unique) == ([], [])
+    older = card_dump_row("org/m0", "old card", last_modified="2021-01-01T00:00:00.000Z")
+    scans, found = ranked_from([*unique, older])
+    assert scans and found == [("org/m0", 1, "2024"), ("org/m0", 2, "2021")]
