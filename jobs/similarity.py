@@ -124,19 +124,23 @@ def small_bucket_forests(
     return grouped.mapInArrow(forests, NEAR_DUPLICATES)
 
 
-def card_estimates(pairs: DataFrame, sigs: DataFrame, how: str = "inner") -> DataFrame:
-    """`a_id, b_id, card_jaccard` of every pair, estimated from the two signatures.
+def card_estimates(
+    pairs: DataFrame, sigs: DataFrame, how: str = "inner", carried: Sequence[str] = ()
+) -> DataFrame:
+    """`a_id, b_id, card_jaccard` (and the `carried` columns) of every pair, estimated from
+    the two signatures.
 
     Both ends join `sigs` unrenamed on `model_id`, so one shuffle of the signatures by id
     serves both joins and any other join of `sigs` on `model_id` in the same query. With
     `how="left"` a pair with an end without a signature keeps a null estimate."""
     with_a = (
-        pairs.select(F.col("a_id").alias("model_id"), "b_id")
+        pairs.select(F.col("a_id").alias("model_id"), "b_id", *carried)
         .join(sigs, on="model_id", how=how)
         .select(
             F.col("model_id").alias("a_id"),
             F.col("b_id").alias("model_id"),
             F.col("minhash").alias("a_sig"),
+            *carried,
         )
     )
     both = F.col("a_sig").isNotNull() & F.col("minhash").isNotNull()
@@ -144,6 +148,7 @@ def card_estimates(pairs: DataFrame, sigs: DataFrame, how: str = "inner") -> Dat
         "a_id",
         F.col("model_id").alias("b_id"),
         F.when(both, estimated_jaccard(F.col("a_sig"), F.col("minhash"))).alias("card_jaccard"),
+        *carried,
     )
 
 
@@ -283,15 +288,53 @@ def _as_set(column: str) -> Column:
     return F.coalesce(as_array, F.array().cast("array<string>"))
 
 
+# Every (view, pair type) a pair can stand for, as one bit of a long.
+PAIR_KINDS = tuple((view, kind) for view in VIEWS for kind in PAIR_TYPES)
+assert len(PAIR_KINDS) < 64, "a pair's kinds are bits of one long"
+
+
+def pair_kind_bits(pairs: DataFrame) -> DataFrame:
+    """`a_id, b_id, kinds`: each distinct pair once, with every (view, pair type) it stands
+    for as a bit of `kinds` (`PAIR_KINDS` order)."""
+    bits = F.create_map(
+        *[
+            part
+            for i, (view, kind) in enumerate(PAIR_KINDS)
+            for part in (F.lit(f"{view}/{kind}"), F.lit(1 << i))
+        ]
+    )
+    bit = bits[F.concat_ws("/", "view", "pair_type")]
+    return pairs.groupBy("a_id", "b_id").agg(F.bit_or(bit).alias("kinds"))
+
+
+def rows_per_kind(scores: DataFrame) -> DataFrame:
+    """One row per (view, pair type) bit of each pair's `kinds`, the pair's scores on each."""
+    every = F.array(
+        *[
+            F.struct(
+                F.lit(view).alias("view"),
+                F.lit(kind).alias("pair_type"),
+                F.lit(1 << i).alias("bit"),
+            )
+            for i, (view, kind) in enumerate(PAIR_KINDS)
+        ]
+    )
+    held = F.filter(every, lambda k: (F.col("kinds").bitwiseAND(k["bit"])) != 0)
+    return scores.select(F.explode(held).alias("k"), "*").select(
+        "k.view", "k.pair_type", "a_id", "b_id", *[f"{m}_jaccard" for m in MEASURES]
+    )
+
+
 def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFrame:
     """Card Jaccard (estimated from signatures) and exact trait Jaccards of every pair.
 
     Views share most of their pairs (a parent-child edge is in three or four of them), so
-    each distinct pair is scored once and its scores joined back to every row naming it:
-    the signatures, the widest columns, cross the shuffle a third as often. The card
-    estimate is taken as soon as both signatures are joined, so they are dropped before
-    the traits' joins shuffle the pairs again."""
-    distinct = pairs.select("a_id", "b_id").distinct()
+    each distinct pair is scored once, carrying the (view, pair type)s it stands for as
+    the bits of one long, and expanded to one row per kind at the end: the signatures,
+    the widest columns, cross the shuffle a third as often, and no join takes the scores
+    back to the pairs. The card estimate is taken as soon as both signatures are joined,
+    so they are dropped before the traits' joins shuffle the pairs again."""
+    distinct = pair_kind_bits(pairs)
     traits = models.select("model_id", *[_as_set(c).alias(m) for m, c in TRAIT_COLUMNS.items()])
     a = traits.select(
         F.col("model_id").alias("a_id"), *[F.col(m).alias(f"a_{m}") for m in TRAIT_COLUMNS]
@@ -299,13 +342,14 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
     b = traits.select(
         F.col("model_id").alias("b_id"), *[F.col(m).alias(f"b_{m}") for m in TRAIT_COLUMNS]
     )
-    cards = card_estimates(distinct, sigs, how="left")
+    cards = card_estimates(distinct, sigs, how="left", carried=["kinds"])
     scores = (
         cards.join(a, on="a_id")
         .join(b, on="b_id")
         .select(
             "a_id",
             "b_id",
+            "kinds",
             "card_jaccard",
             *[
                 _set_jaccard(F.col(f"a_{m}"), F.col(f"b_{m}")).alias(f"{m}_jaccard")
@@ -313,9 +357,7 @@ def score_pairs(pairs: DataFrame, models: DataFrame, sigs: DataFrame) -> DataFra
             ],
         )
     )
-    return pairs.join(scores, on=["a_id", "b_id"]).select(
-        "view", "pair_type", "a_id", "b_id", *[f"{m}_jaccard" for m in MEASURES]
-    )
+    return rows_per_kind(scores)
 
 
 def summarise(scored: DataFrame, n_boot: int, seed: int) -> DataFrame:
@@ -538,7 +580,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     # Parquet, one shuffle serves both, and the other reads take only the ids.
     sigs = compact_signatures(ingested_signatures(spark, output, snapshot, config))
     with snapshot_checkpoints(spark, output, snapshot):
-        pairs = typed_pairs(edges, nodes, sigs, config, VIEWS).persist(StorageLevel.MEMORY_AND_DISK)
+        pairs = typed_pairs(edges, nodes, sigs, config, VIEWS)
         scored = score_pairs(pairs, models, sigs).persist(StorageLevel.MEMORY_AND_DISK)
         near = near_duplicate_pairs(sigs, config)
         tables = {
@@ -548,8 +590,7 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
             "card_clusters": card_clusters(near, models, args.config.lineage),
         }
         write_snapshot(spark, tables, output, snapshot)
-        for frame in (pairs, scored):
-            frame.unpersist()
+        scored.unpersist()
     return {table: read_table(spark, output, table, snapshot).count() for table in tables}
 
 

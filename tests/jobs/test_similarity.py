@@ -235,6 +235,40 @@ def test_pair_types_on_a_small_family(spark) -> None:
     assert grand["language_jaccard"] is None  # neither declares a language
 
 
+def test_a_pair_scored_once_keeps_every_view_and_type_it_stands_for(spark) -> None:
+    """One distinct pair in several views and types comes back once per (view, type), each
+    row with the pair's scores; a pair in one view only never leaks into another."""
+    from jobs import schemas
+    from jobs.similarity import score_pairs
+
+    rows = []
+    for model_id, licenses in {"p": ["mit"], "c": ["mit", "other"], "x": ["mit"]}.items():
+        row = dict.fromkeys(schemas.MODELS.fieldNames())
+        row.update(model_id=model_id, licenses=licenses)
+        rows.append(row)
+    models = spark.createDataFrame(rows, schemas.MODELS)
+    sigs = signatures(spark, [("p", TEMPLATE), ("c", TEMPLATE), ("x", prose(7))])
+    pairs = spark.createDataFrame(
+        [
+            ("all", "parent_child", "p", "c"),
+            ("no_merges", "parent_child", "p", "c"),
+            ("all_plus_inferred", "parent_child", "p", "c"),
+            ("all", "random", "p", "c"),
+            ("finetune_only", "siblings", "c", "x"),
+        ],
+        "view string, pair_type string, a_id string, b_id string",
+    )
+
+    scored = score_pairs(pairs, models, sigs).collect()
+
+    kinds = sorted((r["view"], r["pair_type"], r["a_id"], r["b_id"]) for r in scored)
+    assert kinds == sorted(tuple(r) for r in pairs.collect())
+    p_c = [r for r in scored if (r["a_id"], r["b_id"]) == ("p", "c")]
+    assert {(r["card_jaccard"], r["license_jaccard"]) for r in p_c} == {(1.0, 0.5)}
+    (c_x,) = [r for r in scored if r["a_id"] == "c"]
+    assert c_x["license_jaccard"] == 0.5 and c_x["card_jaccard"] < 0.2
+
+
 @pytest.mark.graphframes
 def test_card_clusters_are_components_of_the_near_duplicate_pairs(spark) -> None:
     from jobs.similarity import card_clusters
