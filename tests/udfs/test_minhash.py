@@ -30,6 +30,7 @@ from udfs.minhash import (
     near_duplicate_forest,
     sample_sibling_pairs,
     shingle_hash,
+    spanning_forest,
     to_list,
 )
 
@@ -533,3 +534,24 @@ def test_near_duplicate_forest_of_unrelated_or_tiny_buckets_is_empty():
     unrelated = np.arange(256, dtype=np.int64).reshape(2, 128)
     assert near_duplicate_forest(ids, unrelated, 0.8) == []
     assert near_duplicate_forest(["only"], unrelated[:1], 0.8) == []
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_spanning_forest_in_python_is_scipys_tie_for_tie(seed):
+    """The Python loop small buckets take keeps exactly the links SciPy keeps, on graphs
+    with many equal weights (ties decided by list order) and several components."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    i, j = np.triu_indices(n, k=1)
+    chosen = rng.random(len(i)) < rng.uniform(0.05, 0.6)
+    i, j = i[chosen].astype(np.int64), j[chosen].astype(np.int64)
+    weight = rng.integers(1, 4, size=len(i)).astype(np.int64)  # few values: ties everywhere
+
+    in_python = spanning_forest(n, i, j, weight)
+    by_scipy = spanning_forest(n, i, j, weight, python_up_to=0)
+
+    assert in_python == by_scipy
+    vertices = list(range(n))
+    forest = [(i[e], j[e]) for e in in_python]
+    assert components(vertices, forest) == components(vertices, zip(i, j, strict=True))
+    assert len(forest) == n - len(components(vertices, forest))  # no redundant link
