@@ -548,9 +548,9 @@ def near_duplicate_forest(
         return []
     i, j, m = np.concatenate(rows), np.concatenate(cols), np.concatenate(agree)
     # Weights must be positive: width + 1 - matches makes the most similar pairs cheapest.
+    # The candidates are listed by i then j, so the forest's positions come in link order.
     kept = spanning_forest(n, i, j, width + 1 - m)
-    links = sorted((int(i[e]), int(j[e]), int(m[e])) for e in kept)
-    return [(names[a], names[b], matched / width) for a, b, matched in links]
+    return [(names[i[e]], names[j[e]], int(m[e]) / width) for e in kept]
 
 
 # Up to this many candidate links a bucket's forest is found in Python; above, by SciPy.
