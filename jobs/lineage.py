@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from jobs import schemas
@@ -384,7 +384,7 @@ def core_depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) ->
     `max_depth_rounds` the rest stays unplaced (null depth) and is reported.
     """
     spark = vertices.sparkSession
-    state = frozen(
+    state, n_frontier, n_pending = counted_state(
         vertices.select(
             "id",
             F.col("n_parents").alias("waiting"),
@@ -397,25 +397,23 @@ def core_depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) ->
     cycle_ids = spark.createDataFrame([], "id long, scc long")
     placed = [_placed(state)]
     pending = state.where("waiting > 0")
-    n_frontier, n_pending = _sizes(state)
     searched_cycles = False
     rounds = 0
     while n_pending and rounds < config.max_depth_rounds:
         if n_frontier:
             rounds += 1
             updated, messages = _receive(pending, placed[-1], live_links)
-            state = frozen(updated)
+            state, n_frontier, n_pending = counted_state(updated)
             messages.unpersist()
         elif not searched_cycles:
             searched_cycles = True
             cycle_ids = frozen(cycle_members(pending, live_links, config.scc_max_iter))
             updated, live_links = _drop_cycle_edges(pending, live_links, cycle_ids)
-            state = frozen(updated)
+            state, n_frontier, n_pending = counted_state(updated)
         else:
             break
         placed.append(_placed(state))
         pending = state.where("waiting > 0")
-        n_frontier, n_pending = _sizes(state)
         log.debug("depth round %d: %d placed, %d waiting", rounds, n_frontier, n_pending)
     if n_pending:
         log.warning(
@@ -436,14 +434,20 @@ def core_depths(vertices: DataFrame, links: DataFrame, config: LineageConfig) ->
     return DepthResult(every, rounds, n_pending, cycle_ids)
 
 
-def _sizes(state: DataFrame) -> tuple[int, int]:
-    """(vertices placed by this round, vertices still waiting), in one job."""
-    row = state.agg(
-        F.count(F.when(F.col("waiting") == 0, True)).alias("ready"),
-        F.count(F.when(F.col("waiting") > 0, True)).alias("waiting"),
-    ).first()
-    assert row is not None
-    return int(row["ready"]), int(row["waiting"])
+def counted_state(state: DataFrame) -> tuple[DataFrame, int, int]:
+    """(`state` written once (`frozen`), vertices it places, vertices still waiting): both
+    counts taken by an Observation as the write goes, not by a job over what it wrote,
+    which cost one more query per depth round."""
+    sizes = Observation()
+    written = frozen(
+        state.observe(
+            sizes,
+            F.count(F.when(F.col("waiting") == 0, True)).alias("ready"),
+            F.count(F.when(F.col("waiting") > 0, True)).alias("waiting"),
+        )
+    )
+    counts = sizes.get
+    return written, int(counts["ready"]), int(counts["waiting"])
 
 
 def model_id_lists(frame: DataFrame, column: str, names: DataFrame) -> DataFrame:
