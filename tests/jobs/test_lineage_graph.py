@@ -15,6 +15,7 @@ from jobs.lineage import (
     RELATIONS,
     VIEWS,
     build_edges,
+    counted_state,
     family_table,
     lineage_tables,
     peel_leaves,
@@ -211,6 +212,17 @@ def test_depth_rounds_cap_is_reported_not_looped(spark) -> None:
     assert facts["depth_rounds"] == 2
     assert facts["depth_unresolved"] == 3 * len(VIEWS)  # the chain is finetune: every view
     assert [nodes[f"r{i}"][2] for i in range(6)] == [0, 1, 2, None, None, None]
+
+
+def test_a_depth_rounds_state_is_counted_as_it_is_written(spark) -> None:
+    """The placed and waiting counts come from the write itself (an Observation), and what
+    comes back is the state written: a wrong count ends the depth rounds early or late."""
+    rows = [(1, 0), (2, 0), (3, 1), (4, 2), (5, 0)]
+    state = spark.createDataFrame(rows, "id long, waiting int")
+    written, placed, waiting = counted_state(state)
+    assert (placed, waiting) == (3, 2)
+    assert sorted(map(tuple, written.collect())) == rows
+    assert counted_state(state.where("id < 0"))[1:] == (0, 0)
 
 
 def test_isolated_rows_are_what_the_grouping_of_all_nodes_gives(spark) -> None:
