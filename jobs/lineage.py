@@ -23,7 +23,8 @@ Rules (DESIGN.md "Definitions"), over the models in the snapshot:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -214,18 +215,51 @@ def peel_leaves(links: DataFrame) -> PeeledGraph:
     )
 
 
-def components(graph: PeeledGraph, config: LineageConfig) -> DataFrame:
-    """`id, family` (the family's smallest vertex): GraphFrames connectedComponents on the
-    core, each leaf in its parent's component."""
+ADAPTIVE = "spark.sql.adaptive.enabled"
+
+
+@contextmanager
+def adaptive_execution(spark: SparkSession) -> Iterator[None]:
+    """Adaptive query execution on while the block runs, whatever the session says; the
+    session's own value comes back after."""
+    before = spark.conf.get(ADAPTIVE)
+    if before is None or before.lower() == "true":
+        yield
+        return
+    log.info("%s=true for GraphFrames' randomized contraction", ADAPTIVE)
+    spark.conf.set(ADAPTIVE, "true")
+    try:
+        yield
+    finally:
+        spark.conf.set(ADAPTIVE, before)
+
+
+def connected_components(vertices: DataFrame, links: DataFrame, config: LineageConfig) -> DataFrame:
+    """`id, component`: GraphFrames connectedComponents with the configured algorithm.
+
+    GraphFrames 0.11.0's randomized contraction, on its way back, reads each table of
+    representatives and overwrites it in one job. With AQE off, as some clusters run,
+    that job fails on a `ccreps-N` file the overwrite has just deleted; with AQE on it
+    passes (every run so far, 20k to 2M models). So it runs with AQE on.
+    GraphFrames persists and counts its result before it returns: the whole algorithm
+    runs inside the block."""
     from graphframes import GraphFrame
 
-    found = frozen(
-        GraphFrame(graph.core.select("id"), graph.core_links)
-        .connectedComponents(
+    contraction = config.components_algorithm == "randomized_contraction"
+    with adaptive_execution(vertices.sparkSession) if contraction else nullcontext():
+        return GraphFrame(vertices, links).connectedComponents(
             algorithm=config.components_algorithm,
             broadcastThreshold=config.components_broadcast_threshold,
         )
-        .select("id", "component")
+
+
+def components(graph: PeeledGraph, config: LineageConfig) -> DataFrame:
+    """`id, family` (the family's smallest vertex): GraphFrames connectedComponents on the
+    core, each leaf in its parent's component."""
+    found = frozen(
+        connected_components(graph.core.select("id"), graph.core_links, config).select(
+            "id", "component"
+        )
     )
     leaves = graph.leaf_links.join(
         found.withColumnRenamed("id", "src"), on="src", how="inner"

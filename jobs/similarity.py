@@ -29,7 +29,7 @@ from pyspark.sql.types import DoubleType, StringType, StructField, StructType
 from jobs.cli import StageArgs, UserError, stage_main
 from jobs.config import LineageConfig, SimilarityConfig
 from jobs.inference import compact_signatures, estimated_jaccard, read_view_edges
-from jobs.lineage import VIEWS, edges_by_view, vertex_ids
+from jobs.lineage import VIEWS, connected_components, edges_by_view, vertex_ids
 from jobs.schemas import PAIRS, SUMMARY
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
 from jobs.tables import MissingTable, frozen, read_table, snapshot_checkpoints, write_snapshot
@@ -501,8 +501,6 @@ def card_clusters(near_pairs: DataFrame, models: DataFrame, config: LineageConfi
     A cluster is named by its smallest model id; its representative is its most downloaded
     member (ties to the smaller id), the card a reader would look at first.
     """
-    from graphframes import GraphFrame
-
     members = (
         near_pairs.select(F.col("a_id").alias("model_id"))
         .union(near_pairs.select(F.col("b_id").alias("model_id")))
@@ -516,10 +514,7 @@ def card_clusters(near_pairs: DataFrame, models: DataFrame, config: LineageConfi
         .join(ids.select(F.col("model_id").alias("b_id"), F.col("id").alias("dst")), "b_id")
         .select("src", "dst")
     )
-    found = GraphFrame(ids.select("id"), links).connectedComponents(
-        algorithm=config.components_algorithm,
-        broadcastThreshold=config.components_broadcast_threshold,
-    )
+    found = connected_components(ids.select("id"), links, config)
     labelled = found.join(ids, on="id", how="inner").join(
         models.select("model_id", "downloads"), on="model_id", how="left"
     )
