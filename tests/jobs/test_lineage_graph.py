@@ -366,3 +366,20 @@ def test_matches_networkx_on_random_graphs(spark) -> None:
     got = {m: (v[0], v[1], v[2], v[3], v[6]) for m, v in views["all"].items()}
     assert got == oracle(declared)
     assert sum(v[4] for v in got.values()) > 0  # cycles were present
+
+
+def test_matches_networkx_with_adaptive_execution_off(spark) -> None:
+    """A cluster may run with AQE off. GraphFrames' randomized contraction then fails on a
+    table it overwrites while reading it, unless lineage turns AQE on around it; the
+    session's own setting is back once lineage is done."""
+    declared = random_declarations(5, n=200, cycles=3)
+    before = spark.conf.get("spark.sql.adaptive.enabled")
+    spark.conf.set("spark.sql.adaptive.enabled", "false")
+    try:
+        views, _, _ = lineage(spark, declared)
+        after = spark.conf.get("spark.sql.adaptive.enabled")
+    finally:
+        spark.conf.set("spark.sql.adaptive.enabled", before)
+    got = {m: (v[0], v[1], v[2], v[3], v[6]) for m, v in views["all"].items()}
+    assert got == oracle(declared)
+    assert after == "false"
