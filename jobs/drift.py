@@ -35,6 +35,7 @@ MODEL_COLUMNS = (
     *("has_card", "card_chars", "card_words", "auto_generated"),
 )
 ALL_RELATIONS = "all"
+EXACT_SUM_TERM = "decimal(28,18)"  # up to 10 digits of edges, 18 of fraction
 
 
 def _empty_strings() -> Column:
@@ -153,12 +154,15 @@ def mutation_rates(pair_counts: DataFrame) -> DataFrame:
     views = _views(pair_counts)
     # coalesce: a sum is nullable where the count it stands for was not (the table's schema)
     n_edges = F.sum("n_edges")
+    # Summed as decimals, which add exactly: a sum of doubles depends on the order the
+    # rows come in, so a laptop and a cluster (other partitions) could differ in a last bit.
+    weighted = (F.col("distance") * F.col("n_edges")).cast(EXACT_SUM_TERM)
     return _with_all_relations(
         both,
         [*views, "trait"],
         [
             F.coalesce(n_edges, F.lit(0)).alias("n_edges"),
-            (F.sum(F.col("distance") * F.col("n_edges")) / n_edges).alias("mutation_rate"),
+            (F.sum(weighted).cast("double") / n_edges).alias("mutation_rate"),
         ],
     ).select(*views, "relation", "trait", "n_edges", "mutation_rate")
 

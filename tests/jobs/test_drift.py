@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from fractions import Fraction
 from functools import reduce
 
 import pytest
@@ -114,6 +116,42 @@ def test_edges_with_the_same_sets_count_once_each(spark) -> None:
         for r in mutation_rates(pair_counts).collect()
     }
     assert rates == {"finetune": (3, 2 / 3), "all": (3, 2 / 3)}
+
+
+def test_mutation_rates_do_not_depend_on_how_rows_are_partitioned(spark) -> None:
+    """A laptop and a cluster split the rows differently; a sum of doubles taken in another
+    order can end in another last bit, so the rates are summed exactly and agree with
+    exact rational arithmetic."""
+    rng = random.Random(11)
+    values = [f"v{i}" for i in range(9)]
+    rows = [
+        (
+            rng.choice(["finetune", "adapter", "quantized"]),
+            "language",
+            rng.sample(values, rng.randint(1, 5)),
+            rng.sample(values, rng.randint(1, 5)),
+            rng.randint(1, 10**6),
+        )
+        for _ in range(3000)
+    ]
+    pair_counts = spark.createDataFrame(
+        rows,
+        "relation string, trait string, parent_values array<string>, "
+        "child_values array<string>, n_edges long",
+    )
+
+    def rates(frame: DataFrame) -> dict[str, float]:
+        return {r["relation"]: r["mutation_rate"] for r in mutation_rates(frame).collect()}
+
+    one_partition = rates(pair_counts.coalesce(1))
+    assert one_partition == rates(pair_counts.repartition(17, F.rand(seed=3)))
+    assert one_partition == rates(pair_counts.repartition(5, F.rand(seed=8)))
+    for relation in ("finetune", "all"):
+        kept = [r for r in rows if relation in (r[0], "all")]
+        exact = sum(
+            n * (1 - Fraction(len(set(p) & set(c)), len(set(p) | set(c)))) for _, _, p, c, n in kept
+        ) / sum(r[4] for r in kept)
+        assert abs(one_partition[relation] - float(exact)) < 1e-15
 
 
 def test_ordering_puts_sources_before_destinations(spark, frames) -> None:
