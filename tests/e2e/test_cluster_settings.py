@@ -2,8 +2,9 @@
 
 Clusters come with their administrators' spark-defaults: adaptive execution off, Kryo,
 no automatic broadcasts, ANSI off, Arrow off for pandas conversions, static partition
-overwrite, another codec, another session time zone. The whole pipeline run under all of
-them at once must write exactly the tables of the plain local run.
+overwrite, another codec, another session time zone, case-sensitive names, the legacy
+time parser. The whole pipeline run under all of them at once must write exactly the
+tables of the plain local run.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ spark.sql.execution.arrow.pyspark.enabled false
 spark.sql.sources.partitionOverwriteMode static
 spark.sql.parquet.compression.codec      snappy
 spark.sql.session.timeZone               America/Los_Angeles
+spark.sql.caseSensitive                  true
+spark.sql.legacy.timeParserPolicy        LEGACY
 spark.driver.memory                      2g
 """
 
