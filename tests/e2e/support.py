@@ -57,10 +57,12 @@ def pipeline_command(source: Path, output: Path, snapshot: str) -> list[str]:
     ]
 
 
-def pipeline_local(source: Path, output: Path, snapshot: str) -> subprocess.CompletedProcess[str]:
-    """The whole pipeline in local[2] in a fresh process."""
+def pipeline_local(
+    source: Path, output: Path, snapshot: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    """The whole pipeline in local[2] in a fresh process; `extra` arguments appended."""
     return subprocess.run(
-        pipeline_command(source, output, snapshot),
+        [*pipeline_command(source, output, snapshot), *extra],
         capture_output=True,
         text=True,
         timeout=1200,
@@ -107,3 +109,13 @@ def table_rows(output: Path, table: str, snapshot: str) -> list[str]:
 
 def content_hash(output: Path, table: str, snapshot: str) -> str:
     return hashlib.sha256("\n".join(table_rows(output, table, snapshot)).encode()).hexdigest()
+
+
+def assert_same_tables(output: Path, reference: Path, snapshot: str) -> None:
+    tables = written_tables(reference, snapshot)
+    assert len(tables) >= 16 and written_tables(output, snapshot) == tables
+    for table in tables:
+        assert table_rows(output, table, snapshot) == table_rows(reference, table, snapshot), table
+    assert canonical(report_summary(output, snapshot)) == canonical(
+        report_summary(reference, snapshot)
+    )

@@ -9,21 +9,11 @@ tables of the plain local run.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from jobs.config import REPO_ROOT
-from tests.e2e.support import (
-    canonical,
-    pipeline_command,
-    report_summary,
-    table_rows,
-    written_tables,
-)
+from tests.e2e.support import assert_same_tables, pipeline_local
 
 pytestmark = [pytest.mark.slow, pytest.mark.graphframes]
 
@@ -50,28 +40,12 @@ def test_a_clusters_own_settings_give_the_same_tables(
     defaults = tmp_path / "spark-defaults.conf"
     defaults.write_text(CLUSTER_DEFAULTS)
     output = tmp_path / "cluster-settings"
-    command = [
-        *pipeline_command(small_sample, output, snapshot),
-        *("--set", f"spark.defaults_file={defaults}"),
-    ]
-    result = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-        cwd=REPO_ROOT,
-        env={**os.environ, "PYSPARK_PYTHON": sys.executable},
+    result = pipeline_local(
+        small_sample, output, snapshot, "--set", f"spark.defaults_file={defaults}"
     )
     assert result.returncode == 0, result.stderr[-3000:]
     # GraphFrames' randomized contraction fails with AQE off: lineage turns it on around it.
     assert "spark.sql.adaptive.enabled=true for GraphFrames' randomized contraction" in (
         result.stderr
     )
-    tables = written_tables(reference, snapshot)
-    assert written_tables(output, snapshot) == tables
-    for table in tables:
-        assert table_rows(output, table, snapshot) == table_rows(reference, table, snapshot), table
-    assert canonical(report_summary(output, snapshot)) == canonical(
-        report_summary(reference, snapshot)
-    )
+    assert_same_tables(output, reference, snapshot)

@@ -27,12 +27,9 @@ import pytest
 
 from jobs.config import REPO_ROOT
 from tests.e2e.support import (
-    canonical,
+    assert_same_tables,
     descendants,
     free_port,
-    report_summary,
-    table_rows,
-    written_tables,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.graphframes]
@@ -198,16 +195,6 @@ def start_crontab_job(
 def cron_log(output: Path) -> str:
     log = output / "pedigree-cron.log"
     return log.read_text()[-3000:] if log.is_file() else "(no log)"
-
-
-def assert_same_tables(output: Path, reference: Path, snapshot: str) -> None:
-    tables = written_tables(reference, snapshot)
-    assert len(tables) >= 16 and written_tables(output, snapshot) == tables
-    for table in tables:
-        assert table_rows(output, table, snapshot) == table_rows(reference, table, snapshot), table
-    assert canonical(report_summary(output, snapshot)) == canonical(
-        report_summary(reference, snapshot)
-    )
 
 
 def driver_api(ui_port: int, path: str) -> list | None:
