@@ -3,8 +3,9 @@
 Clusters come with their administrators' spark-defaults: adaptive execution off, Kryo,
 no automatic broadcasts, ANSI off, Arrow off for pandas conversions, static partition
 overwrite, another codec, another session time zone, case-sensitive names, the legacy
-time parser. The whole pipeline run under all of them at once must write exactly the
-tables of the plain local run.
+time parser, small output files and Arrow batches, Python workers not reused. The whole
+pipeline run under all of them at once must write exactly the tables of the plain local
+run.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ spark.sql.parquet.compression.codec      snappy
 spark.sql.session.timeZone               America/Los_Angeles
 spark.sql.caseSensitive                  true
 spark.sql.legacy.timeParserPolicy        LEGACY
+spark.sql.files.maxRecordsPerFile        200
+spark.sql.execution.arrow.maxRecordsPerBatch 1000
+spark.sql.execution.pythonUDF.arrow.enabled true
+spark.python.worker.reuse                false
 spark.driver.memory                      2g
 """
 
