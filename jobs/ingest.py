@@ -27,6 +27,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
+from pyspark.sql.types import StructField, StructType
 
 from jobs import schemas
 from jobs.cli import JobArgs, UserError, parse_args, pedigree_version, run_main
@@ -71,6 +72,10 @@ FETCH_LISTING, FETCH_CARDS = "hub-listing", "cards"
 COLUMN_KINDS = ("parquet", "csv")
 # Columns the fetched README brings to its listing row (names no source uses).
 FETCHED = ("_listed", "_card_id", "_fetched_card", "_card_error")
+# `signature_lists`' rows: the `signatures` table's columns, nullable as read from Parquet.
+UNPACKED_SIGNATURES = StructType(
+    [StructField(f.name, schemas.nullable_type(f.dataType)) for f in schemas.SIGNATURES.fields]
+)
 
 
 def fetch_cards_folder(input_path: Path, fmt: str) -> Path | None:
@@ -242,19 +247,53 @@ def sketch_cards(
     return signatures
 
 
-def signature_column(
-    signatures: list[npt.NDArray[np.uint32] | None], column_type: pa.ListType
-) -> pa.Array:
-    """The `minhash` column (null without a signature) built from one numpy array: 128
-    Python ints a card through `from_pylist` cost more than the whole sketch's permutations."""
+def packed_signatures(signatures: list[npt.NDArray[np.uint32] | None]) -> pa.Array:
+    """The parsed rows' `minhash` column: each signature's uint32 values as one binary
+    value (null without a signature). Parquet writes and reads a list one element at a time,
+    128 a card, where the parsed rows are written and read back once more than the
+    `signatures` table; `signature_lists` turns them into that table's lists."""
     present = np.fromiter((s is not None for s in signatures), dtype=bool, count=len(signatures))
-    kept = [s for s in signatures if s is not None]
-    values = np.concatenate(kept).astype(np.int64) if kept else np.empty(0, dtype=np.int64)
+    kept = [s.astype("<u4", copy=False) for s in signatures if s is not None]
+    values = np.concatenate(kept).tobytes() if kept else b""
     offsets = np.zeros(len(signatures) + 1, dtype=np.int32)
-    np.cumsum([len(s) if s is not None else 0 for s in signatures], out=offsets[1:])
-    return pa.ListArray.from_arrays(
-        pa.array(offsets), pa.array(values), type=column_type, mask=pa.array(~present)
+    np.cumsum([s.nbytes if s is not None else 0 for s in signatures], out=offsets[1:])
+    validity = pa.py_buffer(np.packbits(present, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.binary(), len(signatures), [validity, pa.py_buffer(offsets), pa.py_buffer(values)]
     )
+
+
+def signature_lists(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """A batch of `model_id, minhash, n_shingles` with every packed signature
+    (`packed_signatures`, none null) as the list of longs the `signatures` table holds.
+    Spark sends binary with 32-bit offsets, or 64-bit under `arrow.useLargeVarTypes`."""
+    packed = batch.column("minhash")
+    offset_type = np.int64 if pa.types.is_large_binary(packed.type) else np.int32
+    if batch.num_rows == 0:
+        values = np.empty(0, dtype=np.int64)
+        offsets = np.zeros(1, dtype=np.int32)
+    else:
+        bounds = np.frombuffer(packed.buffers()[1], dtype=offset_type)
+        bounds = bounds[packed.offset : packed.offset + len(packed) + 1]
+        data = np.frombuffer(packed.buffers()[2], dtype=np.uint8)[bounds[0] : bounds[-1]]
+        values = data.view("<u4").astype(np.int64)
+        offsets = (bounds - bounds[0]) // 4
+    field = schema.field("minhash")
+    lists = pa.ListArray.from_arrays(pa.array(offsets), pa.array(values), type=field.type)
+    columns = [batch.column("model_id"), lists, batch.column("n_shingles")]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def unpack_signatures(winners: DataFrame) -> DataFrame:
+    """The `signatures` table's rows from the winners' packed signatures (on the executors)."""
+    schema = to_arrow_schema(UNPACKED_SIGNATURES)
+
+    def unpack(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            yield signature_lists(batch, schema)
+
+    carded = winners.where(F.col("minhash").isNotNull()).select(*schemas.SIGNATURES.fieldNames())
+    return carded.mapInArrow(unpack, UNPACKED_SIGNATURES)
 
 
 def parse_batch(
@@ -282,8 +321,7 @@ def parse_batch(
     signatures = sketch_cards(rows, [body for _, body in parsed], sketcher)
     out = pa.RecordBatch.from_pylist(rows, schema=schema)
     at = schema.get_field_index("minhash")
-    field = schema.field(at)
-    return out.set_column(at, field, signature_column(signatures, field.type))
+    return out.set_column(at, schema.field(at), packed_signatures(signatures))
 
 
 def parse_records(records: DataFrame, kind: str, root: str, config: Config) -> DataFrame:
@@ -374,7 +412,7 @@ def to_tables(parsed: DataFrame, repeated: DataFrame, ranked: DataFrame) -> dict
     return {
         "models": spark_cast(winners, schemas.MODELS),
         "card_texts": spark_cast(winners.where(F.col("card").isNotNull()), schemas.CARD_TEXTS),
-        "signatures": spark_cast(winners.where(F.col("minhash").isNotNull()), schemas.SIGNATURES),
+        "signatures": spark_cast(unpack_signatures(winners), schemas.SIGNATURES),
         "rejects": spark_cast(rejects.unionByName(duplicates), schemas.REJECTS),
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyspark.sql.types import (
     ArrayType,
+    BinaryType,
     BooleanType,
     DataType,
     DoubleType,
@@ -117,7 +118,7 @@ PARSED = StructType(
     [
         *[StructField(f.name, f.dataType, nullable=True) for f in MODELS.fields],
         StructField("card", StringType()),
-        StructField("minhash", ArrayType(LongType(), containsNull=False)),
+        StructField("minhash", BinaryType()),  # packed: jobs.ingest.packed_signatures
         StructField("n_shingles", IntegerType()),
         StructField("reject_reason", StringType()),
         StructField("reject_detail", StringType()),

@@ -33,6 +33,7 @@ spark.sql.legacy.timeParserPolicy        LEGACY
 spark.sql.files.maxRecordsPerFile        200
 spark.sql.execution.arrow.maxRecordsPerBatch 1000
 spark.sql.execution.pythonUDF.arrow.enabled true
+spark.sql.execution.arrow.useLargeVarTypes true
 spark.python.worker.reuse                false
 spark.driver.memory                      2g
 """

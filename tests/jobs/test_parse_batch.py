@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyspark.sql.pandas.types import to_arrow_schema
 
 from jobs import schemas
 from jobs.config import load_config
-from jobs.ingest import parse_batch
+from jobs.ingest import UNPACKED_SIGNATURES, packed_signatures, parse_batch, signature_lists
 from udfs.cards import split_front_matter
 from udfs.inferred import card_parent_mentions
 from udfs.minhash import Sketcher, to_list
@@ -20,6 +22,7 @@ from udfs.minhash import Sketcher, to_list
 CONFIG = load_config().similarity
 SKETCHER = Sketcher(CONFIG.num_perm, CONFIG.seed, CONFIG.shingle_size)
 PARSED = to_arrow_schema(schemas.PARSED)
+SIGNATURES = to_arrow_schema(UNPACKED_SIGNATURES)
 
 # Pieces real cards are made of: characters whose lowercase is longer (İ), a byte-order
 # mark, CRLF, a lone surrogate, and prose naming a parent in any letter case.
@@ -52,7 +55,10 @@ def _check(out: pa.RecordBatch) -> None:
             continue
         sketch = SKETCHER.sketch([card])
         signature = sketch.signatures[0]
-        assert row["minhash"] == (None if signature is None else to_list(signature))
+        packed = row["minhash"]
+        assert (None if packed is None else to_list(np.frombuffer(packed, "<u4"))) == (
+            None if signature is None else to_list(signature)
+        )
         assert row["n_shingles"] == sketch.n_shingles[0]
         assert row["template_score"] == sketch.template_scores[0]
         assert row["parent_mentions"] == card_parent_mentions(split_front_matter(card)[1])
@@ -80,3 +86,29 @@ def test_a_json_lines_batch_is_sketched_as_its_stored_cards(cards: list[str | No
         {"line": lines, "source_file": ["file:/in/cards.jsonl"] * len(cards)}
     )
     _check(parse_batch(batch, "jsonl", "", 200_000, SKETCHER, PARSED))
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(
+    st.lists(st.none() | st.lists(st.integers(0, 2**32 - 1), min_size=4, max_size=4), max_size=12),
+    st.integers(0, 3),
+    st.sampled_from([pa.binary(), pa.large_binary()]),
+)
+def test_packed_signatures_unpack_to_the_tables_lists(
+    signatures: list[list[int] | None], skip: int, binary: pa.DataType
+) -> None:
+    packed = packed_signatures([None if s is None else np.array(s, np.uint32) for s in signatures])
+    packed = packed.cast(binary)  # how Spark sends it, by `arrow.useLargeVarTypes`
+    batch = pa.RecordBatch.from_arrays(
+        [
+            pa.array([f"org/m{i}" for i in range(len(signatures))]),
+            packed,
+            pa.array([i for i in range(len(signatures))], pa.int32()),
+        ],
+        names=["model_id", "minhash", "n_shingles"],
+    )
+    carded = batch.filter(pc.is_valid(packed)).slice(skip)  # a slice starts past offset 0
+    out = signature_lists(carded, SIGNATURES).to_pylist()
+    kept = [(i, s) for i, s in enumerate(signatures) if s is not None][skip:]
+    assert out == [{"model_id": f"org/m{i}", "minhash": s, "n_shingles": i} for i, s in kept]
+    assert packed.null_count == sum(s is None for s in signatures)
