@@ -4,9 +4,8 @@ Clusters come with their administrators' spark-defaults: adaptive execution off,
 no automatic broadcasts, ANSI off, Arrow off for pandas conversions, static partition
 overwrite, another codec, another session time zone, case-sensitive names, the legacy
 time parser, small output files and Arrow batches, Arrow's 64-bit offsets for strings
-and binary, Python workers not reused. The whole
-pipeline run under all of them at once must write exactly the tables of the plain local
-run.
+and binary, Python workers not reused. The whole pipeline run under all of them at once
+must write exactly the tables of the plain local run.
 """
 
 from __future__ import annotations
