@@ -165,10 +165,12 @@ def frozen(frame: DataFrame) -> DataFrame:
     grows to numbers with millions of digits and planning stalls. A Parquet read is
     estimated from its file sizes, which also lets Spark broadcast the small frames.
     On shared storage it survives a lost executor, like a reliable checkpoint.
+    Read back with the schema it was written with: inferring it from the files costs a
+    Spark job of its own each time (45 of lineage's 458 jobs at 200k models).
     """
     spark = frame.sparkSession
     root = spark.sparkContext.getCheckpointDir()
     assert root is not None, "build_session sets the checkpoint dir"
     path = f"{root}/frozen-{uuid.uuid4().hex}"
     frame.write.parquet(path)
-    return spark.read.parquet(path)
+    return spark.read.schema(frame.schema).parquet(path)
