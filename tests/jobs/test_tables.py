@@ -20,7 +20,8 @@ def jobs_run(spark: SparkSession, action: Any) -> int:
     try:
         action()
     finally:
-        context.setLocalProperty("spark.jobGroup.id", None)
+        for group_property in ("spark.jobGroup.id", "spark.job.description"):
+            context.setLocalProperty(group_property, None)
     return len(context.statusTracker().getJobIdsForGroup(group))
 
 
