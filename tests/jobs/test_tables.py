@@ -13,15 +13,18 @@ from jobs.tables import frozen
 
 
 def jobs_run(spark: SparkSession, action: Any) -> int:
-    """How many Spark jobs `action()` ran (its own job group)."""
+    """How many Spark jobs `action()` ran (its own job group; the session's own group and
+    description are put back after it)."""
     group = f"jobs-{uuid.uuid4().hex}"
     context = spark.sparkContext
+    names = ("spark.jobGroup.id", "spark.job.description")
+    before = {name: context.getLocalProperty(name) for name in names}
     context.setJobGroup(group, "counted")
     try:
         action()
     finally:
-        for group_property in ("spark.jobGroup.id", "spark.job.description"):
-            context.setLocalProperty(group_property, None)
+        for name, value in before.items():
+            context.setLocalProperty(name, value)
     return len(context.statusTracker().getJobIdsForGroup(group))
 
 
