@@ -10,7 +10,8 @@ the files an uninterrupted run writes.
 A README that cannot be had for one model (401/403/404/451: gated, disabled, private,
 deleted, legally withheld) is recorded in its card row's `error` (the Hub's `X-Error-Code`,
 else `HTTP <status>`) and the fetch goes on. Only the listing failing, a server still
-failing after the retries (408/429/5xx), the network, or a token the Hub rejects stop it.
+failing after the retries (408, 429, any 5xx), the network, or a token the Hub rejects stop
+it; README fetches still running then give up at their next retry instead of finishing theirs.
 
 Exit codes: 0 done (or already complete); 1 the fetch failed, one line on stderr saying
 what and where (rerun the same command to resume); 2 bad arguments; 130 interrupted.
@@ -32,6 +33,7 @@ import logging
 import os
 import random
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -67,8 +69,6 @@ STATE_FILE = "_fetch_state.json"
 LISTING_DIR = "hub-listing"
 CARDS_DIR = "cards"
 MAX_PAGE_SIZE = 1000  # the Hub's cap on `limit` for /api/models
-# Same statuses huggingface_hub's own http_backoff retries.
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # The Hub's answer to a token it does not accept: no README will come with it.
 REJECTED_TOKEN = "invalid credentials"
 # Output column -> Hub listing property, in output order (DESIGN.md, `hub-listing`).
@@ -118,6 +118,39 @@ Row = dict[str, Any]
 
 class FetchError(Exception):
     """A failure reported to the user as one line: what failed, where, and what to do."""
+
+
+class Stopped(FetchError):
+    """A request abandoned because the run is already failing or interrupted."""
+
+
+def retryable(status: int) -> bool:
+    """Whether an answer is worth asking again: a timeout, throttling or any server error.
+    Wider than huggingface_hub's http_backoff (408, 429, 500, 502-504): the Hub's CDN answers
+    520-524 while its origin is down, and those pass too.
+
+    >>> [s for s in (200, 404, 408, 429, 500, 501, 520) if retryable(s)]
+    [408, 429, 500, 501, 520]
+    """
+    return status in (408, 429) or status >= 500
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of a URL, compared as the web compares origins: without regard to
+    case and with the scheme's default port filled in.
+
+    >>> origin("https://HuggingFace.co:443") == origin("https://huggingface.co/api/models?c=x")
+    True
+    >>> origin("http://127.0.0.1:8080") == origin("http://localhost:8080/api/models")
+    False
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a port: no origin to match
+        port = -1
+    return scheme, parts.hostname or "", port or {"http": 80, "https": 443}.get(scheme)
 
 
 @dataclass(frozen=True)
@@ -196,11 +229,20 @@ class HubClient:
         self.timeout = timeout
         # Token comes from the library's default lookup (HF_TOKEN, then the saved login).
         self._headers = build_hf_headers(library_name="pedigree", library_version=VERSION)
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Make requests still retrying give up: the run is failing or interrupted, and a
+        README fetch must not keep it waiting through its retries (minutes with the defaults).
+        A request already on the wire still ends by its timeout."""
+        self._stopping.set()
 
     def get(self, url: str) -> httpx2.Response:
         """Return the first non-retryable response, or the last one once retries are spent."""
         attempt = 0
         while True:
+            if self._stopping.is_set():
+                raise Stopped(f"GET {url} abandoned: the fetch is stopping")
             spent = attempt >= self.retry.max_retries
             try:
                 response = get_session().get(url, headers=self._headers, timeout=self.timeout)
@@ -213,20 +255,29 @@ class HubClient:
                     ) from None
                 reason, headers = type(err).__name__, None
             else:
-                if response.status_code not in RETRY_STATUSES or spent:
+                if not retryable(response.status_code) or spent:
                     return response
                 reason, headers = f"HTTP {response.status_code}", response.headers
-            wait = self.retry.delay(attempt, headers)
+            self.wait_to_retry(reason, url, attempt, headers)
             attempt += 1
-            LOG.warning(
-                "%s for GET %s; retry %d/%d in %.2fs",
-                reason,
-                url,
-                attempt,
-                self.retry.max_retries,
-                wait,
-            )
-            time.sleep(wait)
+
+    def wait_to_retry(
+        self, reason: str, url: str, attempt: int, headers: Mapping[str, str] | None
+    ) -> None:
+        """Log retry `attempt` (0-based) of `url` and wait for it, unless the run stops first."""
+        if self._stopping.is_set():
+            raise Stopped(f"GET {url} abandoned: the fetch is stopping")
+        wait = self.retry.delay(attempt, headers)
+        LOG.warning(
+            "%s for GET %s; retry %d/%d in %.2fs",
+            reason,
+            url,
+            attempt + 1,
+            self.retry.max_retries,
+            wait,
+        )
+        if self._stopping.wait(wait):
+            raise Stopped(f"GET {url} abandoned: the fetch is stopping")
 
     def fetch_card(self, model_id: str) -> Row:
         """README text of `model_id`, or a null card with the reason the Hub gave for it."""
@@ -236,7 +287,7 @@ class HubClient:
             return {"model_id": model_id, "card": text, "error": None}
         message = response.headers.get("X-Error-Message") or ""
         if (
-            response.status_code in RETRY_STATUSES
+            retryable(response.status_code)
             or response.status_code < 400
             or REJECTED_TOKEN in message.lower()
         ):
@@ -280,7 +331,7 @@ def describe_failure(response: httpx2.Response, what: str, retries: int) -> str:
     """One line saying what failed, where, and what the user can do about it."""
     status = response.status_code
     message = response.headers.get("X-Error-Message") or response.reason_phrase
-    if status in RETRY_STATUSES:
+    if retryable(status):
         hint = (
             f"gave up after {retries} retries; rerun the same command later to "
             "resume (or raise --max-retries)"
@@ -413,6 +464,7 @@ def fetch(out: Path, options: Options, client: HubClient, workers: int, quiet: b
                 _write_atomic(out / STATE_FILE, state.to_json().encode("utf-8"))
                 bar.update(len(page))
     finally:
+        client.stop()
         bar.close()
         pool.shutdown(cancel_futures=True)
     LOG.info("done: %d models in %d shards under %s", state.models, len(state.shards), out)
@@ -420,21 +472,29 @@ def fetch(out: Path, options: Options, client: HubClient, workers: int, quiet: b
 
 
 def _fetch_page(client: HubClient, url: str) -> tuple[list[Row], str | None]:
-    """One listing page and the Hub's next-page URL (None on the last page)."""
-    response = client.get(url)
-    if not response.is_success:
-        raise FetchError(describe_failure(response, "model listing", client.retry.max_retries))
-    try:
-        page = response.json()
-    except ValueError:
-        page = None
-    if not isinstance(page, list):
-        raise FetchError(
-            f"model listing: {url} did not answer a JSON list; check --endpoint / HF_ENDPOINT"
-        )
+    """One listing page and the Hub's next-page URL (None on the last page). A page that
+    comes with a 200 but no JSON list (a proxy's or cache's error page) is asked again."""
+    attempt = 0
+    while True:
+        response = client.get(url)
+        if not response.is_success:
+            raise FetchError(describe_failure(response, "model listing", client.retry.max_retries))
+        try:
+            page = response.json()
+        except ValueError:
+            page = None
+        if isinstance(page, list):
+            break
+        if attempt >= client.retry.max_retries:
+            raise FetchError(
+                f"model listing: {url} did not answer a JSON list (after "
+                f"{client.retry.max_retries} retries); check --endpoint / HF_ENDPOINT"
+            )
+        client.wait_to_retry("not a JSON list", url, attempt, None)
+        attempt += 1
     next_url = response.links.get("next", {}).get("url")
     # The token goes with every page request: never follow a link off the endpoint's origin.
-    if next_url is not None and urlsplit(next_url)[:2] != urlsplit(client.endpoint)[:2]:
+    if next_url is not None and origin(next_url) != origin(client.endpoint):
         raise FetchError(
             f"model listing: the next-page link {next_url} leaves {client.endpoint}; "
             "point --endpoint at the server that serves the whole listing"
@@ -473,6 +533,27 @@ def _positive(text: str) -> int:
     return value
 
 
+def _at_least_zero(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds, got {text}")
+    return value
+
+
+def _timeout(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
 def _page_size(text: str) -> int:
     value = _positive(text)
     if value > MAX_PAGE_SIZE:
@@ -498,10 +579,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--shard-format", choices=("jsonl", "parquet"), default="jsonl")
     parser.add_argument("--endpoint", help="Hub URL (default: HF_ENDPOINT or huggingface.co)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--max-retries", type=int, default=8, help="retries per request")
-    parser.add_argument("--retry-base", type=float, default=1.0, help="first backoff, seconds")
-    parser.add_argument("--retry-max", type=float, default=60.0, help="longest backoff, seconds")
-    parser.add_argument("--timeout", type=float, default=60.0, help="per-request timeout, s")
+    parser.add_argument("--max-retries", type=_at_least_zero, default=8, help="retries per request")
+    parser.add_argument("--retry-base", type=_seconds, default=1.0, help="first backoff, seconds")
+    parser.add_argument("--retry-max", type=_seconds, default=60.0, help="longest backoff, seconds")
+    parser.add_argument("--timeout", type=_timeout, default=60.0, help="per-request timeout, s")
     return parser.parse_args(argv)
 
 
@@ -520,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         cards=args.cards,
         shard_format=args.shard_format,
     )
-    retry = RetryPolicy(max(0, args.max_retries), args.retry_base, args.retry_max)
+    retry = RetryPolicy(args.max_retries, args.retry_base, args.retry_max)
     try:
         if urlsplit(endpoint).scheme not in ("http", "https"):
             raise FetchError(f"--endpoint {endpoint!r} is not an http(s) URL")

@@ -2,9 +2,11 @@
 
 It serves `GET /api/models` (the `limit`, `cursor` and repeated `expand` query parameters, cursor
 pagination through a `Link: <...>; rel="next"` header) and
-`GET /{repo_id}/resolve/{revision}/README.md` (404 with the Hub's `X-Error-Code` when a file or repo
-is missing; 401 `GatedRepo`, 403 "Access to this resource is disabled.", a bare 403 or a 451 for
-repos in those states; a 307 to the new name for a renamed repo). Repo ids take every shape the
+`GET /{repo_id}/resolve/{revision}/README.md` as the Hub answers it: a missing file 404
+`EntryNotFound`; a missing or private repo 401 `RepoNotFound` to a caller without a token and 404
+to one with a token (the Hub does not tell the two apart); a gated repo 401 `GatedRepo` without
+a token and 403 `GatedRepo` with one; 403 "Access to this resource is disabled."; 451; a 307
+to the new name for a renamed repo. Repo ids take every shape the
 Hub has: percent-encoded unicode, dots, a `.git` ending, over 96 characters, no namespace.
 Tests inject 429/5xx answers and hanging requests, and read back every request seen.
 """
@@ -37,9 +39,17 @@ EXPANDABLE = (
     "tags",
 )
 README_RE = re.compile(r"^/(?P<repo_id>.+)/resolve/(?P<revision>[^/]+)/README\.md$")
-# README answers for repos the caller may not read, as the Hub gives them.
-ACCESS_ANSWERS: dict[str, tuple[int, dict[str, str]]] = {
-    "gated": (
+# README answers for repos the caller may not read, as the Hub gives them: (without a token,
+# with one). A private repo answers as a missing one.
+NOT_FOUND = {
+    False: (
+        401,
+        {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Invalid username or password."},
+    ),
+    True: (404, {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}),
+}
+GATED = {
+    False: (
         401,
         {
             "X-Error-Code": "GatedRepo",
@@ -47,9 +57,22 @@ ACCESS_ANSWERS: dict[str, tuple[int, dict[str, str]]] = {
             "and be authenticated to access it. Please log in.",
         },
     ),
-    "disabled": (403, {"X-Error-Message": "Access to this resource is disabled."}),
-    "forbidden": (403, {}),
-    "unavailable": (451, {"X-Error-Message": "Unavailable for legal reasons"}),
+    True: (
+        403,
+        {
+            "X-Error-Code": "GatedRepo",
+            "X-Error-Message": "Access to this model is restricted and you are not in the "
+            "authorized list. Visit the model page to ask for access.",
+        },
+    ),
+}
+DISABLED = (403, {"X-Error-Message": "Access to this resource is disabled."})
+UNAVAILABLE = (451, {"X-Error-Message": "Unavailable for legal reasons"})
+ACCESS_ANSWERS: dict[str, dict[bool, tuple[int, dict[str, str]]]] = {
+    "gated": GATED,
+    "private": NOT_FOUND,
+    "disabled": {False: DISABLED, True: DISABLED},
+    "unavailable": {False: UNAVAILABLE, True: UNAVAILABLE},
 }
 
 
@@ -107,7 +130,7 @@ REAL_SHAPED = (
     ("bigscience/bloom-7b1.v2", "renamed"),
     ("meta-llama/Llama-3.1-8B", "gated"),
     ("someone/taken-down", "disabled"),
-    ("private-org/forbidden-model", "forbidden"),
+    ("private-org/private-model", "private"),
     ("someone/withheld-model", "unavailable"),
     ("someone/no-readme", "no-readme"),
     ("someone/tiny-readme", "tiny"),
@@ -163,6 +186,9 @@ class Fault:
     status: int | None
     times: int | None  # None: forever
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b'{"error": "injected"}'
+    content_type: str = "application/json"
+    after: threading.Event | None = None  # answer only once this is set
     release: threading.Event = field(default_factory=threading.Event)
     hit: threading.Event = field(default_factory=threading.Event)  # set once it has answered
 
@@ -191,10 +217,20 @@ class FakeHub:
         self.base_url = ""
 
     def fail(
-        self, match: str, status: int, times: int | None = 1, headers: dict[str, str] | None = None
+        self,
+        match: str,
+        status: int,
+        times: int | None = 1,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+        after: threading.Event | None = None,
     ) -> Fault:
-        """Answer `status` to the next `times` requests whose path+query contains `match`."""
-        fault = Fault(match, status, times, headers or {})
+        """Answer `status` to the next `times` requests whose path+query contains `match`
+        (with `body` as HTML when given: a proxy's or cache's error page), once `after` is
+        set when given."""
+        fault = Fault(match, status, times, headers or {}, after=after)
+        if body is not None:
+            fault.body, fault.content_type = body, "text/html"
         with self.lock:
             self.faults.append(fault)
         return fault
@@ -248,7 +284,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if fault is not None and fault.status is not None:
-            self._send(fault.status, b'{"error": "injected"}', "application/json", fault.headers)
+            if fault.after is not None:
+                fault.after.wait(timeout=30)
+            self._send(fault.status, fault.body, fault.content_type, fault.headers)
             return
         if url.path == "/api/models":
             self._list_models(hub, query)
@@ -258,14 +296,16 @@ class _Handler(BaseHTTPRequestHandler):
         if repo_id.startswith(RENAMED_PREFIX):  # the old name of a renamed repo
             repo_id = repo_id[len(RENAMED_PREFIX) :]
         state = hub.states.get(repo_id)
+        with_token = "authorization" in headers
         if match is None or not any(m["id"] == repo_id for m in hub.models):
-            self._error(404, "RepoNotFound", "Repository not found")
+            status, answer = NOT_FOUND[with_token]
+            self._send(status, b'{"error": "not found"}', "application/json", answer)
         elif state == "renamed" and not match["repo_id"].startswith(RENAMED_PREFIX):
             where = f"/{quote(RENAMED_PREFIX + repo_id)}/resolve/{match['revision']}/README.md"
             self._send(307, b"", "text/plain", {"Location": where})
         elif state in ACCESS_ANSWERS:
-            status, headers = ACCESS_ANSWERS[state]
-            self._send(status, b'{"error": "denied"}', "application/json", headers)
+            status, answer = ACCESS_ANSWERS[state][with_token]
+            self._send(status, b'{"error": "denied"}', "application/json", answer)
         elif repo_id not in hub.readmes:
             self._error(404, "EntryNotFound", "Entry not found")
         else:

@@ -177,14 +177,23 @@ def test_throttling_and_server_errors_are_retried_to_the_same_output(
     hub.fail("/api/models", 502)  # the first page
     hub.fail(page_of(2 * PAGE), 429, times=2, headers={"Retry-After": "0"})
     hub.fail(page_of(4 * PAGE), 503)
-    hub.fail(readme_of(13), 429, headers={"Retry-After": "0"})
+    # A cache's error page with a 200, and the CDN's answer while the Hub's origin is down.
+    hub.fail(page_of(5 * PAGE), 200, body=b"<html><body>Bad gateway</body></html>")
+    hub.fail(readme_of(7), 520)
+    # The Hub's own throttling answer: its RateLimit headers say when to come back.
+    ratelimit = {
+        "RateLimit": '"api";r=0;t=0',
+        "RateLimit-Policy": '"fixed window";"api";q=500;w=300',
+    }
+    hub.fail(readme_of(13), 429, headers=ratelimit)
     hub.fail(readme_of(100), 500, times=2)
     caplog.set_level(logging.WARNING, logger="fetch_hub")
     assert run(hub, tmp_path / "out", "--cards") == 0
 
     assert tree(tmp_path / "out") == tree(tmp_path / "reference")
-    assert len(hub.seen("/api/models")) == 2 * listing_requests + 4
-    assert len([r for r in caplog.records if "retry" in r.getMessage()]) == 7
+    assert len(hub.seen("/api/models")) == 2 * listing_requests + 5
+    assert len(hub.seen(readme_of(7))) == 2 * 1 + 1
+    assert len([r for r in caplog.records if "retry" in r.getMessage()]) == 9
 
 
 def test_retry_delay_honors_the_server_and_backs_off_with_jitter() -> None:
@@ -205,27 +214,31 @@ def test_retry_delay_honors_the_server_and_backs_off_with_jitter() -> None:
 
 
 @pytest.mark.parametrize(
-    ("failing", "extra"),
+    ("failing", "status", "extra"),
     [
-        (page_of(3 * PAGE), ["--shard-format", "jsonl"]),
-        (readme_of(3 * PAGE + 5), ["--cards", "--shard-format", "parquet"]),
+        (page_of(3 * PAGE), 500, ["--shard-format", "jsonl"]),
+        (readme_of(3 * PAGE + 5), 500, ["--cards", "--shard-format", "parquet"]),
+        (readme_of(3 * PAGE + 5), 520, ["--cards"]),
     ],
-    ids=["listing-page-3", "readme-on-page-3-parquet"],
+    ids=["listing-page-3", "readme-on-page-3-parquet", "readme-520-on-page-3"],
 )
 def test_hard_failure_exits_with_one_line_and_resume_is_byte_identical(
     hub: FakeHub,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     failing: str,
+    status: int,
     extra: list[str],
 ) -> None:
+    """A server error that outlasts the retries stops the fetch, whatever its number: a
+    README that never came is not recorded as missing, or a rerun would never ask again."""
     assert run(hub, tmp_path / "reference", *extra) == 0
     capsys.readouterr()
 
-    hub.fail(failing, 500, times=None)
+    hub.fail(failing, status, times=None)
     assert run(hub, tmp_path / "out", "--max-retries", "2", *extra) == 1
     line = one_error_line(capsys.readouterr().err)
-    assert "HTTP 500" in line and failing in line and "gave up after 2 retries" in line
+    assert f"HTTP {status}" in line and failing in line and "gave up after 2 retries" in line
     assert "rerun the same command" in line
     state = json.loads((tmp_path / "out" / "_fetch_state.json").read_text())
     assert len(state["shards"]) == 3 and not state["complete"]
@@ -239,6 +252,48 @@ def test_hard_failure_exits_with_one_line_and_resume_is_byte_identical(
         assert [r["id"] for r in table] == [m["id"] for m in hub.models]
         card_data = [json.loads(r["card_data"]) if r["card_data"] else None for r in table]
         assert card_data == [m.get("cardData") for m in hub.models]
+
+
+def test_a_failing_run_does_not_wait_for_readmes_still_retrying(
+    hub: FakeHub,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Once one README ends the run (a token the Hub rejects), a README fetch that is still
+    timing out gives up instead of going through its retries first."""
+    stuck = hub.hang(readme_of(5))
+    rejected = {"X-Error-Message": "Invalid credentials in Authorization header"}
+    hub.fail(readme_of(2), 401, times=None, headers=rejected, after=stuck.hit)
+    caplog.set_level(logging.WARNING, logger="fetch_hub")
+    slow = ["--timeout", "0.5", "--max-retries", "5"]
+    assert run(hub, tmp_path / "out", "--cards", "--workers", "4", *slow) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert "README of org-2/model-002" in line and "HTTP 401" in line
+    assert len(hub.seen(readme_of(5))) == 1  # its timeout came after the run had failed
+    assert not [r for r in caplog.records if "retry" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["--retry-base", "-1"],
+        ["--retry-max", "-0.5"],
+        ["--retry-max", "nan"],
+        ["--timeout", "0"],
+        ["--max-retries", "-1"],
+    ],
+    ids=["retry-base", "retry-max", "retry-max-nan", "timeout", "max-retries"],
+)
+def test_bad_retry_and_timeout_options_are_refused_before_any_request(
+    hub: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: list[str]
+) -> None:
+    argv = ["--output", str(tmp_path / "out"), "--endpoint", hub.base_url, "--quiet", *bad]
+    with pytest.raises(SystemExit) as exit_info:
+        fetch_hub.main(argv)
+    assert exit_info.value.code == 2
+    assert bad[0] in capsys.readouterr().err
+    assert not hub.requests
 
 
 def test_killed_run_resumes_to_byte_identical_output(hub: FakeHub, tmp_path: Path) -> None:
@@ -385,24 +440,30 @@ EXPECTED_CARDS = {
     "renamed": ("the README", None),  # reached through the Hub's 307
     "tiny": ("the README", None),
     "gated": (None, "GatedRepo"),
+    "private": (None, "RepoNotFound"),
     "disabled": (None, "DisabledRepo"),
-    "forbidden": (None, "HTTP 403"),
     "unavailable": (None, "HTTP 451"),
     "no-readme": (None, "EntryNotFound"),
 }
 
 
+@pytest.mark.parametrize("token", [None, "hf_not_authorized"], ids=["no-token", "token"])
 def test_real_ids_and_unreadable_readmes_are_recorded_and_the_fetch_finishes(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token: str | None
 ) -> None:
     """Ids `hf_hub_url` refuses (over 96 characters, `.git`, unicode, no namespace) are
-    fetched; a gated, a disabled, a plain-403 and a 451 README cost that model its card,
-    with the reason, and nothing else."""
+    fetched; a gated, a private, a disabled and a 451 README cost that model its card, with
+    the reason, and nothing else, whether the Hub answers them 401 (no token) or 403/404 (a
+    token without access)."""
+    if token:
+        monkeypatch.setenv("HF_TOKEN", token)
     models, readmes, states = real_shaped_models()
     assert max(len(m["id"]) for m in models) > 96
     with serve(FakeHub(models, readmes, states)) as hub:
         assert run(hub, tmp_path / "out", "--cards", "--files", "--workers", "3") == 0
         paths = {r.path for r in hub.seen("/")}
+        sent = {r.headers.get("authorization") for r in hub.seen("/")}
+    assert sent == {f"Bearer {token}" if token else None}
     cards = [c for shard in shards(tmp_path / "out" / "cards") for c in shard]
     assert [c["model_id"] for c in cards] == [m["id"] for m in models]
     for card in cards:
