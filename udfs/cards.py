@@ -101,12 +101,21 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
 
 
 def _nesting_bound(yaml_text: str) -> int:
-    """An upper bound on the YAML nesting depth, computed only when it could be large."""
+    """An upper bound on the YAML nesting depth, computed only when it could be large.
+
+    Brackets are counted wherever they stand, quoted or not, and the count never drops
+    below zero: closing brackets earlier in the text (in a quoted string, say) must not
+    cancel the opening ones of a deep flow collection after them, which libyaml would
+    recurse into until the process dies.
+
+    >>> _nesting_bound("a: '" + "]" * 3000 + "'\\nb: " + "[" * 3000 + "]" * 3000) >= 3000
+    True
+    """
     bound = 0
     if yaml_text.count("[") + yaml_text.count("{") > MAX_YAML_NESTING:
         depth = 0
         for bracket in _FLOW_BRACKET_RE.findall(yaml_text):
-            depth += 1 if bracket in "[{" else -1
+            depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
             bound = max(bound, depth)
     if len(yaml_text) > MAX_YAML_NESTING:
         bound += max(len(indent) for indent in _BLOCK_INDENT_RE.findall(yaml_text))

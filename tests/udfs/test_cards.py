@@ -1,4 +1,6 @@
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,6 +127,27 @@ def test_load_yaml_errors_are_returned(yaml_text, error_start):
     assert meta is None
     assert error is not None
     assert error.startswith(error_start)
+
+
+def test_closing_brackets_before_deep_nesting_do_not_hide_it_from_the_guard():
+    """Closing brackets in a quoted value once cancelled the opening ones of a deep flow list
+    after them; libyaml then recursed until the process died (rc 139 at 100,000 levels).
+    Loaded in a child process, so the old code fails this test instead of killing pytest."""
+    program = (
+        "from udfs.cards import load_yaml\n"
+        "n = 100_000\n"
+        'text = "a: \'" + "]" * n + "\'\\nb: " + "[" * n + "]" * n\n'
+        "print(load_yaml(text))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("(None, 'nested deeper")
 
 
 def test_load_yaml_accepts_ordinary_nesting_and_big_flow_lists():
