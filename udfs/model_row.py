@@ -86,19 +86,33 @@ def utf8_card(value: Any) -> tuple[str | None, str | None]:
 
 
 def utf8_text(value: str) -> str:
-    """The text with lone surrogates replaced by "?", as `utf8_card` stores it; the text
-    itself when it is valid, found without encoding when it is ASCII (most cards).
+    """The text with each lone surrogate replaced by U+FFFD, as `utf8_card` stores it (and
+    as undecodable README bytes read); the text itself when it is valid, found without
+    encoding when it is ASCII (most cards). Not "?": at the start of a plain YAML value
+    that is a mapping-key indicator, and the whole front matter would fail to load.
 
     >>> utf8_text("caf\\u00e9"), utf8_text("bad \\udce9")
-    ('café', 'bad ?')
+    ('café', 'bad �')
     """
     if value.isascii():
         return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return value.encode("utf-8", "replace").decode("utf-8")
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return value
+
+
+def storable_id(value: Any) -> str | None:
+    """An input row's id as a reject row can hold it: text, lone surrogates replaced.
+    A reject keeps what came in, so an id that is not a string is kept as its text.
+
+    >>> storable_id("org/m\\ud800"), storable_id(123), storable_id(None)
+    ('org/m�', '123', None)
+    """
+    if value is None:
+        return None
+    return utf8_text(value if isinstance(value, str) else str(value))
 
 
 def parse_model(

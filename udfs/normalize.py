@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,57 @@ _LICENSE_ID_RE = re.compile(r"(?=[^a-z]*[a-z])[a-z0-9][a-z0-9.+-]*")  # a slug w
 _LANGUAGE_SPLIT_RE = re.compile(r"[\s,;/|]+")
 _LANGUAGE_TAG_RE = re.compile(r"[a-z]{2}(?:[-_][a-z0-9]{2,4})?")
 _SLUG_RE = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
-_HF_DATASET_URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/datasets/")
+HUB_URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.IGNORECASE)
+_QUERY_OR_FRAGMENT_RE = re.compile(r"[?#].*", re.DOTALL)
+# First path segments of huggingface.co pages that are the site's own sections, not a user's
+# or organisation's namespace (the Hub reserves these names).
+HUB_SECTIONS = frozenset(
+    [
+        "datasets",
+        "spaces",
+        "models",
+        "docs",
+        "blog",
+        "papers",
+        "posts",
+        "collections",
+        "organizations",
+        "settings",
+        "join",
+        "login",
+        "pricing",
+        "enterprise",
+        "support",
+        "learn",
+        "course",
+        "tasks",
+        "new",
+        "chat",
+        "terms",
+        "privacy",
+        "api",
+    ]
+)
+DATASETS_SECTION = "datasets"
+# Pages below a repository's own page (files, history, discussions, settings, viewers): a
+# URL to one of them is about the repository.
+REPO_SUB_PAGES = frozenset(
+    [
+        "tree",
+        "blob",
+        "resolve",
+        "raw",
+        "edit",
+        "blame",
+        "commit",
+        "commits",
+        "discussions",
+        "community",
+        "settings",
+        "tensorboard",
+        "viewer",
+    ]
+)
 _TIMESTAMP_RE = re.compile(
     r"\s*(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
@@ -76,7 +127,7 @@ def clean_text(value: Any) -> str | None:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates from JSON escapes or surrogateescape
-            text = text.encode("utf-8", "replace").decode("utf-8")
+            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return text or None
 
 
@@ -205,21 +256,58 @@ def _parse_timestamp(text: str) -> datetime | None:
 def normalize_count(value: Any) -> int | None:
     """A download or like count: a non-negative int64, or None.
 
+    An integral float counts, written as text too: pandas writes an int column with a
+    missing value as floats, so a CSV of counts reads "10.0".
+
     >>> normalize_count(12), normalize_count(3.0), normalize_count("7"), normalize_count(-1)
     (12, 3, 7, None)
+    >>> normalize_count("10.0"), normalize_count("1e3"), normalize_count("1.5")
+    (10, 1000, None)
     """
     if isinstance(value, bool):
         return None
+    if isinstance(value, float | str):
+        try:
+            exact = Decimal(value)  # exact for floats; text may have spaces around it
+        except (InvalidOperation, ValueError):
+            return None
+        integral = exact.is_finite() and exact == exact.to_integral_value()
+        return int(exact) if integral and 0 <= exact <= INT64_MAX else None  # bound, then int
     try:
-        if isinstance(value, float):
-            number = int(value) if math.isfinite(value) and value.is_integer() else None
-        elif isinstance(value, str):
-            number = int(value.strip()) if value.strip().isdigit() else None
-        else:
-            number = int(value.__index__())  # int, numpy integers
+        number = int(value.__index__())  # int, numpy integers
     except (AttributeError, TypeError, ValueError):
         return None
-    return number if number is not None and 0 <= number <= INT64_MAX else None
+    return number if 0 <= number <= INT64_MAX else None
+
+
+# --- Hub references ------------------------------------------------------------------------
+
+
+def hub_reference(text: str) -> tuple[str, str]:
+    """(section, repository path) of a declared reference to a Hub repository.
+
+    `section` is a Hub URL's first path segment when it is one of HUB_SECTIONS
+    ("datasets", "spaces", ...; lowercased), else "": a URL to a user's repository or a text
+    that is not a URL. The path loses any query, fragment, trailing slash and repository
+    sub-page; a sub-page is cut after two segments (namespace/name), or after one for the
+    Hub's older ids without namespace (`gpt2/tree/main`) when more follows it, so that
+    `org/tree` stays a repository named "tree".
+
+    >>> hub_reference("https://HuggingFace.co/datasets/org/set/tree/main?x=1")
+    ('datasets', 'org/set')
+    >>> hub_reference("hf.co/org/name/discussions/3"), hub_reference("gpt2/raw/main/config.json")
+    (('', 'org/name'), ('', 'gpt2'))
+    """
+    path = HUB_URL_RE.sub("", text, count=1)
+    segments = _QUERY_OR_FRAGMENT_RE.sub("", path).rstrip("/").split("/")
+    section = ""
+    if len(path) < len(text) and segments[0].lower() in HUB_SECTIONS:
+        section = segments.pop(0).lower()
+    if len(segments) > 2 and segments[2] in REPO_SUB_PAGES:
+        segments = segments[:2]
+    elif len(segments) > 2 and segments[1] in REPO_SUB_PAGES:
+        segments = segments[:1]
+    return section, "/".join(segments)
 
 
 # --- licenses ------------------------------------------------------------------------------
@@ -425,14 +513,18 @@ def normalize_languages(value: Any, tags: Any, table: LanguageTable | None = Non
 def normalize_datasets(value: Any, tags: Any) -> list[str]:
     """Dataset ids from the YAML `datasets` value and `dataset:` tags; sorted, unique.
 
-    Hub dataset URLs become ids; case is kept (ids are the Hub's spelling).
+    Hub dataset URLs become ids, whichever page of the dataset they show; case is kept (ids
+    are the Hub's spelling). Other values are kept as declared.
 
     >>> normalize_datasets(["glue", "https://huggingface.co/datasets/org/set/"], ["dataset:glue"])
     ['glue', 'org/set']
+    >>> normalize_datasets("HF.co/datasets/org/set/blob/main/train.csv?download=1", [])
+    ['org/set']
     """
     found = set()
     for text in [*text_list(value), *tag_values(tags, DATASET_TAG)]:
-        dataset = _HF_DATASET_URL_RE.sub("", text).strip().rstrip("/")
+        section, path = hub_reference(text)
+        dataset = path if section == DATASETS_SECTION else text.rstrip("/")
         if dataset and len(dataset) <= MAX_VALUE_CHARS:
             found.add(dataset)
     return sorted(found)

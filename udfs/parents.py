@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from udfs.normalize import clean_text, text_list
+from udfs.normalize import clean_text, hub_reference, text_list
 
 BASE_MODEL_TAG = "base_model:"
 
@@ -36,8 +36,9 @@ SOURCE_TAG, SOURCE_YAML, SOURCE_BOTH = "tag", "yaml", "both"
 MAX_ID_PART_CHARS = 256
 _ID_PART = rf"[^\W](?:[\w.-]{{0,{MAX_ID_PART_CHARS - 2}}}[^\W])?"
 HUB_ID_RE = re.compile(rf"(?:{_ID_PART}/)?{_ID_PART}")
-_HUB_URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.IGNORECASE)
-_URL_TAIL_RE = re.compile(r"(?:/(?:tree|blob|resolve|commit)/.*|[?#].*)$", re.DOTALL)
+# Sections of a Hub URL a model can be in: a user's namespace (""), or the older
+# huggingface.co/models/<id>. Datasets, Spaces, docs and the other sections hold no models.
+MODEL_SECTIONS = ("", "models")
 
 
 def is_valid_id(repo_id: str) -> bool:
@@ -52,19 +53,23 @@ def is_valid_id(repo_id: str) -> bool:
 def normalize_repo_id(value: Any) -> str | None:
     """A declared model reference as a Hub id, or None when it cannot be one.
 
-    Hub URLs lose their host and any /tree/... tail; an id without namespace stays as is.
-    Only strings are references: YAML numbers (`base_model: 3.5`) are not.
+    Hub URLs lose their host and any page below the model's (/tree/..., /discussions, ...);
+    URLs of datasets, Spaces and the site's other sections are not models. An id without
+    namespace stays as is. Only strings are references: YAML numbers (`base_model: 3.5`)
+    are not.
 
     >>> normalize_repo_id(" https://huggingface.co/org/name/tree/main/ ")
     'org/name'
     >>> normalize_repo_id("bert-base-uncased"), normalize_repo_id("my model")
     ('bert-base-uncased', None)
+    >>> normalize_repo_id("hf.co/org/name/discussions/3"), normalize_repo_id("hf.co/datasets/imdb")
+    ('org/name', None)
     """
     text = clean_text(value) if isinstance(value, str) else None
     if text is None:
         return None
-    repo_id = _URL_TAIL_RE.sub("", _HUB_URL_RE.sub("", text, count=1)).rstrip("/")
-    return repo_id if is_valid_id(repo_id) else None
+    section, repo_id = hub_reference(text)
+    return repo_id if section in MODEL_SECTIONS and is_valid_id(repo_id) else None
 
 
 def _relation(value: Any) -> str | None:
@@ -75,6 +80,7 @@ def _relation(value: Any) -> str | None:
 
 @dataclass
 class _Declared:
+    parent_id: str
     sources: set[str] = field(default_factory=set)
     tag_relations: set[str] = field(default_factory=set)
     yaml_relations: set[str] = field(default_factory=set)
@@ -85,8 +91,12 @@ def parse_parents(tags: Any, yaml_base_model: Any, yaml_relation: Any) -> list[d
 
     `relation` is the declared one by RELATION_PRECEDENCE, else inferred: "merge" when the
     model declares several parents, "unknown" otherwise. `source` says where the parent was
-    declared ("tag", "yaml" or "both"). A model naming itself is returned like any parent:
-    lineage drops and counts self-references. Sorted by parent_id.
+    declared ("tag", "yaml" or "both"). Ids that differ only in case are one parent (the Hub
+    allows one repository per id regardless of case), spelled as the tags spell it, since
+    the Hub writes its tags with the repository's id (the first in sort order should they
+    disagree, whatever the tags' order), else as the YAML first does. A model naming itself
+    is returned like any parent: lineage drops and counts self-references. Sorted by
+    parent_id.
 
     >>> [parent] = parse_parents(["base_model:adapter:org/a"], "org/a", "finetune")
     >>> parent["parent_id"], parent["relation"], parent["source"], parent["other_relations"]
@@ -94,7 +104,7 @@ def parse_parents(tags: Any, yaml_base_model: Any, yaml_relation: Any) -> list[d
     >>> [p["relation"] for p in parse_parents([], ["org/a", "org/b"], None)]
     ['merge', 'merge']
     """
-    declared: dict[str, _Declared] = {}
+    declared: dict[str, _Declared] = {}  # by parent_id in lowercase
     for tag in text_list(tags):
         if not tag.startswith(BASE_MODEL_TAG):
             continue
@@ -103,7 +113,8 @@ def parse_parents(tags: Any, yaml_base_model: Any, yaml_relation: Any) -> list[d
         relation = _relation(head) if colon else None
         parent_id = normalize_repo_id(tail if relation else rest)
         if parent_id is not None:
-            entry = declared.setdefault(parent_id, _Declared())
+            entry = declared.setdefault(parent_id.lower(), _Declared(parent_id))
+            entry.parent_id = min(entry.parent_id, parent_id)
             entry.sources.add(SOURCE_TAG)
             if relation:
                 entry.tag_relations.add(relation)
@@ -112,21 +123,20 @@ def parse_parents(tags: Any, yaml_base_model: Any, yaml_relation: Any) -> list[d
     for value in yaml_values:
         parent_id = normalize_repo_id(value)
         if parent_id is not None:
-            entry = declared.setdefault(parent_id, _Declared())
+            entry = declared.setdefault(parent_id.lower(), _Declared(parent_id))
             entry.sources.add(SOURCE_YAML)
             if yaml_declared:
                 entry.yaml_relations.add(yaml_declared)
 
     inferred = INFERRED_MULTI_PARENT_RELATION if len(declared) > 1 else UNKNOWN_RELATION
     parents = []
-    for parent_id in sorted(declared):
-        entry = declared[parent_id]
+    for entry in sorted(declared.values(), key=lambda declaration: declaration.parent_id):
         strongest = entry.tag_relations or entry.yaml_relations
         relation = min(strongest, key=RELATION_PRECEDENCE.index) if strongest else inferred
         others = (entry.tag_relations | entry.yaml_relations) - {relation}
         parents.append(
             {
-                "parent_id": parent_id,
+                "parent_id": entry.parent_id,
                 "relation": relation,
                 "source": SOURCE_BOTH if len(entry.sources) == 2 else next(iter(entry.sources)),
                 "other_relations": sorted(others, key=RELATION_PRECEDENCE.index),

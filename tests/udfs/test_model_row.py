@@ -195,10 +195,18 @@ def test_row_is_json_safe_when_yaml_has_dates_and_surrogates():
     row = parsed(card=card, author="m\udce9", files=["a\udce9"], tags=["t\udce9"])
     json.dumps(row, allow_nan=False)
     assert row["licenses"] == ["unknown"]
-    assert row["datasets"] == ["2022-01-01", "d?"]
-    assert row["sections"] == ["titl?"]
-    assert row["card_sha1"] == hashlib.sha1(card.encode("utf-8", "replace")).hexdigest()
-    assert (row["author"], row["files"], row["tags"]) == ("m?", ["a?"], ["t?"])
+    assert row["datasets"] == ["2022-01-01", "d\ufffd"]
+    assert row["sections"] == ["titl\ufffd"]
+    stored = card.replace("\udce9", "\ufffd")
+    assert row["card_sha1"] == hashlib.sha1(stored.encode("utf-8")).hexdigest()
+    assert (row["author"], row["files"], row["tags"]) == ("m\ufffd", ["a\ufffd"], ["t\ufffd"])
+
+
+def test_a_lone_surrogate_at_the_start_of_a_yaml_value_leaves_the_rest_readable():
+    """Replaced by "?" it became YAML's mapping-key indicator, and the whole front matter
+    failed to load (no license, no parents)."""
+    row = parsed(card="---\nlicense: mit\nwidget:\n- text: \udcf0\n---\nx", tags=[])
+    assert row["yaml_error"] is None and row["licenses"] == ["mit"]
 
 
 def test_yaml_dates_in_card_data_are_strings():

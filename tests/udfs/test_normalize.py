@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from udfs.normalize import (
     DEFAULT_LICENSES_PATH,
+    INT64_MAX,
     clean_text,
     default_license_table,
     license_category,
@@ -192,6 +193,30 @@ def test_normalize_datasets(value, tags, expected):
     assert normalize_datasets(value, tags) == expected
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://huggingface.co/datasets/org/set/tree/main",
+        "https://huggingface.co/datasets/org/set/blob/main/data/train.csv",
+        "https://huggingface.co/datasets/org/set/resolve/main/train.parquet",
+        "https://huggingface.co/datasets/org/set/raw/main/README.md",
+        "https://huggingface.co/datasets/org/set/viewer/default/train",
+        "https://huggingface.co/datasets/org/set?x=1",
+        "https://huggingface.co/datasets/org/set#usage",
+        "HTTPS://HuggingFace.co/datasets/org/set",
+        "hf.co/datasets/org/set/",
+    ],
+)
+def test_hub_dataset_urls_become_the_dataset_id(url):
+    assert normalize_datasets(url, []) == ["org/set"]
+
+
+def test_only_hub_dataset_urls_are_cut():
+    values = ["https://example.org/data?x=1", "c4/en", "org/set/tree/main"]
+    assert normalize_datasets(values, []) == sorted(values)
+    assert normalize_datasets("https://huggingface.co/datasets", []) == []
+
+
 def test_normalize_tags():
     assert normalize_tags(["b", "a", " b ", None, ""]) == ["a", "b"]
     assert normalize_tags(None) == []
@@ -257,7 +282,7 @@ def test_normalize_slug(value, expected):
 
 def test_clean_text_replaces_lone_surrogates():
     text = clean_text("caf\udce9")
-    assert text == "caf?"
+    assert text == "caf\ufffd"
     assert text.encode("utf-8")
 
 
@@ -307,6 +332,18 @@ def test_hub_spelling_takes_the_general_path_answer(stamp):
         (0, 0),
         (3.0, 3),
         (" 7 ", 7),
+        ("10.0", 10),
+        (" 1e3 ", 1000),
+        ("9223372036854775807.0", INT64_MAX),
+        ("9223372036854775808", None),
+        ("1.5", None),
+        ("-1", None),
+        ("-1.0", None),
+        ("nan", None),
+        ("inf", None),
+        ("1e999999999", None),
+        ("", None),
+        (float("inf"), None),
         (-1, None),
         (2.5, None),
         (float("nan"), None),

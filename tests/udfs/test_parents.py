@@ -127,3 +127,77 @@ def test_normalize_repo_id(value, expected):
 
 def test_long_legacy_names_are_valid():
     assert is_valid_id("espnet/" + "a_" * 60 + "valid.acc.ave")
+
+
+@pytest.mark.parametrize(
+    "sub_page",
+    [
+        "raw/main/config.json",
+        "blob/main/README.md",
+        "edit/main/README.md",
+        "resolve/main/model.safetensors",
+        "tree/main",
+        "commit/abc123",
+        "commits/main",
+        "discussions",
+        "discussions/3",
+        "community",
+        "settings",
+        "tensorboard",
+    ],
+)
+def test_model_page_sub_paths_name_the_model(sub_page):
+    assert normalize_repo_id(f"https://huggingface.co/org/name/{sub_page}") == "org/name"
+
+
+def test_sub_page_cut_keeps_models_named_like_a_sub_page():
+    assert normalize_repo_id("org/tree") == "org/tree"
+    assert normalize_repo_id("https://huggingface.co/org/tree/tree/main") == "org/tree"
+    assert normalize_repo_id("https://huggingface.co/gpt2/raw/main/config.json") == "gpt2"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://huggingface.co/datasets/imdb",
+        "https://huggingface.co/datasets/org/set",
+        "https://huggingface.co/spaces/gradio",
+        "https://huggingface.co/spaces/gradio/x",
+        "https://HuggingFace.co/Spaces/gradio/x/tree/main",
+        "https://huggingface.co/docs/transformers",
+        "https://huggingface.co/blog/lora",
+        "https://huggingface.co/papers/2106.09685",
+        "https://huggingface.co/docs",
+        "https://huggingface.co/models",
+        "https://huggingface.co/models?other=llama",
+    ],
+)
+def test_hub_urls_of_pages_that_are_not_models_are_not_parents(url):
+    assert normalize_repo_id(url) is None
+    assert parse_parents([], url, "finetune") == []
+
+
+def test_old_models_url_form_names_the_model():
+    assert normalize_repo_id("https://huggingface.co/models/org/name") == "org/name"
+    assert normalize_repo_id("huggingface.co/models/org/name/tree/main") == "org/name"
+
+
+def test_parents_differing_only_in_case_are_one_parent_spelled_as_the_tags():
+    tags = ["base_model:meta-llama/Llama-2-7b-hf", "base_model:finetune:meta-llama/Llama-2-7b-hf"]
+    assert parse_parents(tags, "meta-llama/llama-2-7b-hf", None) == [
+        parent("meta-llama/Llama-2-7b-hf", "finetune", "both")
+    ]
+
+
+def test_yaml_parents_differing_only_in_case_keep_the_first_spelling():
+    assert parse_parents([], ["Org/A", "org/a"], "adapter") == [parent("Org/A", "adapter", "yaml")]
+    assert parse_parents(["base_model:Org/A"], ["org/a", "org/b"], None) == [
+        parent("Org/A", "merge", "both"),
+        parent("org/b", "merge", "yaml"),
+    ]
+
+
+def test_tag_spelling_does_not_depend_on_tag_order():
+    tags = ["base_model:finetune:Org/a", "base_model:Org/A"]
+    assert parse_parents(tags, None, None) == parse_parents(tags[::-1], None, None)
+    assert parse_parents(tags, None, None) == [parent("Org/A", "finetune", "tag")]
