@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -35,7 +36,7 @@ from jobs.config import Config
 from jobs.spark_session import build_session, fit_shuffle_partitions
 from jobs.tables import frozen, read_table, snapshot_checkpoints, write_snapshot
 from udfs.minhash import Sketcher
-from udfs.model_row import MODEL_FIELDS, parse_model_card
+from udfs.model_row import MODEL_FIELDS, parse_model_card, storable_id
 from udfs.sources import (
     FLAT_SEPARATOR,
     decode_card_bytes,
@@ -86,6 +87,17 @@ def fetch_cards_folder(input_path: Path, fmt: str) -> Path | None:
     return None
 
 
+def _hidden(relative: Path) -> bool:
+    """Whether a file under the input folder is out of the input, as Spark's own listing
+    has it: it, or a folder on its way, starts with `_` or `.` (`_temporary` of a failed
+    write, `.ipynb_checkpoints` copies, `_SUCCESS`).
+
+    >>> _hidden(Path(".ipynb_checkpoints/eco-checkpoint.csv")), _hidden(Path("org/m/README.md"))
+    (True, False)
+    """
+    return any(part.startswith(("_", ".")) for part in relative.parts)
+
+
 def source_files(input_path: Path, fmt: str) -> tuple[str, list[Path]]:
     """The input's data files and their kind; one clear error when there are none or a mix."""
     if not input_path.exists():
@@ -98,7 +110,7 @@ def source_files(input_path: Path, fmt: str) -> tuple[str, list[Path]]:
         else sorted(
             p
             for p in input_path.rglob("*")
-            if p.is_file() and not any(part.startswith(("_", ".")) for part in p.parts[-1:])
+            if p.is_file() and not _hidden(p.relative_to(input_path))
         )
     )
     kinds: dict[str, list[Path]] = {}
@@ -213,7 +225,11 @@ def parse_raw(
     """One raw dict (`udfs.sources`) -> one PARSED row (a model, or a reject with its
     reason) and, for a model with a card, its lowered body: the sketch reads the card's
     words from it instead of splitting and lowercasing the card again."""
-    reject = {"raw_id": raw["model_id"], "source_file": source_file, "reject_detail": None}
+    reject = {
+        "raw_id": storable_id(raw["model_id"]),
+        "source_file": source_file,
+        "reject_detail": None,
+    }
     if raw["card"] is not None and len(raw["card"]) > max_card_chars:
         raw["card"] = raw["card"][:max_card_chars]
     try:
@@ -474,7 +490,9 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
         cards_kind, card_files = source_files(cards_folder, "hub-listing")
         cards = read_records(spark, cards_kind, card_files, args.config)
         records = with_fetched_cards(records, kind, cards, cards_kind)
-    root_uri = args.input.resolve().as_uri() if args.input.is_dir() else ""
+    # As Spark names the files it reads: absolute, neither percent-encoded nor through
+    # symlinks, so a README's path starts with it whatever the folder's name or location.
+    root = os.path.abspath(args.input) if args.input.is_dir() else ""
     rows_in = records.count()
     fit_shuffle_partitions(spark, rows_in, args.config.spark)
     spark.conf.set(
@@ -485,7 +503,7 @@ def run(spark: SparkSession, args: JobArgs) -> dict[str, int]:
     # card for the repeated ones, once per table. The ranked rows are few unless the input
     # repeats most of its ids; kept on disk.
     with snapshot_checkpoints(spark, str(args.output), args.snapshot):
-        parsed = parse_once(records, kind, root_uri, args.config)
+        parsed = parse_once(records, kind, root, args.config)
         repeated = repeated_ids(parsed).persist()
         ranked = ranked_duplicates(parsed, repeated).persist(StorageLevel.DISK_ONLY)
         try:

@@ -50,7 +50,7 @@ PARENT_COLUMNS = {
 FLAT_SEPARATOR = "/"
 FLATTENED_CARD_DATA = "cardData"
 # Raw keys whose value is text (`_text`).
-TEXT_KEYS = ("model_id", "author", "library_name", "pipeline_tag", "card", "card_error")
+TEXT_KEYS = ("author", "library_name", "pipeline_tag", "card", "card_error")
 
 MAX_LITERAL_CHARS = 100_000
 
@@ -92,7 +92,7 @@ def raw_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
     if not any(tag.startswith("base_model:") for tag in tags or ()):
         tags = [*(tags or ()), *_parent_column_tags(record)] or tags
     return {
-        "model_id": _text(picked["model_id"]),
+        "model_id": _id_text(picked["model_id"]),
         "author": _text(picked["author"]),
         "created_at": picked["created_at"],
         "last_modified": picked["last_modified"],
@@ -128,7 +128,7 @@ def raw_records(batch: pa.RecordBatch) -> list[dict[str, Any]]:
         present = [name for name in aliases if name in names]
         values = _coalesced([batch.column(name).to_pylist() for name in present], batch.num_rows)
         rule = _COLUMN_RULES.get(key)
-        if rule is _text and all(_is_text(batch.schema.field(n).type) for n in present):
+        if rule in (_text, _id_text) and all(_is_text(batch.schema.field(n).type) for n in present):
             rule = None  # strings are text already
         columns[key] = values if rule is None else [*map(rule, values)]
     keys = list(columns)
@@ -197,8 +197,14 @@ def _parent_column_tags(record: Mapping[str, Any]) -> list[str]:
 def model_id_from_readme_path(path: str, root: str) -> str | None:
     """A README folder holds `<root>/<namespace>/<name>/README.md` (or `<root>/<name>/...`).
 
+    `path` is Spark's name for the file (`file:/data/my cards/org/m/README.md`: not
+    percent-encoded), `root` the folder's absolute path written the same way.
+
     >>> model_id_from_readme_path("file:/data/cards/org/m/README.md", "file:/data/cards")
     'org/m'
+    >>> root = "/data/mes cartes 100%"
+    >>> model_id_from_readme_path(f"file:{root}/gpt2/README.md", root)
+    'gpt2'
     """
     try:
         rel = PurePosixPath(_strip_scheme(path)).relative_to(_strip_scheme(root).rstrip("/") or "/")
@@ -239,14 +245,26 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
+def _id_text(value: Any) -> Any:
+    """An id as text, when it is text: an id that is not a string (`{"id": 123}`) stays as it
+    is, for `parse_model` to reject as invalid rather than turn into model `123`.
+
+    >>> _id_text(b"org/m"), _id_text(True)
+    ('org/m', True)
+    """
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
+
+
 def _parse_literal(value: str) -> Any:
-    """A list or dict written as text (CSV exports): JSON first, then a Python literal."""
-    if len(value) > MAX_LITERAL_CHARS:
-        return None
+    """A list or dict written as text (CSV exports): JSON first, then a Python literal.
+    JSON of any length (its parser is linear); a Python literal only up to
+    MAX_LITERAL_CHARS, which bounds what `ast.literal_eval` may cost."""
     try:
         return json.loads(value)
     except (ValueError, RecursionError):
         pass
+    if len(value) > MAX_LITERAL_CHARS:
+        return None
     try:
         return ast.literal_eval(value)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -290,6 +308,7 @@ def _file_names(value: Any) -> list[str] | None:
 # How `raw_records` turns a column's values into a raw key's, as `raw_from_record` does.
 _COLUMN_RULES = {
     **{key: _text for key in TEXT_KEYS},
+    "model_id": _id_text,
     "tags": _string_list,
     "card_data": _mapping,
     "files": _file_names,

@@ -226,8 +226,18 @@ def test_hub_listing_jsonl_keeps_card_data_and_files(spark, tmp_path: Path) -> N
     assert q["has_card"] is False
 
 
-def test_readme_folder_with_bom_and_crlf(spark, tmp_path: Path) -> None:
-    folder = tmp_path / "cards"
+@pytest.mark.parametrize(
+    "where",
+    ["cards", "mes cartes 100% é/cards", "link-to-cards"],
+    ids=["plain", "space-unicode-percent", "symlinked"],
+)
+def test_readme_folder_with_bom_and_crlf(spark, tmp_path: Path, where: str) -> None:
+    """Wherever the folder is: under a name Spark would percent-encode in a URI, or reached
+    through a symlink, each README still names its model (they all became `missing_id`)."""
+    folder = tmp_path / where
+    if where.startswith("link"):
+        (tmp_path / "real-cards").mkdir()
+        folder.symlink_to(tmp_path / "real-cards", target_is_directory=True)
     (folder / "org" / "m").mkdir(parents=True)
     (folder / "gpt2").mkdir()
     crlf_card = "\ufeff---\r\nlicense: mit\r\nbase_model: gpt2\r\n---\r\n# Model\r\nText here.\r\n"
@@ -262,6 +272,23 @@ def test_ecosystem_csv_with_multiline_quoted_cards(spark, tmp_path: Path) -> Non
     assert models["org/a"]["card_chars"] == len('Line 1, "q"\nLine 2')
     assert [b["parent_id"] for b in models["org/a"]["base_models"]] == ["org/b"]
     assert models["org/b"]["downloads"] is None
+
+
+def test_files_in_hidden_and_underscore_folders_are_not_input(tmp_path: Path) -> None:
+    """A notebook's checkpoint copy or a failed Spark write's `_temporary` under the input
+    folder would duplicate every model (and could win over the real rows)."""
+    for name in (
+        "eco.csv",
+        ".ipynb_checkpoints/eco-checkpoint.csv",
+        "_temporary/0/part-0.csv",
+        "_SUCCESS",
+        "more/eco-2.csv",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("id,card\norg/m,x\n")
+    kind, files = source_files(tmp_path, "ecosystem-csv")
+    assert kind == "csv"
+    assert [f.relative_to(tmp_path).as_posix() for f in files] == ["eco.csv", "more/eco-2.csv"]
 
 
 def test_missing_input_and_wrong_kind_fail_before_spark(tmp_path: Path) -> None:

@@ -112,3 +112,17 @@ def test_packed_signatures_unpack_to_the_tables_lists(
     kept = [(i, s) for i, s in enumerate(signatures) if s is not None][skip:]
     assert out == [{"model_id": f"org/m{i}", "minhash": s, "n_shingles": i} for i, s in kept]
     assert packed.null_count == sum(s is None for s in signatures)
+
+
+def test_ids_a_reject_row_cannot_hold_as_they_came_are_rejected_not_fatal() -> None:
+    """A JSON id with a lone surrogate once failed the whole Arrow batch (and the job) when
+    its reject row was built; ids that are not strings became models `123` and `True`."""
+    lines = ['{"id": "org/m\\ud800"}', '{"id": 123}', '{"id": true}', '{"id": "org/fine"}']
+    batch = pa.RecordBatch.from_pydict({"line": lines, "source_file": ["file:/in/l.jsonl"] * 4})
+    rows = parse_batch(batch, "jsonl", "", 200_000, SKETCHER, PARSED).to_pylist()
+    assert [(r["model_id"], r["raw_id"], r["reject_reason"]) for r in rows] == [
+        (None, "org/m\ufffd", "invalid_id"),
+        (None, "123", "invalid_id"),
+        (None, "True", "invalid_id"),
+        ("org/fine", "org/fine", None),
+    ]

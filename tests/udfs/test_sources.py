@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 import pyarrow as pa
 import pytest
@@ -135,6 +136,23 @@ def test_readme_paths_give_model_ids() -> None:
     assert model_id_from_readme_path("file:/data/cards/gpt2/README.md", root) == "gpt2"
     assert model_id_from_readme_path("file:/data/cards/README.md", root) is None
     assert model_id_from_readme_path("file:/elsewhere/a/b/README.md", root) is None
+
+
+def test_a_long_json_list_written_as_text_is_read_whole() -> None:
+    """The literal cap guards `ast.literal_eval`; JSON of any length is read (a repo of
+    3,000 files lists them in 155,000 characters)."""
+    files = [f"shard-{i:05d}-of-03000.safetensors" for i in range(3000)]
+    as_json = json.dumps([{"rfilename": name} for name in files])
+    assert len(as_json) > 100_000
+    assert raw_from_record({"id": "org/m", "siblings": as_json})["files"] == files
+
+
+@pytest.mark.parametrize("value", [123, 1.5, True, ["org/m"]])
+def test_an_id_that_is_not_text_stays_as_it_came_for_the_row_to_reject(value: object) -> None:
+    raw = raw_from_record({"id": value})
+    assert raw["model_id"] == value
+    batch = raw_records(pa.RecordBatch.from_pylist([{"id": "org/m"}]))
+    assert batch[0]["model_id"] == "org/m"
 
 
 def test_undecodable_card_bytes_become_replacement_characters() -> None:
