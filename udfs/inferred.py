@@ -38,7 +38,7 @@ FINETUNE, ADAPTER, QUANTIZED, MERGE, UNKNOWN = (
 RELATION_ORDER = (MERGE, ADAPTER, QUANTIZED, FINETUNE)
 EVIDENCE_ORDER = (CONFIG, PROSE, NAME, SAME_NAME, LINK, NEAR_DUPLICATE)
 
-# First path segments of huggingface.co pages that are not models.
+# First path segments of huggingface.co pages that are not models: the site's sections.
 _NOT_MODEL_PAGES = frozenset(
     [
         "datasets",
@@ -62,11 +62,31 @@ _NOT_MODEL_PAGES = frozenset(
         "enterprise",
         "support",
         "terms",
+        "terms-of-service",
         "privacy",
         "api",
+        "languages",
+        "transformers",
+        "autotrain",
+        "inference-endpoints",
+        "inference-api",
+        "exbert",
+        "search",
+        "notifications",
+        "welcome",
+        "changelog",
+        "code-of-conduct",
+        "content-guidelines",
     ]
 )
-_HF_URL = r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([^\s()\[\]<>\"'`]+)"
+# A URL's path runs to a space, a bracket or a quote, and never ends with the sentence or
+# markdown punctuation that follows URLs in prose (`.`, `,`, `;`, `:`, `!`, `?`, `*`, `|`,
+# `~`), which no model id ends with either; dots inside (`org/model-v1.5`) stay.
+_URL_STOP = r"\s()\[\]<>\"'`"
+_HF_URL = (
+    r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/"
+    rf"([^{_URL_STOP}]*[^{_URL_STOP}.,;:!?*|~])"
+)
 _MD_LINK = re.compile(r"\[([^\]\n]{0,200})\]\(\s*(" + r"[^)\s]*" + r")\s*\)")
 _HF_LINK = re.compile(_HF_URL, re.IGNORECASE)
 _BARE_ID = re.compile(r"`?([^\W_][\w.-]*(?:/[\w.-]+)?)`?")
@@ -96,12 +116,13 @@ _PHRASE_TABLE: tuple[tuple[str, str, str], ...] = (
 _PHRASES = tuple((word, re.compile(pattern), rel) for word, pattern, rel in _PHRASE_TABLE)
 _PHRASE_REACH = (40, 60)  # characters a phrase may start before its word and end after it
 _REFERENCE_WINDOW = 40  # characters between a phrase and the start of its reference
-_MERGE_LIST = re.compile(
-    r"(?:models were included in the merge|models? merged|merge of the following models)"
-    r"[^\n]*\n((?:[ \t]*(?:[*+-]|\d+\.)[^\n]*\n?){1,64})",
-    re.IGNORECASE,
+# mergekit's "The following models were included in the merge:" and its variants, found in
+# the lowercased card; a list of up to _MAX_MERGE_ITEMS items on the next lines follows.
+_MERGE_PHRASE = re.compile(
+    r"models were included in the merge|models? merged|merge of the following models"
 )
-_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+_LIST_ITEM = re.compile(r"[ \t]*(?:[*+-]|\d+\.)")
+_MAX_MERGE_ITEMS = 64
 _CONFIG_MODEL = re.compile(
     r"^[ \t]*(?:-[ \t]*)?(base_model|model|model_name_or_path|pretrained_model_name_or_path)"
     r"[ \t]*:[ \t]*[\"']?([^\s\"'#]+)",
@@ -146,12 +167,30 @@ def _reference(text: str) -> str | None:
     return None
 
 
+# What may follow a namespace-less model id in a link to its page: nothing, or one of the
+# model's pages (`gpt2/tree/main`, `gpt2/blob/main/config.json`); not `/`, `?` or `#`.
+_ONE_SEGMENT_TAIL = re.compile(r"(?:/\w.*)?", re.DOTALL)
+
+
 def _model_page(path: str) -> str | None:
-    """The model id of a huggingface.co path, None for datasets, spaces, docs and the like."""
-    first = re.split(r"[/?#]", path, maxsplit=1)[0].lower()
-    if first in _NOT_MODEL_PAGES:
+    """The model id of a huggingface.co path; None for the site's sections (datasets, docs,
+    exbert, ...) and for a one-segment path not written as a model's page is, with a
+    trailing `/`, a query or a fragment (`speechbrain/`, `gchhablani?tab=models`). A user's
+    or an organisation's page (`TheBloke`) is written as a namespace-less model's (`gpt2`)
+    is: `card_parent_mentions` tells them apart by what the card says.
+
+    >>> _model_page("org/name/tree/main"), _model_page("gpt2"), _model_page("gpt2/tree/v1")
+    ('org/name', 'gpt2', 'gpt2')
+    >>> _model_page("exbert/?model=gpt2"), _model_page("speechbrain/"), _model_page("a?b=c")
+    (None, None, None)
+    """
+    first = re.split(r"[/?#]", path, maxsplit=1)[0]
+    if first.lower() in _NOT_MODEL_PAGES:
         return None
-    return normalize_repo_id("https://huggingface.co/" + path)
+    repo_id = normalize_repo_id("https://huggingface.co/" + path)
+    if repo_id is None or "/" in repo_id:
+        return repo_id
+    return repo_id if _ONE_SEGMENT_TAIL.fullmatch(path, len(first)) else None
 
 
 def card_parent_mentions(body: str | None, lowered: str | None = None) -> list[dict[str, str]]:
@@ -161,6 +200,10 @@ def card_parent_mentions(body: str | None, lowered: str | None = None) -> list[d
     `config` (a training or merge configuration pasted in a code fence) or `link` (any other
     link to a Hub model page, relation unknown). `lowered`, when given, is `body.lower()`
     (ingest has it already for the card's sketch).
+
+    A page of a namespace-less model (`huggingface.co/gpt2`) looks like a user's or an
+    organisation's (`huggingface.co/TheBloke`), so it is a parent only when a sentence or a
+    config names it as one; a bare link to it is no evidence.
 
     >>> card_parent_mentions("This model is a fine-tuned version of "
     ...     "[t5-small](https://huggingface.co/google-t5/t5-small) on the xsum dataset.")
@@ -172,6 +215,11 @@ def card_parent_mentions(body: str | None, lowered: str | None = None) -> list[d
     [('a/x', 'merge', 'config'), ('b/y', 'merge', 'config')]
     >>> card_parent_mentions("See [the dataset](https://huggingface.co/datasets/imdb).")
     []
+    >>> [m["parent_id"] for m in card_parent_mentions("Fine-tuned version of "
+    ...     "[GPT-2](https://huggingface.co/gpt2), by [me](https://hf.co/me).")]
+    ['gpt2']
+    >>> card_parent_mentions("Quants of https://huggingface.co/org/Model-v1.5.")[0]["parent_id"]
+    'org/Model-v1.5'
     """
     if not body:
         return []
@@ -184,24 +232,26 @@ def card_parent_mentions(body: str | None, lowered: str | None = None) -> list[d
         if key not in found or RELATION_ORDER.index(relation) < _rank(found[key]):
             found[key] = relation
 
-    for end, relation in _phrases(body, body.lower() if lowered is None else lowered):
+    lowered = _lowercase(body, lowered)
+    for end, relation in _phrases(lowered):
         window = body[end : end + _REFERENCE_WINDOW]
         at = end + len(window) - len(window.lstrip(" \t*:`"))
         add(_reference(body[at : at + 600]), relation, PROSE)
-    if "merge" in body:
-        for block in _MERGE_LIST.finditer(body):
-            for line in block.group(1).splitlines():
+    if "merge" in lowered:
+        for items in _merge_lists(body, lowered):
+            for line in items.splitlines():
                 add(_reference(line.strip().lstrip("*+-0123456789. \t")), MERGE, PROSE)
-    for fence in _FENCE.finditer(body) if "```" in body else ():
-        config = fence.group(1)
+    for config in _fenced_blocks(body):
         merge = "merge_method" in config
         tuned = ADAPTER if _ADAPTER_CONFIG.search(config) else FINETUNE
         for key, value in _CONFIG_MODEL.findall(config):
             if merge or key == "base_model":
                 add(_model_page_or_id(value), MERGE if merge else tuned, CONFIG)
+    named = {parent for parent, _ in found}
     for link in _hub_links(body):
         parent = _model_page(link.group(1))
-        if parent is not None and not any(p == parent for p, _ in found):
+        if parent is not None and "/" in parent and parent not in named:
+            named.add(parent)
             add(parent, UNKNOWN, LINK)
     return [
         {"parent_id": parent, "relation": relation, "evidence": evidence}
@@ -229,11 +279,23 @@ def _hub_links(body: str) -> Iterator[re.Match[str]]:
         at = body.find("://", at + 1)
 
 
-def _phrases(body: str, lowered: str) -> list[tuple[int, str]]:
-    """(end, relation) of every phrase in the body, in order, one per end position;
-    `lowered` is `body.lower()`."""
-    if len(lowered) != len(body):  # a few characters change length when lowercased
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in body)
+def _lowercase(body: str, lowered: str | None) -> str:
+    """`body` lowercased character for character, so positions in it are positions in the
+    body: `lowered` (`body.lower()`) unless a character changed length when lowercased.
+
+    >>> _lowercase("İA", None), _lowercase("AB", "ab")
+    ('İa', 'ab')
+    """
+    if lowered is None:
+        lowered = body.lower()
+    if len(lowered) == len(body):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in body)
+
+
+def _phrases(lowered: str) -> list[tuple[int, str]]:
+    """(end, relation) of every phrase in the card, in order, one per end position;
+    `lowered` is the card lowercased character for character (`_lowercase`)."""
     before, after = _PHRASE_REACH
     found: dict[int, str] = {}
     for word, phrase, relation in _PHRASES:
@@ -243,6 +305,52 @@ def _phrases(body: str, lowered: str) -> list[tuple[int, str]]:
                 found.setdefault(match.end(), relation)
             at = lowered.find(word, at + len(word))
     return sorted(found.items())
+
+
+def _merge_lists(body: str, lowered: str) -> Iterator[str]:
+    """The list items (up to _MAX_MERGE_ITEMS lines) on the lines after each line saying
+    models were merged; `lowered` is the body lowercased character for character. Each
+    line is read once: a regex scanning from every phrase to the end of its line took time
+    quadratic in a line of phrases.
+
+    >>> body = "Models Merged: models merged\\n* a/x\\n1. b/y\\nDone\\n"
+    >>> list(_merge_lists(body, body.lower()))
+    ['* a/x\\n1. b/y\\n']
+    """
+    resume = 0
+    for phrase in _MERGE_PHRASE.finditer(lowered):
+        if phrase.start() < resume:  # on a line already read
+            continue
+        line_end = body.find("\n", phrase.end())
+        if line_end == -1:
+            return
+        start = end = line_end + 1
+        for _ in range(_MAX_MERGE_ITEMS):
+            if not _LIST_ITEM.match(body, end):
+                break
+            next_line = body.find("\n", end)
+            end = len(body) if next_line == -1 else next_line + 1
+        if end > start:
+            yield body[start:end]
+        resume = end
+
+
+def _fenced_blocks(body: str) -> Iterator[str]:
+    """The text of each code fence: from the line after a ``` to the next ```. Found with
+    `str.find` in one pass: a regex scanning from every ``` to the end of its line took time
+    quadratic in a line of backticks.
+
+    >>> list(_fenced_blocks("```yaml\\nmodel: a/x\\n```\\n```never closed\\n"))
+    ['model: a/x\\n']
+    """
+    opening = body.find("```")
+    while opening != -1:
+        line_end = body.find("\n", opening + 3)
+        closing = body.find("```", line_end + 1) if line_end != -1 else -1
+        if closing == -1:  # then no later ``` opens a fence either
+            return
+        yield body[line_end + 1 : closing]
+        opening = body.find("```", closing + 3)
 
 
 def _rank(relation: str) -> int:

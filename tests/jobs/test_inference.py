@@ -74,7 +74,7 @@ def snapshot(spark):
         ),
         model(
             "user/links-only",
-            body="We compare with [gpt2](https://huggingface.co/gpt2-gone) in the paper.",
+            body="We compare with [gpt2](https://huggingface.co/someone/gpt2-gone) in the paper.",
         ),
         model(
             "org/old-child",
@@ -208,7 +208,7 @@ def test_refused_candidates(snapshot) -> None:
     _, inferred = snapshot
     assert ("org/old-child", "distilbert-base-uncased") not in inferred  # parent is younger
     assert not any(child == LONG for child, _ in inferred)  # names itself
-    links = inferred["user/links-only", "gpt2-gone"]
+    links = inferred["user/links-only", "someone/gpt2-gone"]
     assert links["confidence"] < CONFIG.threshold
 
 
@@ -224,7 +224,7 @@ def test_view_adds_confident_edges_of_undeclaring_models_only(spark, snapshot) -
     }
     assert declared == {("user/declares", "distilbert-base-uncased")}
     assert ("user/distilbert-imdb.v2", "distilbert-base-uncased") in everything
-    assert ("user/links-only", "gpt2-gone") not in everything
+    assert ("user/links-only", "someone/gpt2-gone") not in everything
     assert not any(
         child == "user/declares" and (child, p) not in declared for child, p in everything
     )
