@@ -38,47 +38,6 @@ FINETUNE, ADAPTER, QUANTIZED, MERGE, UNKNOWN = (
 RELATION_ORDER = (MERGE, ADAPTER, QUANTIZED, FINETUNE)
 EVIDENCE_ORDER = (CONFIG, PROSE, NAME, SAME_NAME, LINK, NEAR_DUPLICATE)
 
-# First path segments of huggingface.co pages that are not models: the site's sections.
-_NOT_MODEL_PAGES = frozenset(
-    [
-        "datasets",
-        "spaces",
-        "docs",
-        "blog",
-        "papers",
-        "models",
-        "settings",
-        "join",
-        "login",
-        "pricing",
-        "learn",
-        "tasks",
-        "course",
-        "collections",
-        "organizations",
-        "new",
-        "chat",
-        "posts",
-        "enterprise",
-        "support",
-        "terms",
-        "terms-of-service",
-        "privacy",
-        "api",
-        "languages",
-        "transformers",
-        "autotrain",
-        "inference-endpoints",
-        "inference-api",
-        "exbert",
-        "search",
-        "notifications",
-        "welcome",
-        "changelog",
-        "code-of-conduct",
-        "content-guidelines",
-    ]
-)
 # A URL's path runs to a space, a bracket or a quote, and never ends with the sentence or
 # markdown punctuation that follows URLs in prose (`.`, `,`, `;`, `:`, `!`, `?`, `*`, `|`,
 # `~`), which no model id ends with either; dots inside (`org/model-v1.5`) stay.
@@ -185,9 +144,7 @@ def _model_page(path: str) -> str | None:
     (None, None, None)
     """
     first = re.split(r"[/?#]", path, maxsplit=1)[0]
-    if first.lower() in _NOT_MODEL_PAGES:
-        return None
-    repo_id = normalize_repo_id("https://huggingface.co/" + path)
+    repo_id = normalize_repo_id("https://huggingface.co/" + path)  # None for HUB_SECTIONS
     if repo_id is None or "/" in repo_id:
         return repo_id
     return repo_id if _ONE_SEGMENT_TAIL.fullmatch(path, len(first)) else None

@@ -68,6 +68,19 @@ HUB_SECTIONS = frozenset(
         "terms",
         "privacy",
         "api",
+        "terms-of-service",
+        "code-of-conduct",
+        "content-guidelines",
+        "languages",
+        "transformers",
+        "autotrain",
+        "inference-endpoints",
+        "inference-api",
+        "exbert",
+        "search",
+        "notifications",
+        "welcome",
+        "changelog",
     ]
 )
 DATASETS_SECTION = "datasets"
