@@ -63,7 +63,7 @@ def test_a_fetch_folder_ingests_whole_with_its_cards_and_listing_metadata(
     assert reasons == {
         "meta-llama/Llama-3.1-8B": "GatedRepo",
         "someone/taken-down": "DisabledRepo",
-        "private-org/forbidden-model": "HTTP 403",
+        "private-org/private-model": "RepoNotFound",
         "someone/withheld-model": "HTTP 451",
         "someone/no-readme": "EntryNotFound",
         **{m: "EntryNotFound" for m in (r["id"] for r in hub.models[:60]) if m not in hub.readmes},
