@@ -10,8 +10,13 @@ edges plus the `inferred_edges` at or above `--threshold` of models that declare
 (what the lineage stage's view holds when it ran with that threshold), each marked with
 its confidence and evidence. Output folders must be on a local or mounted filesystem.
 
-Reading order: read the tables -> the model's row -> walk up (ancestors) and down
-(descendants) -> siblings, family, conflicts, near-duplicate cluster -> print.
+An id typed in another letter case answers for the one stored id it names (the Hub resolves
+ids in any case). Without the tables of drift or similarity the lookup still answers, and
+says which stage computes the license conflicts or the near-duplicate cluster.
+
+Reading order: read the tables -> the model's row (else the stored id it names, else
+suggestions) -> walk up (ancestors) and down (descendants) -> siblings, family, conflicts,
+near-duplicate cluster -> print.
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from jobs.cli import OneLineParser, UserError, run_main, snapshot_date
 from jobs.config import load_config
 from jobs.lineage import PLUS_INFERRED, VIEWS, relation_in_view
-from jobs.tables import read_partition
+from jobs.tables import MissingTable, read_partition
 
 TRAITS = (
     "author",
@@ -48,6 +54,16 @@ TRAITS = (
 )
 TOP_SIBLINGS = 10
 CLOSEST_IDS = 5
+# Most ids difflib compares for suggestions: comparing all 2M of the Hub took 10 s.
+MAX_CANDIDATES = 2000
+# How many first letters of a namespace or name pick candidates when none share either.
+PREFIX = 3
+# Tables of later stages -> (the stage writing them, what the lookup reads there): without
+# them the lookup answers the rest and says which stage to run.
+LATER_TABLES = {
+    "license_conflicts": ("drift", "license conflicts"),
+    "card_clusters": ("similarity", "near-duplicate cluster"),
+}
 
 
 @dataclass
@@ -67,19 +83,93 @@ class Lookup:
     family: dict[str, Any]
     license_conflicts: list[dict[str, Any]]
     cluster: dict[str, Any] | None
+    not_computed: dict[str, str] = field(default_factory=dict)  # table -> command writing it
     notes: list[str] = field(default_factory=list)
 
 
-def closest_ids(output: Path, snapshot: str, model_id: str) -> list[str]:
-    """Ids like `model_id`: same namespace or same name first, then any near spelling."""
-    ids = read_partition(output, "models", snapshot, ["model_id"]).column("model_id")
-    namespace, _, name = model_id.rpartition("/")
-    wanted = pc.or_(
-        pc.starts_with(ids, f"{namespace}/") if namespace else pc.equal(ids, model_id),
-        pc.ends_with(ids, f"/{name}"),
+def lowered(text: str) -> str:
+    """`text` lowercased the way Arrow lowercases the stored ids, so both sides agree."""
+    return str(pc.utf8_lower(pa.scalar(text)).as_py())
+
+
+def best_matches(ids: pa.ChunkedArray, wanted: str) -> list[str]:
+    """The ids of `ids` closest to lowercase `wanted` by difflib, ignoring case; past
+    `MAX_CANDIDATES` ids only those closest in length are compared (a typo keeps it)."""
+    low = pc.utf8_lower(ids)
+    if len(ids) > MAX_CANDIDATES:
+        length_gap = pc.abs(pc.subtract(pc.utf8_length(low), len(wanted)))
+        nearest = pc.sort_indices(length_gap)[:MAX_CANDIDATES]
+        ids, low = ids.take(nearest), low.take(nearest)
+    spellings: dict[str, list[str]] = {}
+    for spelling, model_id in zip(low.to_pylist(), ids.to_pylist(), strict=True):
+        spellings.setdefault(spelling, []).append(model_id)
+    close = difflib.get_close_matches(wanted, list(spellings), n=CLOSEST_IDS, cutoff=0.5)
+    return [model_id for c in close for model_id in sorted(spellings[c])][:CLOSEST_IDS]
+
+
+def closest_ids(ids: pa.ChunkedArray, model_id: str) -> list[str]:
+    """Stored ids spelled like `model_id`, ignoring case. Cheap at millions of ids: difflib
+    sees ids of the same namespace or name, else ids whose namespace or name starts alike
+    (Arrow picks them), never every id."""
+    wanted = lowered(model_id)
+    namespace, _, name = wanted.rpartition("/")
+    low = pc.utf8_lower(ids)
+    without_namespace = pc.invert(pc.match_substring(low, "/"))
+    same_namespace = pc.starts_with(low, f"{namespace}/") if namespace else without_namespace
+    same_name = pc.or_(pc.ends_with(low, f"/{name}"), pc.equal(low, name))
+    starts_alike = pc.or_(
+        pc.starts_with(low, wanted[:PREFIX]), pc.match_substring(low, f"/{name[:PREFIX]}")
     )
-    near = ids.filter(wanted).to_pylist() or ids.to_pylist()
-    return difflib.get_close_matches(model_id, near, n=CLOSEST_IDS, cutoff=0.5)
+    for near in (pc.or_(same_namespace, same_name), starts_alike):
+        found = best_matches(ids.filter(near), wanted)
+        if found:
+            return found
+    return []
+
+
+def stored_id(output: Path, snapshot: str, model_id: str) -> str:
+    """The one stored id equal to `model_id` ignoring letter case (Hub ids are unique in
+    any case, and the Hub resolves them so); refused, with the ids meant, otherwise."""
+    ids = read_partition(output, "models", snapshot, ["model_id"]).column("model_id")
+    same = sorted(ids.filter(pc.equal(pc.utf8_lower(ids), lowered(model_id))).to_pylist())
+    if len(same) == 1:
+        return str(same[0])
+    suggestions = same or closest_ids(ids, model_id)
+    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+    raise UserError(f"no model {model_id!r} in snapshot {snapshot} under {output}{hint}")
+
+
+def model_traits(output: Path, snapshot: str, model_id: str) -> dict[str, Any] | None:
+    """The model's `TRAITS`, None when no model has exactly this id."""
+    rows = read_partition(
+        output,
+        "models",
+        snapshot,
+        ["model_id", *TRAITS],
+        pc.field("model_id") == model_id,
+        optional=TRAITS,
+    ).to_pylist()
+    return {k: v for k, v in rows[0].items() if k != "model_id"} if rows else None
+
+
+def later_stage_rows(
+    output: Path,
+    snapshot: str,
+    table: str,
+    columns: list[str],
+    model_id: str,
+    not_computed: dict[str, str],
+) -> list[dict[str, Any]]:
+    """The rows of a `LATER_TABLES` table whose first column is `model_id`; when its stage
+    has not run, none, and the command to run it goes into `not_computed`."""
+    try:
+        return read_partition(
+            output, table, snapshot, columns, pc.field(columns[0]) == model_id
+        ).to_pylist()
+    except MissingTable:
+        stage = LATER_TABLES[table][0]
+        not_computed[table] = f"python -m jobs.{stage} --output {output} --snapshot {snapshot}"
+        return []
 
 
 def view_edge_rows(output: Path, snapshot: str, view: str, threshold: float) -> list[dict]:
@@ -133,19 +223,13 @@ def lookup(
 ) -> Lookup:
     """Read the snapshot's tables and answer for `model_id` in `view` (inferred edges at
     or above `threshold`, by default the configured `inference.threshold`)."""
-    models = read_partition(
-        output,
-        "models",
-        snapshot,
-        ["model_id", *TRAITS],
-        pc.field("model_id") == model_id,
-        optional=TRAITS,
-    ).to_pylist()
-    if not models:
-        suggestions = closest_ids(output, snapshot, model_id)
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        raise UserError(f"no model {model_id!r} in snapshot {snapshot} under {output}{hint}")
-    traits = {k: v for k, v in models[0].items() if k != "model_id"}
+    notes: list[str] = []
+    traits = model_traits(output, snapshot, model_id)
+    if traits is None:
+        asked, model_id = model_id, stored_id(output, snapshot, model_id)
+        notes.append(f"answered for {model_id}: no model {asked!r}, and ids ignore letter case")
+        traits = model_traits(output, snapshot, model_id)
+        assert traits is not None, "stored_id returns a stored id"
 
     if threshold is None:
         threshold = load_config().inference.threshold
@@ -207,21 +291,24 @@ def lookup(
     siblings.sort(key=lambda s: (-(s["downloads"] or 0), s["model_id"]))
 
     above = [a["model_id"] for a in ancestors]
-    conflicts = read_partition(
+    not_computed: dict[str, str] = {}
+    conflicts = later_stage_rows(
         output,
+        snapshot,
         "license_conflicts",
-        snapshot,
         ["child_id", "parent_id", "parent_license", "child_license", "reason"],
-        pc.field("child_id") == model_id,
-    ).to_pylist()
+        model_id,
+        not_computed,
+    )
     conflicts = [c for c in conflicts if c["parent_id"] in above]
-    cluster_rows = read_partition(
+    cluster_rows = later_stage_rows(
         output,
-        "card_clusters",
         snapshot,
+        "card_clusters",
         ["model_id", "cluster_id", "cluster_size", "representative_id"],
-        pc.field("model_id") == model_id,
-    ).to_pylist()
+        model_id,
+        not_computed,
+    )
     return Lookup(
         model_id=model_id,
         view=view,
@@ -236,6 +323,8 @@ def lookup(
         family=family,
         license_conflicts=conflicts,
         cluster=cluster_rows[0] if cluster_rows else None,
+        not_computed=not_computed,
+        notes=notes,
     )
 
 
@@ -268,6 +357,7 @@ def how_linked(step: dict[str, Any]) -> str:
 def render(found: Lookup) -> str:
     """The lookup as a person reads it."""
     lines = [f"{found.model_id}  (view {found.view})"]
+    lines.extend(f"  note: {note}" for note in found.notes)
     for key, value in found.traits.items():
         if value not in (None, []):
             lines.append(
@@ -303,6 +393,8 @@ def render(found: Lookup) -> str:
             f"near-duplicate cluster {found.cluster['cluster_id']}: {found.cluster['cluster_size']}"
             f" cards, representative {found.cluster['representative_id']}"
         )
+    for table, command in found.not_computed.items():
+        lines.append(f"{LATER_TABLES[table][1]}: not computed; run {command}")
     return "\n".join(lines)
 
 
