@@ -4,7 +4,8 @@
         [--config conf/x.yaml] [--set key=value ...]
     python -m jobs.<stage> --output DIR --snapshot YYYY-MM-DD [--config ...] [--set ...]
 
-Stages after ingest read the tables an earlier stage wrote under `--output`.
+Stages after ingest read the tables an earlier stage wrote under `--output`: a local
+folder or a Hadoop URL (`hdfs://`, `s3a://`), kept as given (a `Path` would fold the `//`).
 
 The same module runs under `spark-submit jobs/<stage>.py ...`.
 """
@@ -16,6 +17,7 @@ import datetime as dt
 import importlib.metadata
 import logging
 import os
+import re
 import sys
 import textwrap
 import time
@@ -37,7 +39,7 @@ __all__ = ["JobArgs", "StageArgs", "UserError", "parse_args", "run_main", "stage
 class JobArgs:
     input: Path
     format: str
-    output: Path
+    output: str
     snapshot: str
     config: Config
 
@@ -50,12 +52,55 @@ def pedigree_version() -> str:
         return "unknown (not installed)"
 
 
+_SNAPSHOT_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def snapshot_date(text: str) -> str:
-    """`--snapshot` is an ISO date; it names the output partition."""
+    """`--snapshot` is a calendar date written YYYY-MM-DD; it names the output partition.
+    Only that form: Python 3.11 would also read `20260105` or the week date `2026-W01-1`
+    (and name the partition 2025-12-29).
+
+    >>> snapshot_date("2026-01-05")
+    '2026-01-05'
+    """
     try:
-        return dt.date.fromisoformat(text).isoformat()
+        if _SNAPSHOT_RE.fullmatch(text):
+            return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got '{text}'") from None
+        pass
+    raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got '{text}'")
+
+
+def is_url(output: str) -> bool:
+    """Whether `--output` names a Hadoop filesystem by URL rather than a local folder.
+
+    >>> is_url("s3a://bucket/pedigree"), is_url("hdfs://nn:8020/p"), is_url("/data/pedigree")
+    (True, True, False)
+    """
+    return "://" in str(output)
+
+
+def output_location(text: str) -> str:
+    """`--output` as given (a URL keeps its `//`), refused when empty: an empty path would
+    write every table into the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; pass the folder (or hdfs://, s3a:// URL)")
+    return text
+
+
+def checkpoint_root(output: str) -> str:
+    """Where relative checkpoint dirs go: a URL output itself, a local one made absolute."""
+    return output if is_url(output) else str(Path(output).resolve())
+
+
+def local_output(output: str) -> Path:
+    """The output as a local folder, for what reads tables with pyarrow (report, lookup)."""
+    if is_url(output):
+        raise UserError(
+            f"{output} is not a local folder: the report and the lookup read the tables with "
+            "pyarrow; mount that storage and pass the mounted folder as --output"
+        )
+    return Path(output)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -67,7 +112,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 @dataclass(frozen=True)
 class StageArgs:
-    output: Path
+    output: str
     snapshot: str
     config: Config
     against: str | None = None  # the older snapshot a comparing stage (diff) reads
@@ -136,7 +181,12 @@ def _parser(stage: str) -> OneLineParser:
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--output", required=True, type=Path, help="root folder of all tables")
+    parser.add_argument(
+        "--output",
+        required=True,
+        type=output_location,
+        help="root folder of all tables (or an hdfs:// or s3a:// URL)",
+    )
     parser.add_argument("--snapshot", required=True, type=snapshot_date, help="YYYY-MM-DD")
     parser.add_argument("--config", type=Path, help="job config YAML (default conf/pedigree.yaml)")
     parser.add_argument(
@@ -153,8 +203,8 @@ def config_of(args: argparse.Namespace) -> Config:
     """The config file with `--set` overrides; `--verbose` lets Spark's warnings through and
     shows pedigree's progress lines inside each stage."""
     overrides = tuple(args.set)
-    if args.verbose:
-        overrides += ("spark.log_level=WARN",)
+    if args.verbose:  # before the user's own --set, which wins
+        overrides = ("spark.log_level=WARN", *overrides)
         logging.getLogger("pedigree").setLevel(logging.DEBUG)
     return load_config(args.config, overrides)
 
@@ -166,7 +216,22 @@ def parse_args(stage: str, formats: Sequence[str], argv: Sequence[str] | None) -
     parser.add_argument("--format", required=True, choices=list(formats), help="input format")
     _add_common(parser)
     args = parser.parse_args(argv)
+    if not is_url(args.output):
+        writable_folder(Path(args.output))
     return JobArgs(args.input, args.format, args.output, args.snapshot, config_of(args))
+
+
+def writable_folder(folder: Path) -> None:
+    """Make sure the tables can be written under `folder` before Spark starts, where a
+    file in the way or a missing permission would come back as a Hadoop stack trace."""
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"--output {folder} is a file; pass a folder for the tables")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"cannot create --output {folder}: {err.strerror}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"--output {folder} is not writable; pass a folder you can write to")
 
 
 def parse_stage_args(stage: str, argv: Sequence[str] | None, compares: bool = False) -> StageArgs:
@@ -182,7 +247,7 @@ def parse_stage_args(stage: str, argv: Sequence[str] | None, compares: bool = Fa
             "--against", required=True, type=snapshot_date, help="older snapshot, YYYY-MM-DD"
         )
     args = parser.parse_args(argv)
-    if not args.output.is_dir() and "://" not in str(args.output):
+    if not is_url(args.output) and not Path(args.output).is_dir():
         raise UserError(f"output folder {args.output} does not exist; run the ingest stage first")
     against = getattr(args, "against", None)
     if against is not None and against >= args.snapshot:
@@ -212,7 +277,13 @@ def configure_logging() -> None:
         handler.setFormatter(ConsoleFormatter(clear_line=sys.stderr.isatty()))
         logger.addHandler(handler)
         logger.propagate = False
-    logger.setLevel(os.environ.get("PEDIGREE_LOG_LEVEL", "INFO"))
+    level = os.environ.get("PEDIGREE_LOG_LEVEL", "INFO").strip().upper()
+    if not isinstance(logging.getLevelName(level), int):  # a known name maps to its number
+        logger.setLevel(logging.INFO)
+        raise UserError(
+            f"PEDIGREE_LOG_LEVEL={level} is no log level; use DEBUG, INFO, WARNING or ERROR"
+        )
+    logger.setLevel(level)
 
 
 def run_main(stage: str, body: Callable[[], None]) -> int:
@@ -221,8 +292,8 @@ def run_main(stage: str, body: Callable[[], None]) -> int:
     Known user errors exit 2; anything else exits 1 with the exception's type and
     message (set PEDIGREE_DEBUG=1 for the traceback).
     """
-    configure_logging()
     try:
+        configure_logging()
         body()
     except (UserError, ConfigError) as err:
         print(f"pedigree {stage}: error: {err}", file=sys.stderr)
@@ -251,7 +322,7 @@ def stage_main(
     def body() -> None:
         args = parse_stage_args(stage, argv, compares)
         started = time.monotonic()
-        spark = build_session(args.config, args.output.resolve())
+        spark = build_session(args.config, checkpoint_root(args.output))
         counts = run(spark, args)
         logging.getLogger(f"pedigree.{stage}").info(
             "%s %s: %s -> %s in %.1fs",

@@ -31,7 +31,7 @@ from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import StructField, StructType
 
 from jobs import schemas
-from jobs.cli import JobArgs, UserError, parse_args, pedigree_version, run_main
+from jobs.cli import JobArgs, UserError, checkpoint_root, parse_args, pedigree_version, run_main
 from jobs.config import Config
 from jobs.spark_session import build_session, fit_shuffle_partitions
 from jobs.tables import frozen, read_table, snapshot_checkpoints, write_snapshot
@@ -522,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parse_args("ingest", FORMATS, argv)
         started = time.monotonic()
         kind, _ = source_files(args.input, args.format)  # bad input fails before Spark starts
-        spark = build_session(args.config, args.output.resolve())
+        spark = build_session(args.config, checkpoint_root(args.output))
         counts = run(spark, args)
         totals = ("rows_in", "models", "rejects")
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()) if k not in totals)

@@ -34,7 +34,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jobs.cli import OneLineParser, UserError, run_main, snapshot_date
+from jobs.cli import (
+    OneLineParser,
+    UserError,
+    local_output,
+    output_location,
+    run_main,
+    snapshot_date,
+)
 from jobs.config import load_config
 from jobs.lineage import PLUS_INFERRED, VIEWS, relation_in_view
 from jobs.tables import MissingTable, read_partition
@@ -408,7 +415,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("model_id", help="the Hub id, e.g. meta-llama/Llama-2-7b-hf")
-    parser.add_argument("--output", required=True, type=Path, help="root folder of all tables")
+    parser.add_argument(
+        "--output", required=True, type=output_location, help="root folder of all tables"
+    )
     parser.add_argument("--snapshot", required=True, type=snapshot_date, help="YYYY-MM-DD")
     parser.add_argument("--view", default="all", choices=VIEWS, help="graph view (default all)")
     parser.add_argument(
@@ -424,7 +433,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     def body() -> None:
         args = parse_args(argv)
-        found = lookup(args.output, args.snapshot, args.model_id, args.view, args.threshold)
+        output = local_output(args.output)
+        found = lookup(output, args.snapshot, args.model_id, args.view, args.threshold)
         text = json.dumps(asdict(found), default=str) if args.json else render(found)
         print(text)
 

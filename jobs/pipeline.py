@@ -8,7 +8,9 @@ is in the output) -> report.
 One application saves the start-up of five; each stage still reads only the tables
 the stage before it published, so a rerun of a single stage (`python -m jobs.drift`)
 gives the same tables. Without the GraphFrames JVM package the run stops before
-Spark starts, with one line saying how to get it (exit 2).
+Spark starts, with one line saying how to get it (exit 2). With an `hdfs://` or `s3a://`
+output every table is written and the report is left, with a warning saying how to make
+it: it reads the tables with pyarrow, from a local or mounted folder.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 
 from jobs import audit, diff, drift, ingest, lineage, report, similarity
-from jobs.cli import StageArgs, parse_args, run_main
+from jobs.cli import StageArgs, checkpoint_root, is_url, parse_args, run_main
 from jobs.config import resolve_repo_path
 from jobs.spark_session import build_session, cached_graphframes_jars, launched_by_spark_submit
+from jobs.tables import published_snapshots
 
 log = logging.getLogger("pedigree.pipeline")
 
@@ -46,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         ingest.source_files(args.input, args.format)  # bad input fails before Spark starts
         if not launched_by_spark_submit():  # spark-submit may bring it with --packages
             cached_graphframes_jars(resolve_repo_path(args.config.spark.jar_cache))
-        spark = build_session(args.config, args.output.resolve())
+        spark = build_session(args.config, checkpoint_root(args.output))
         started = time.monotonic()
         log.info("stage ingest started")
         tag_jobs(spark, "ingest")
@@ -66,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             written = run(spark, stage_args)
             summary = " ".join(f"{table}={n}" for table, n in written.items())
             log.info("%s: %s in %.1fs", name, summary, time.monotonic() - started)
-        older = report.older_snapshots(args.output, args.snapshot)
+        older = [s for s in published_snapshots(spark, args.output, "models") if s < args.snapshot]
         if older:
             started = time.monotonic()
             log.info("stage diff started (against %s)", older[-1])
@@ -75,9 +79,17 @@ def main(argv: list[str] | None = None) -> int:
             written = diff.run(spark, diff_args)
             summary = " ".join(f"{table}={n}" for table, n in written.items())
             log.info("diff: %s in %.1fs", summary, time.monotonic() - started)
+        if is_url(args.output):
+            log.warning(
+                "report: not written, %s is not a local folder; mount it and run "
+                "`pedigree report --output <mounted folder> --snapshot %s`",
+                args.output,
+                args.snapshot,
+            )
+            return
         started = time.monotonic()
         log.info("stage report started")
-        index = report.write_report(args.output, args.snapshot, args.config.report)
+        index = report.write_report(Path(args.output), args.snapshot, args.config.report)
         log.info("report: %s in %.1fs", index, time.monotonic() - started)
 
     return run_main("pipeline", body)

@@ -30,7 +30,14 @@ import pyarrow.compute as pc
 
 from jobs import report_family
 from jobs import report_sections as sections
-from jobs.cli import StageArgs, UserError, parse_stage_args, pedigree_version, run_main
+from jobs.cli import (
+    StageArgs,
+    UserError,
+    local_output,
+    parse_stage_args,
+    pedigree_version,
+    run_main,
+)
 from jobs.config import ReportConfig
 from jobs.report_html import Section, escape, facts, link, page, table
 from jobs.report_inferred import undocumented_lineage
@@ -369,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> None:
         args = parse_args(argv)
         started = time.monotonic()
-        index = write_report(args.output, args.snapshot, args.config.report)
+        index = write_report(local_output(args.output), args.snapshot, args.config.report)
         log.info("report %s: %s in %.1fs", args.snapshot, index, time.monotonic() - started)
         print(index)
 

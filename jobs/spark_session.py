@@ -109,14 +109,14 @@ def cached_graphframes_jars(jar_cache: Path) -> list[Path]:
 
 
 def read_spark_defaults(path: Path) -> dict[str, str]:
-    """Parse a spark-defaults.conf file (key, whitespace, value; # comments)."""
+    """Parse a spark-defaults.conf file (key, spaces or tabs, value; # comments)."""
     settings: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        key, _, value = line.partition(" ")
-        settings[key] = value.strip()
+        key, *value = line.split(None, 1)
+        settings[key] = value[0].strip() if value else ""
     return settings
 
 
@@ -125,7 +125,7 @@ def launched_by_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
-def build_session(config: Config, checkpoint_root: Path) -> SparkSession:
+def build_session(config: Config, checkpoint_root: str | Path) -> SparkSession:
     """Create (or reuse) the SparkSession for a job.
 
     Under spark-submit its master, app name and --conf values win; otherwise they come
@@ -170,10 +170,10 @@ def build_session(config: Config, checkpoint_root: Path) -> SparkSession:
     spark.sparkContext.setLogLevel(level)
     if starting and spark.sparkContext.uiWebUrl:
         log.info("Spark UI at %s", spark.sparkContext.uiWebUrl)
-    checkpoint = Path(config.spark.checkpoint_dir)
-    if not checkpoint.is_absolute():
-        checkpoint = checkpoint_root / checkpoint
-    spark.sparkContext.setCheckpointDir(str(checkpoint))
+    checkpoint = config.spark.checkpoint_dir
+    if not checkpoint.startswith("/") and "://" not in checkpoint:  # relative to the output
+        checkpoint = f"{str(checkpoint_root).rstrip('/')}/{checkpoint}"
+    spark.sparkContext.setCheckpointDir(checkpoint)
     return spark
 
 

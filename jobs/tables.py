@@ -82,6 +82,18 @@ def remove_stale_staging(spark: SparkSession, output: str, snapshot: str) -> Non
         fs.delete(status.getPath(), True)
 
 
+def published_snapshots(spark: SparkSession, output: str, table: str) -> list[str]:
+    """The snapshots of `table` with a complete partition, oldest first, listed through
+    Hadoop's FileSystem: a local folder and an `hdfs://` or `s3a://` output alike."""
+    fs, pattern = _fs(spark, f"{output.rstrip('/')}/{table}/snapshot=*")
+    found = []
+    for status in fs.globStatus(pattern) or []:
+        folder = status.getPath()
+        if fs.exists(folder.suffix(f"/{SUCCESS_MARKER}")):
+            found.append(str(folder.getName()).removeprefix("snapshot="))
+    return sorted(found)
+
+
 def write_snapshot(
     spark: SparkSession, tables: Mapping[str, DataFrame], output: str, snapshot: str
 ) -> dict[str, str]:
