@@ -65,6 +65,22 @@ def mark_data(artists: Any, kind: str) -> None:
         artist.set_gid(f"data-{kind}-{index}")
 
 
+def short_label(text: str, limit: int = 40) -> str:
+    """`text` cut in the middle to `limit` characters: a legend as wide as a 254-character
+    Hub id squeezes the axes to a sliver. The middle goes, so the owner and the end of the
+    name (its size, its quantization) stay.
+
+    >>> short_label("TheBloke/" + "x" * 60 + "-GGUF")
+    'TheBloke/xxxxxxxxxx…xxxxxxxxxxxxxxx-GGUF'
+    >>> short_label("gpt2")
+    'gpt2'
+    """
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return f"{text[:head]}…{text[head + 1 - limit :]}"
+
+
 def _figure(width: float = 6.4, height: float = 3.6) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
@@ -201,7 +217,8 @@ def lines(
     log: bool = False,
     cumulative: bool = False,
 ) -> str:
-    """One line per series over a shared x axis (depths, months); gaps stay gaps.
+    """One line per series over a shared x axis (depths, months); gaps stay gaps. Long
+    series names are shortened in the legend (`short_label`).
 
     >>> "depth" in lines([1, 2], {"parent": [3.0, None]}, "depth", "mean", "t")
     True
@@ -215,7 +232,8 @@ def lines(
             data = np.cumsum(np.nan_to_num(data))
         marker = "o" if len(x) <= 30 else None
         mark_data(
-            axes.plot(positions, data, marker=marker, markersize=3, label=name), f"line-{name}"
+            axes.plot(positions, data, marker=marker, markersize=3, label=short_label(name)),
+            f"line-{name}",
         )
     step = max(1, len(x) // 12)
     axes.set_xticks(positions[::step], [str(v) for v in x][::step], rotation=30 if step > 1 else 0)

@@ -209,12 +209,12 @@ def measured_values(output: Path, snapshot: str) -> dict[str, float | None]:
 
 
 def headlines(output: Path, snapshot: str) -> list[Headline]:
-    """Every reference metric with pedigree's value and value / reference."""
+    """Every reference metric with pedigree's value and value / reference. A count stays
+    an int, so the page shows 57 edges, not 57.0."""
     values = measured_values(output, snapshot)
     found = []
     for ref in REFERENCES:
         value = values[ref.metric]
-        value = None if value is None else float(value)
         ratio = None if value is None or ref.reference == 0 else value / ref.reference
         found.append(Headline(ref.metric, value, ref.reference, ratio, ref.source, ref.how))
     return found

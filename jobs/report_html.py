@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,11 +38,27 @@ def escape(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def fraction(value: float) -> str:
+    """A value below 1 to 3 significant digits, without trailing zeros or an exponent: a
+    share of 0.0005 read as 0.001, and 0.00012 as 0.000, at a fixed 3 decimals.
+
+    >>> fraction(0.0005), fraction(0.19833), fraction(0.00012), fraction(0.0), fraction(-0.25)
+    ('0.0005', '0.198', '0.00012', '0', '-0.25')
+    """
+    if value == 0:
+        return "0"
+    decimals = 2 - math.floor(math.log10(abs(value)))
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
 def number(value: Any) -> str:
-    """Numbers the way a reader scans them: thousands separated, shares to 3 digits.
+    """Numbers the way a reader scans them: thousands separated, fractions to 3
+    significant digits.
 
     >>> number(1234567), number(0.19833), number(None), number(12.5), number(992.0)
     ('1,234,567', '0.198', '—', '12.5', '992')
+    >>> number(0), number(0.0005), number(0.0), number(1.81)
+    ('0', '0.0005', '0', '1.81')
     """
     if value is None:
         return "—"
@@ -56,7 +73,7 @@ def number(value: Any) -> str:
             return f"{value:,.0f}"
         if abs(value) >= 10:
             return f"{value:.1f}"
-        return f"{value:.3g}" if abs(value) >= 1 else f"{value:.3f}"
+        return f"{value:.3g}" if abs(value) >= 1 else fraction(value)
     return escape(value)
 
 
@@ -77,6 +94,18 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], raw: Sequence[i
                 cells.append(f"<td>{escape(value) if value is not None else '—'}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def table_or_note(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], note: str, raw: Sequence[int] = ()
+) -> str:
+    """`table`, or `note` (HTML) as a sentence when there are no rows: an empty table
+    reads as a broken report.
+
+    >>> table_or_note(["family"], [], "No families in this snapshot.")
+    '<p>No families in this snapshot.</p>'
+    """
+    return table(headers, rows, raw) if rows else f"<p>{note}</p>"
 
 
 def link(href: str, text: str) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 import pyarrow.compute as pc
 
 from jobs import figures
-from jobs.report_html import Section, table
-from jobs.report_sections import Snapshot, family_size_counts, largest_sizes
+from jobs.report_html import Section, escape, table_or_note
+from jobs.report_sections import NO_FAMILIES, Snapshot, family_size_counts, largest_sizes
 
 DECLARED_VIEW, INFERRED_VIEW = "all", "all_plus_inferred"
 TOP_SIZES = 5
@@ -59,7 +59,7 @@ def undocumented_lineage(snap: Snapshot) -> Section:
     if curve:
         svg = figures.precision_recall(curve, threshold, "Inferred parents of declaring models")
         figures_drawn.append(snap.figure("inference_pr_curve", svg, "Precision-recall curve"))
-    by_kind = table(
+    by_kind = table_or_note(
         ["measured by", "value", "inferred", "right", "declared", "found", "precision", "recall"],
         [
             [
@@ -75,27 +75,30 @@ def undocumented_lineage(snap: Snapshot) -> Section:
             for r in sorted(scores, key=lambda r: (r["group"], r["key"]))
             if r["group"] != "overall"
         ],
+        "Nothing to score inference on: no model in this snapshot declares a parent.",
     )
     every_view = family_size_counts(snap, (DECLARED_VIEW, INFERRED_VIEW))
     sizes = {view: every_view[view] for view in (DECLARED_VIEW, INFERRED_VIEW)}
-    shape = table(
-        ["view", "families", "singletons", f"largest {TOP_SIZES}"],
+    shape_rows = [
         [
-            [
-                view,
-                sum(counts.values()),
-                counts.get(1, 0),
-                ", ".join(map(str, largest_sizes(counts, TOP_SIZES))),
-            ]
-            for view, counts in sizes.items()
-        ],
+            view,
+            sum(counts.values()),
+            counts.get(1, 0),
+            ", ".join(map(str, largest_sizes(counts, TOP_SIZES))),
+        ]
+        for view, counts in sizes.items()
+    ]
+    shape = table_or_note(
+        ["view", "families", "singletons", f"largest {TOP_SIZES}"],
+        shape_rows if any(sizes.values()) else [],
+        NO_FAMILIES,
     )
     text = (
         f"{n_undeclared:,} models declare no parent. Inference (card wording, pasted configs, "
         f"links, names, near-duplicate cards; never the declarations) gives {children:,} of "
         f"them a parent at confidence ≥ {threshold if threshold is not None else '—'} "
         f"({len(undeclared):,} edges; evidence: "
-        f"{', '.join(f'{k} {v:,}' for k, v in evidence.most_common()) or 'none'}). "
+        f"{escape(', '.join(f'{k} {v:,}' for k, v in evidence.most_common())) or 'none'}). "
         "The view <code>all_plus_inferred</code> adds those edges to the declared ones. "
         "To see how often inference is right, it is scored on the models that do declare "
         "parents, whose declarations it never reads: precision is the share of their inferred "

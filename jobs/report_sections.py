@@ -22,7 +22,7 @@ from jobs import figures
 from jobs.cli import UserError
 from jobs.config import ReportConfig
 from jobs.lineage import VIEWS
-from jobs.report_html import Figure, Section, escape, link, table
+from jobs.report_html import Figure, Section, escape, link, table, table_or_note
 from jobs.tables import id_in, read_partition
 from udfs.cards import split_front_matter
 
@@ -31,6 +31,10 @@ RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
 TOP_FAMILY_ROWS = 20  # the families' table lists at least this many
 PAIR_TYPES = ("siblings", "parent_child", "grandparent_grandchild", "same_family_random", "random")
 MEASURES = ("card", "license", "language", "tags", "datasets", "library", "pipeline_tag")
+NO_FAMILIES = "No families in this snapshot."
+# Creation dates before this month are placeholders (the Unix epoch, 0001-01-01), not
+# models: the first Hub models date from the 2010s.
+FIRST_MONTH = "2000-01"
 
 
 # Which stage writes each table a section reads, for the note a section shows when its
@@ -76,17 +80,20 @@ def counts_by(frame: pa.Table, keys: list[str]) -> list[dict[str, Any]]:
 
 
 def month_range(months: Iterable[str]) -> list[str]:
-    """Every month from the first to the last, gaps included.
+    """Every month from the first to the last, gaps included. Compared as numbers: as
+    text, "10000-01" sorts before "9999-12".
 
     >>> month_range(["2021-11", "2022-02"])
     ['2021-11', '2021-12', '2022-01', '2022-02']
+    >>> month_range(["9999-12"])
+    ['9999-12']
     """
-    present = sorted(set(months))
+    present = sorted(tuple(map(int, month.split("-"))) for month in set(months))
     if not present:
         return []
-    year, mon = map(int, present[0].split("-"))
+    (year, mon), last = present[0], present[-1]
     out = []
-    while f"{year:04d}-{mon:02d}" <= present[-1]:
+    while (year, mon) <= last:
         out.append(f"{year:04d}-{mon:02d}")
         year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
     return out
@@ -129,6 +136,13 @@ def largest_sizes(counts: Mapping[int, int], k: int) -> list[int]:
 
 def family_sizes(snap: Snapshot) -> Section:
     sizes = family_size_counts(snap, VIEWS)
+    how = (
+        "A family is a weakly connected component of a graph view. Each line gives, for a "
+        "size x, the share of families with at least x models, on log-log axes: a straight, "
+        "slowly falling line is a heavy tail (a few huge families, many singletons)."
+    )
+    if not any(sizes.values()):
+        return Section("family-sizes", "Family sizes", how, [], [f"<p>{NO_FAMILIES}</p>"])
     svg = figures.ccdf(sizes, "family size (models)", "Family size, complementary CDF")
     body = table(
         ["view", "families", "singletons", "largest family"],
@@ -137,9 +151,7 @@ def family_sizes(snap: Snapshot) -> Section:
     return Section(
         "family-sizes",
         "Family sizes",
-        "A family is a weakly connected component of a graph view. Each line gives, for a "
-        "size x, the share of families with at least x models, on log-log axes: a straight, "
-        "slowly falling line is a heavy tail (a few huge families, many singletons).",
+        how,
         [snap.figure("family_size_ccdf", svg, "Family-size CCDF per view")],
         [body],
     )
@@ -149,6 +161,13 @@ def depths(snap: Snapshot) -> Section:
     nodes = snap.read("nodes", ["view", "depth_min"])
     counted = counts_by(nodes, ["view", "depth_min"])
     levels = sorted({r["depth_min"] for r in counted if r["depth_min"] is not None})
+    how = (
+        "Generations from the root: 0 is a model with no parent in the view, 1 its "
+        "children, and so on (shortest path when a model has several parents). The y axis "
+        "is logarithmic."
+    )
+    if not levels:
+        return Section("depth", "Depth", how, [], ["<p>No models in this snapshot's graph.</p>"])
     by_view = {
         view: {r["depth_min"]: r["n"] for r in counted if r["view"] == view} for view in VIEWS
     }
@@ -160,12 +179,7 @@ def depths(snap: Snapshot) -> Section:
         log=True,
     )
     return Section(
-        "depth",
-        "Depth",
-        "Generations from the root: 0 is a model with no parent in the view, 1 its "
-        "children, and so on (shortest path when a model has several parents). The y axis "
-        "is logarithmic.",
-        [snap.figure("depth_histogram", svg, "Depth histogram per view")],
+        "depth", "Depth", how, [snap.figure("depth_histogram", svg, "Depth histogram per view")]
     )
 
 
@@ -173,6 +187,16 @@ def relation_mix(snap: Snapshot) -> Section:
     counted = counts_by(
         snap.read("edges", ["relation", "parent_known"]), ["relation", "parent_known"]
     )
+    how = (
+        "Every declared child → parent edge by its relation (from the Hub's "
+        "<code>base_model:</code> tags and the card's <code>base_model_relation</code>; "
+        "several parents and nothing declared counts as merge, otherwise unknown). "
+        "&quot;Parent missing&quot;: the parent is not a model of this snapshot."
+    )
+    if not counted:
+        return Section(
+            "relations", "Relation mix", how, [], ["<p>No declared edges in this snapshot.</p>"]
+        )
     known = {r["relation"]: r["n"] for r in counted if r["parent_known"]}
     missing = {r["relation"]: r["n"] for r in counted if not r["parent_known"]}
     svg = figures.grouped_bars(
@@ -187,10 +211,7 @@ def relation_mix(snap: Snapshot) -> Section:
     return Section(
         "relations",
         "Relation mix",
-        "Every declared child → parent edge by its relation (from the Hub's "
-        "<code>base_model:</code> tags and the card's <code>base_model_relation</code>; "
-        "several parents and nothing declared counts as merge, otherwise unknown). "
-        "&quot;Parent missing&quot;: the parent is not a model of this snapshot.",
+        how,
         [snap.figure("relation_mix", svg, "Declared edges by relation")],
     )
 
@@ -200,7 +221,8 @@ def resemblance(snap: Snapshot) -> Section:
         "similarity_summary", ["view", "pair_type", "measure", "mean", "ci_low", "ci_high"]
     )
     figs = []
-    for view in VIEWS:
+    compared = {r["view"] for r in rows if r["mean"] is not None}
+    for view in (view for view in VIEWS if view in compared):
         cells = {(r["pair_type"], r["measure"]): r for r in rows if r["view"] == view}
         present = [p for p in PAIR_TYPES if any(k[0] == p for k in cells)]
         series = {p: [cells.get((p, m), {}).get("mean") for m in MEASURES] for p in present}
@@ -221,6 +243,14 @@ def resemblance(snap: Snapshot) -> Section:
             errors,
         )
         figs.append(snap.figure(f"similarity_{view}", svg, f"Similarity by pair type, view {view}"))
+    if figs:
+        notes = [
+            f"<p>No pairs of models to compare in view {view}.</p>"
+            for view in VIEWS
+            if view not in compared
+        ]
+    else:
+        notes = ["<p>No pairs of models to compare in this snapshot.</p>"]
     return Section(
         "resemblance",
         "Family resemblance",
@@ -230,6 +260,7 @@ def resemblance(snap: Snapshot) -> Section:
         "other more than random pairs: siblings &gt; parent/child &gt; grandparent/grandchild "
         "&gt; random in the Anatomy paper.",
         figs,
+        notes,
     )
 
 
@@ -242,12 +273,15 @@ def mutation(snap: Snapshot) -> Section:
     traits = sorted({r["trait"] for r in rows})
     relations = [r for r in (*RELATIONS, ALL) if any(x["relation"] == r for x in rows)]
     rate = {(r["relation"], r["trait"]): r["mutation_rate"] for r in rows}
-    svg = figures.grouped_bars(
-        traits,
-        {rel: [rate.get((rel, t)) for t in traits] for rel in relations},
-        "mutation rate (mean Jaccard distance)",
-        "Mutation rate per trait and relation, view all",
-    )
+    figs = []
+    if any(value is not None for value in rate.values()):
+        svg = figures.grouped_bars(
+            traits,
+            {rel: [rate.get((rel, t)) for t in traits] for rel in relations},
+            "mutation rate (mean Jaccard distance)",
+            "Mutation rate per trait and relation, view all",
+        )
+        figs.append(snap.figure("mutation", svg, "Mutation rate per trait and relation"))
     return Section(
         "mutation",
         "Mutation",
@@ -255,14 +289,15 @@ def mutation(snap: Snapshot) -> Section:
         "the two sets over edges where both declare the trait (0 = always inherited "
         "unchanged, 1 = never shared). The Anatomy paper finds on finetune edges license "
         "0.198, language 0.242, pipeline_tag 0.411.",
-        [snap.figure("mutation", svg, "Mutation rate per trait and relation")],
+        figs,
         [
-            table(
+            table_or_note(
                 ["relation", "trait", "edges", "mutation rate"],
                 [
                     [r["relation"], r["trait"], r["n_edges"], r["mutation_rate"]]
                     for r in sorted(rows, key=lambda r: (r["trait"], r["relation"]))
                 ],
+                "No edge in this snapshot declares a trait at both ends.",
             )
         ],
     )
@@ -309,7 +344,7 @@ def license_drift(snap: Snapshot) -> Section:
     by_trait: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in sorted(orderings, key=lambda r: (r["trait"], r["rank"])):
         by_trait[r["trait"]].append(r)
-    fitted = table(
+    fitted = table_or_note(
         ["trait", "ordering (traffic flows left → right)", "pairs fit", "traffic explained"],
         [
             [
@@ -320,6 +355,7 @@ def license_drift(snap: Snapshot) -> Section:
             ]
             for t, rs in by_trait.items()
         ],
+        "No ordering to fit: no edge in this snapshot changes a trait.",
     )
     return Section(
         "license-drift",
@@ -343,6 +379,7 @@ def drift_by_depth(snap: Snapshot) -> Section:
     levels = sorted({int(r["depth"]) for r in rows if r["depth"] != ALL})
     cell = {(r["metric"], r["depth"]): r for r in rows}
     figs = []
+    unmeasured = []
     for metric, label in (
         ("languages", "declared languages (mean)"),
         ("card_chars", "card length, characters (mean)"),
@@ -352,8 +389,15 @@ def drift_by_depth(snap: Snapshot) -> Section:
             end: [cell.get((metric, str(d)), {}).get(f"{end}_value") for d in levels]
             for end in ("parent", "child")
         }
+        if all(value is None for values in series.values() for value in values):
+            unmeasured.append(metric)
+            continue
         svg = figures.lines(levels, series, "child's depth", label, f"{metric} along the tree")
         figs.append(snap.figure(f"drift_{metric}", svg, f"{label} by depth, parent vs child"))
+    if figs:
+        notes = [f"<p>No edge in this snapshot has a value for {m}.</p>" for m in unmeasured]
+    else:
+        notes = ["<p>No parent-child edges in this snapshot to follow down the tree.</p>"]
     return Section(
         "drift-depth",
         "Inheritance along the tree",
@@ -362,11 +406,24 @@ def drift_by_depth(snap: Snapshot) -> Section:
         "6.60 (parents) to 1.81 (children), cards shrink from 9,773 to 4,402 characters, "
         "and children's cards are auto-generated 25 points more often.",
         figs,
+        notes,
     )
 
 
 def documentation(snap: Snapshot) -> Section:
+    how = (
+        "The heat map gives, for all models and the busiest tasks, the share missing each "
+        "attribute (Jiang et al.'s audit). The bars give the share of models per task whose "
+        "card carries a machine-readable <code>model-index</code> (Jiang et al.: about 4 % "
+        "overall, 16.8 % of token-classification). Weight formats: <em>pickle_only</em> "
+        "repositories load arbitrary code when opened."
+    )
+    title = "Documentation gaps and risks"
     audit = snap.rows("audit", ["scope", "attribute", "n_models", "share"])
+    if not audit:
+        return Section(
+            "documentation", title, how, [], ["<p>No models in this snapshot to audit.</p>"]
+        )
     scopes = Counter({r["scope"]: r["n_models"] for r in audit if r["scope"] != ALL})
     tasks = [s for s, _ in scopes.most_common(snap.config.top_values)]
     attributes = sorted({r["attribute"] for r in audit})
@@ -378,19 +435,18 @@ def documentation(snap: Snapshot) -> Section:
         "Share of models missing each attribute",
         "share missing",
     )
+    figs = [snap.figure("missing_by_task", heat, "Missing attributes by task")]
     index = snap.rows("model_index_by_task", ["pipeline_tag", "n_models", "share"])
-    index.sort(key=lambda r: -r["n_models"])
-    index_svg = figures.bars(
-        {r["pipeline_tag"]: r["share"] for r in index[: snap.config.top_values]},
-        "share with model-index",
-        "Machine-readable results (model-index) by task",
-        horizontal=True,
-    )
+    index = sorted((r for r in index if r["share"] is not None), key=lambda r: -r["n_models"])
+    if index:
+        index_svg = figures.bars(
+            {r["pipeline_tag"]: r["share"] for r in index[: snap.config.top_values]},
+            "share with model-index",
+            "Machine-readable results (model-index) by task",
+            horizontal=True,
+        )
+        figs.append(snap.figure("model_index_by_task", index_svg, "model-index share by task"))
     risk = snap.rows("weight_risk", ["weight_format", "n_models", "share"])
-    figs = [
-        snap.figure("missing_by_task", heat, "Missing attributes by task"),
-        snap.figure("model_index_by_task", index_svg, "model-index share by task"),
-    ]
     body = []
     if risk:
         risk_svg = figures.bars(
@@ -404,17 +460,7 @@ def documentation(snap: Snapshot) -> Section:
             "<p>No file lists in this input: weight formats cannot be judged "
             "(fetch with <code>scripts/fetch_hub.py --files</code>).</p>"
         )
-    return Section(
-        "documentation",
-        "Documentation gaps and risks",
-        "The heat map gives, for all models and the busiest tasks, the share missing each "
-        "attribute (Jiang et al.'s audit). The bars give the share of models per task whose "
-        "card carries a machine-readable <code>model-index</code> (Jiang et al.: about 4 % "
-        "overall, 16.8 % of token-classification). Weight formats: <em>pickle_only</em> "
-        "repositories load arbitrary code when opened.",
-        figs,
-        body,
-    )
+    return Section("documentation", title, how, figs, body)
 
 
 def top_families(snap: Snapshot, pages: dict[str, str]) -> Section:
@@ -440,7 +486,7 @@ def top_families(snap: Snapshot, pages: dict[str, str]) -> Section:
         "The first ones link to a page with their tree and members.",
         [],
         [
-            table(
+            table_or_note(
                 [
                     "family",
                     "size",
@@ -452,6 +498,7 @@ def top_families(snap: Snapshot, pages: dict[str, str]) -> Section:
                     "last created",
                 ],
                 rows,
+                NO_FAMILIES,
                 raw=(0,),
             )
         ],
@@ -479,12 +526,14 @@ def largest_families(snap: Snapshot, n: int) -> list[dict[str, Any]]:
             ],
             pc.field("view") == ALL,
         )
-        order = pc.select_k_unstable(
-            families, most, [("size", "descending"), ("family_id", "ascending")]
-        )
-        ranked = sorted(
-            families.take(order).to_pylist(), key=lambda f: (-f["size"], f["family_id"])
-        )
+        ranked = []
+        if families.num_rows:  # select_k_unstable fails on an empty table
+            order = pc.select_k_unstable(
+                families, most, [("size", "descending"), ("family_id", "ascending")]
+            )
+            ranked = sorted(
+                families.take(order).to_pylist(), key=lambda f: (-f["size"], f["family_id"])
+            )
         snap.largest = (most, ranked)
     return snap.largest[1][:n]
 
@@ -513,18 +562,39 @@ def template_clusters(snap: Snapshot) -> Section:
         "most downloaded member's card. Big groups are templates filled in by tools "
         "(the Trainer's auto-generated card, quantizers' cards) rather than written by hand.",
         [],
-        [table(["models", "representative", "representative card (start)"], rows, raw=(2,))],
+        [
+            table_or_note(
+                ["models", "representative", "representative card (start)"],
+                rows,
+                "No near-duplicate cards in this snapshot.",
+                raw=(2,),
+            )
+        ],
     )
 
 
 def months_of(timestamps: pa.ChunkedArray) -> pa.ChunkedArray:
     """`YYYY-MM` of every ISO timestamp of a column (null when there is none), in Arrow.
 
-    >>> months_of(pa.chunked_array([["2023-04-05T10:00:00", None, "junk"]])).to_pylist()
-    ['2023-04', None, None]
+    >>> months = pa.chunked_array([["2023-04-05T10:00:00", None, "junk", "2023-13-01"]])
+    >>> months_of(months).to_pylist()
+    ['2023-04', None, None, None]
     """
-    dated = pc.match_substring_regex(timestamps, r"^[0-9]{4}-[0-9]{2}")
+    dated = pc.match_substring_regex(timestamps, r"^[0-9]{4}-(0[1-9]|1[0-2])")
     return pc.if_else(dated, pc.utf8_slice_codeunits(timestamps, 0, 7), None)
+
+
+def plausible_months(months: pa.ChunkedArray, last: str) -> pa.ChunkedArray:
+    """`months` with those before FIRST_MONTH or after `last` (the snapshot's month) made
+    null: no model is created after its snapshot, and one 9999-12-31 stretched the time
+    axis over 8,000 years. As text, since `months_of` writes every year with 4 digits.
+
+    >>> months = pa.chunked_array([["1970-01", "2023-04", "9999-12", None]])
+    >>> plausible_months(months, "2026-11").to_pylist()
+    [None, '2023-04', None, None]
+    """
+    inside = pc.and_(pc.greater_equal(months, FIRST_MONTH), pc.less_equal(months, last))
+    return pc.if_else(inside, months, None)
 
 
 def count_pairs(frame: pa.Table, key: str) -> dict[str, Counter[str]]:
@@ -537,55 +607,73 @@ def count_pairs(frame: pa.Table, key: str) -> dict[str, Counter[str]]:
 
 def over_time(snap: Snapshot) -> Section:
     models = snap.read("models", ["model_id", "created_at"])
-    created = pa.table(
-        {"model_id": models.column("model_id"), "month": months_of(models.column("created_at"))}
-    )
+    dated = months_of(models.column("created_at"))
+    last = snap.snapshot[:7]
+    month = plausible_months(dated, last)
+    undated = dated.null_count
+    implausible = month.null_count - undated
+    created = pa.table({"model_id": models.column("model_id"), "month": month})
     per_month = Counter(
         {r["month"]: r["n"] for r in counts_by(created, ["month"]) if r["month"] is not None}
     )
-    edges = snap.read("edges", ["child_id", "relation"])
-    by_relation = count_pairs(
-        edges.join(created, keys="child_id", right_keys="model_id", join_type="inner"),
-        "relation",
-    )
     months = month_range(per_month)
-    models_svg = figures.lines(
-        months,
-        {
-            "models": [per_month.get(m, 0) for m in months],
-            **{r: [by_relation[r].get(m, 0) for m in months] for r in RELATIONS if by_relation[r]},
-        },
-        "month created",
-        "created that month",
-        "Models and declared edges created per month",
-    )
+    figs, notes = [], []
+    if months:
+        edges = snap.read("edges", ["child_id", "relation"])
+        by_relation = count_pairs(
+            edges.join(created, keys="child_id", right_keys="model_id", join_type="inner"),
+            "relation",
+        )
+        models_svg = figures.lines(
+            months,
+            {
+                "models": [per_month.get(m, 0) for m in months],
+                **{
+                    r: [by_relation[r].get(m, 0) for m in months]
+                    for r in RELATIONS
+                    if by_relation[r]
+                },
+            },
+            "month created",
+            "created that month",
+            "Models and declared edges created per month",
+        )
+        figs.append(
+            snap.figure("created_per_month", models_svg, "Models and edges created per month")
+        )
+    else:
+        notes.append("<p>No model in this snapshot has a creation date to place it in time.</p>")
     top = [f["family_id"] for f in largest_families(snap, snap.config.growth_families)]
-    members = snap.read(  # one read of the nodes for every family drawn
-        "nodes", ["model_id", "family_id"], (pc.field("view") == ALL) & id_in("family_id", top)
-    )
-    joined = count_pairs(members.join(created, keys="model_id", join_type="inner"), "family_id")
-    growth: dict[str, list[float | None]] = {
-        family: [float(joined[family].get(m, 0)) for m in months] for family in top
-    }
-    growth_svg = figures.lines(
-        months,
-        growth,
-        "month",
-        "members (cumulative)",
-        "Growth of the largest families",
-        cumulative=True,
-    )
+    if not top:
+        notes.append(f"<p>{NO_FAMILIES}</p>")
+    elif months:
+        members = snap.read(  # one read of the nodes for every family drawn
+            "nodes", ["model_id", "family_id"], (pc.field("view") == ALL) & id_in("family_id", top)
+        )
+        joined = count_pairs(members.join(created, keys="model_id", join_type="inner"), "family_id")
+        growth: dict[str, list[float | None]] = {
+            family: [float(joined[family].get(m, 0)) for m in months] for family in top
+        }
+        growth_svg = figures.lines(
+            months,
+            growth,
+            "month",
+            "members (cumulative)",
+            "Growth of the largest families",
+            cumulative=True,
+        )
+        figs.append(snap.figure("family_growth", growth_svg, "Growth of the largest families"))
     return Section(
         "time",
         "Over time",
         "From each model's <code>created_at</code>: models created per month, and declared "
         "edges by relation dated by their child (the Anatomy paper's time trends); then the "
-        "cumulative size of the largest families (view all). Models without a creation "
-        "date are left out of these lines.",
-        [
-            snap.figure("created_per_month", models_svg, "Models and edges created per month"),
-            snap.figure("family_growth", growth_svg, "Growth of the largest families"),
-        ],
+        "cumulative size of the largest families (view all). Models left out of these "
+        f"lines: {undated:,} without a creation date, and {implausible:,} dated before "
+        f"{FIRST_MONTH[:4]} or after the snapshot's month ({last}), such dates (1970-01-01, "
+        "9999-12-31) being placeholders or typos.",
+        figs,
+        notes,
     )
 
 
@@ -599,11 +687,11 @@ def what_changed(snap: Snapshot, older: Sequence[str]) -> Section | None:
         return Section(
             "changes",
             "What changed",
-            f"Older snapshots exist ({', '.join(older)}) but this one has no diff tables.",
+            f"Older snapshots exist ({escape(', '.join(older))}) but this one has no diff tables.",
             [],
             [
                 f"<p>Run <code>python -m jobs.diff --output {escape(snap.output)} --snapshot "
-                f"{snap.snapshot} --against {older[-1]}</code>.</p>"
+                f"{snap.snapshot} --against {escape(older[-1])}</code>.</p>"
             ],
         )
     edges = counts_by(snap.read("diff_edges", ["change", "relation"]), ["change", "relation"])
@@ -615,6 +703,15 @@ def what_changed(snap: Snapshot, older: Sequence[str]) -> Section | None:
     )
     growth.sort(key=lambda r: (-r["growth"], r["parent_id"]))
     against = changes[0]["against"] if changes else older[-1]
+    relicensed = (
+        f"<p>{len(licenses):,} models changed their licenses.</p>"
+        + table(
+            ["model", "old licenses", "new licenses"],
+            [[r["model_id"], r["old_licenses"], r["new_licenses"]] for r in licenses[:20]],
+        )
+        if licenses
+        else "<p>No model changed its licenses.</p>"
+    )
     return Section(
         "changes",
         f"What changed since {against}",
@@ -622,22 +719,24 @@ def what_changed(snap: Snapshot, older: Sequence[str]) -> Section | None:
         "licenses changed, and the parents that gained the most direct children.",
         [],
         [
-            table(["change", "models"], [[r["change"], r["n"]] for r in changes]),
-            table(
+            table_or_note(
+                ["change", "models"],
+                [[r["change"], r["n"]] for r in changes],
+                "No model was added or removed.",
+            ),
+            table_or_note(
                 ["change", "relation", "edges"],
                 [[r["change"], r["relation"], r["n"]] for r in edges],
+                "No declared edge was added or removed.",
             ),
-            f"<p>{len(licenses):,} models changed their licenses.</p>",
-            table(
-                ["model", "old licenses", "new licenses"],
-                [[r["model_id"], r["old_licenses"], r["new_licenses"]] for r in licenses[:20]],
-            ),
-            table(
+            relicensed,
+            table_or_note(
                 ["parent", "children before", "children now", "growth"],
                 [
                     [r["parent_id"], r["old_children"], r["new_children"], r["growth"]]
                     for r in growth[:20]
                 ],
+                "No parent gained direct children.",
             ),
         ],
     )

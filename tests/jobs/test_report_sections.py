@@ -1,18 +1,32 @@
 """Report sections on hand-written partitions (pyarrow, no Spark): the shapes a real run can
-leave, such as a listing without READMEs, whose card tables are empty."""
+leave, such as a listing without READMEs, whose card tables are empty, or an input whose
+every row was rejected, whose tables are all empty."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jobs.config import ReportConfig
-from jobs.report import write_report
-from jobs.report_sections import Snapshot, license_drift, template_clusters
+from jobs.figures import short_label
+from jobs.report import headline_section, headlines, write_report, write_summary
+from jobs.report_inferred import undocumented_lineage
+from jobs.report_sections import (
+    Snapshot,
+    largest_families,
+    license_drift,
+    month_range,
+    over_time,
+    template_clusters,
+    what_changed,
+)
 
 SNAPSHOT = "2026-11-01"
+SCRIPT = "<script>alert(1)</script>"
 
 
 def write_partition(output: Path, table: str, rows: list[dict], schema: pa.Schema) -> None:
@@ -33,11 +47,11 @@ CLUSTERS = pa.schema(
 CARDS = pa.schema([("model_id", pa.string()), ("card", pa.string())])
 
 
-def test_no_template_clusters_is_an_empty_table_not_a_failure(tmp_path: Path) -> None:
+def test_no_template_clusters_is_a_sentence_not_a_failure(tmp_path: Path) -> None:
     write_partition(tmp_path, "card_clusters", [], CLUSTERS)
     write_partition(tmp_path, "card_texts", [], CARDS)
     section = template_clusters(Snapshot(tmp_path, SNAPSHOT, tmp_path / "report", ReportConfig()))
-    assert "<tbody></tbody>" in "".join(section.body)
+    assert section.body == ["<p>No near-duplicate cards in this snapshot.</p>"]
 
 
 def test_template_clusters_show_the_representatives_card_body(tmp_path: Path) -> None:
@@ -95,16 +109,257 @@ def test_no_license_transitions_say_so_instead_of_an_empty_heat_map(tmp_path: Pa
 
 def test_a_snapshot_without_lineage_tables_still_gets_a_report(tmp_path: Path) -> None:
     """Only ingest's tables: every lineage section says what to run, nothing fails."""
-    models = pa.schema(
-        [
-            ("model_id", pa.string()),
-            ("card_chars", pa.int64()),
-            ("has_model_index", pa.bool_()),
-            ("created_at", pa.string()),
-        ]
-    )
-    write_partition(tmp_path, "models", [{"model_id": "org/m", "card_chars": 9}], models)
+    write_partition(tmp_path, "models", [{"model_id": "org/m", "card_chars": 9}], MODELS)
     write_partition(tmp_path, "card_texts", [], CARDS)
     index = write_report(tmp_path, SNAPSHOT, ReportConfig()).read_text(encoding="utf-8")
     assert "Not drawn: table <code>families</code>" in index
     assert not list((tmp_path / "report" / f"snapshot={SNAPSHOT}").glob("families/*.html"))
+
+
+MODELS = pa.schema(
+    [
+        ("model_id", pa.string()),
+        ("created_at", pa.string()),
+        ("card_chars", pa.int32()),
+        ("has_model_index", pa.bool_()),
+        ("base_models", pa.list_(pa.struct([("parent_id", pa.string())]))),
+        ("downloads", pa.int64()),
+        ("licenses", pa.list_(pa.string())),
+        ("pipeline_tag", pa.string()),
+        ("library_name", pa.string()),
+    ]
+)
+FAMILIES = pa.schema(
+    [
+        ("family_id", pa.string()),
+        ("view", pa.string()),
+        ("size", pa.int64()),
+        ("max_depth", pa.int32()),
+        ("n_leaves", pa.int64()),
+        *[(f"edges_{r}", pa.int64()) for r in ("finetune", "adapter", "quantized", "merge")],
+        ("edges_unknown", pa.int64()),
+        ("root_licenses", pa.list_(pa.string())),
+        ("first_created", pa.string()),
+        ("last_created", pa.string()),
+    ]
+)
+NODES = pa.schema(
+    [
+        ("model_id", pa.string()),
+        ("view", pa.string()),
+        ("family_id", pa.string()),
+        ("depth_min", pa.int32()),
+        ("n_children", pa.int32()),
+    ]
+)
+EDGES = pa.schema(
+    [
+        ("child_id", pa.string()),
+        ("parent_id", pa.string()),
+        ("relation", pa.string()),
+        ("parent_known", pa.bool_()),
+    ]
+)
+INFERRED_EDGES = pa.schema(
+    [
+        ("child_id", pa.string()),
+        ("evidence", pa.list_(pa.string())),
+        ("confidence", pa.float64()),
+        ("child_declares", pa.bool_()),
+    ]
+)
+INFERENCE_EVAL = pa.schema(
+    [
+        ("group", pa.string()),
+        ("key", pa.string()),
+        ("threshold", pa.float64()),
+        *[(n, pa.int64()) for n in ("n_predicted", "n_correct", "n_truth", "n_found")],
+        ("precision", pa.float64()),
+        ("recall", pa.float64()),
+    ]
+)
+MODEL_INDEX = pa.schema(
+    [("pipeline_tag", pa.string()), ("n_models", pa.int64()), ("share", pa.float64())]
+)
+# Every table the report reads, with the columns it reads.
+REPORTED = {
+    "ingest_run": pa.schema(
+        [
+            ("input", pa.string()),
+            ("format", pa.string()),
+            *[(n, pa.int64()) for n in ("rows_in", "models", "rejects")],
+            ("pedigree_version", pa.string()),
+            ("finished_at", pa.string()),
+        ]
+    ),
+    "models": MODELS,
+    "card_texts": CARDS,
+    "edges": EDGES,
+    "nodes": NODES,
+    "families": FAMILIES,
+    "inferred_edges": INFERRED_EDGES,
+    "inference_eval": INFERENCE_EVAL,
+    "similarity_summary": pa.schema(
+        [
+            ("view", pa.string()),
+            ("pair_type", pa.string()),
+            ("measure", pa.string()),
+            *[(n, pa.float64()) for n in ("mean", "ci_low", "ci_high")],
+        ]
+    ),
+    "card_clusters": CLUSTERS,
+    "mutation": pa.schema(
+        [
+            ("view", pa.string()),
+            ("relation", pa.string()),
+            ("trait", pa.string()),
+            ("n_edges", pa.int64()),
+            ("mutation_rate", pa.float64()),
+        ]
+    ),
+    "transitions": TRANSITIONS,
+    "orderings": ORDERINGS,
+    "drift_summary": pa.schema(
+        [
+            ("view", pa.string()),
+            ("relation", pa.string()),
+            ("depth", pa.string()),
+            ("metric", pa.string()),
+            ("parent_value", pa.float64()),
+            ("child_value", pa.float64()),
+            ("n", pa.int64()),
+        ]
+    ),
+    "audit": pa.schema(
+        [
+            ("scope", pa.string()),
+            ("attribute", pa.string()),
+            ("n_models", pa.int64()),
+            ("share", pa.float64()),
+        ]
+    ),
+    "model_index_by_task": MODEL_INDEX,
+    "weight_risk": pa.schema(
+        [("weight_format", pa.string()), ("n_models", pa.int64()), ("share", pa.float64())]
+    ),
+}
+
+
+def snapshot_of(output: Path) -> Snapshot:
+    return Snapshot(output, SNAPSHOT, output / "report", ReportConfig())
+
+
+def sections_of(index: str) -> dict[str, str]:
+    """Each section of a report page by its anchor."""
+    return dict(re.findall(r'<section id="([^"]+)">(.*?)</section>', index, re.DOTALL))
+
+
+def test_a_snapshot_whose_every_row_was_rejected_gets_a_report_in_sentences(
+    tmp_path: Path,
+) -> None:
+    """Every table written and empty but ingest's run record: each section says in a
+    sentence that it has nothing to show, none draws an empty figure or an empty table."""
+    run = {"input": "in", "format": "hub-listing", "rows_in": 3, "models": 0, "rejects": 3}
+    for name, schema in REPORTED.items():
+        write_partition(tmp_path, name, [run] if name == "ingest_run" else [], schema)
+    index = write_report(tmp_path, SNAPSHOT, ReportConfig()).read_text(encoding="utf-8")
+    found = sections_of(index)
+    assert len(found) == 13
+    for anchor, section in found.items():
+        assert "<tbody></tbody>" not in section and "<figure>" not in section, anchor
+        if anchor != "papers":
+            assert re.search(r"</p>\s*<p>[A-Z]", section), anchor
+    for anchor in ("family-sizes", "undocumented", "families", "time"):
+        assert "<p>No families in this snapshot.</p>" in found[anchor], anchor
+    assert not (tmp_path / "report" / f"snapshot={SNAPSHOT}" / "figures").exists()
+    assert largest_families(snapshot_of(tmp_path), 5) == []
+
+
+def test_headline_counts_read_as_counts_and_small_shares_keep_their_digits(
+    tmp_path: Path,
+) -> None:
+    """Jiang et al.'s share of untagged models with a model-index is 0.0005: it must not
+    read as 0.001, nor a measured 0.00012 as 0.000; summary.json keeps the exact values."""
+    edges = [
+        {"child_id": f"o/c{i}", "parent_id": "o/p", "relation": "finetune", "parent_known": True}
+        for i in range(1234)
+    ]
+    write_partition(tmp_path, "edges", edges, EDGES)
+    untagged = {"pipeline_tag": "(untagged)", "n_models": 10_000, "share": 0.00012345}
+    write_partition(tmp_path, "model_index_by_task", [untagged], MODEL_INDEX)
+    found = headlines(tmp_path, SNAPSHOT)
+    html = "".join(headline_section(found).body)
+    assert '<td>edges_parent_known</td><td class="num">1,234</td>' in html
+    assert '<td>edges_merge</td><td class="num">0</td>' in html
+    assert '<td>model_index_share_untagged</td><td class="num">0.000123</td>' in html
+    assert '<td class="num">0.0005</td><td class="num">0.247</td>' in html
+    summary = json.loads(write_summary(tmp_path, tmp_path, SNAPSHOT).read_text())["headlines"]
+    values = {h["metric"]: h["value"] for h in summary}
+    assert values["edges_parent_known"] == 1234
+    assert values["model_index_share_untagged"] == 0.00012345
+
+
+def test_month_range_crosses_year_9999_without_running_on() -> None:
+    assert month_range(["9999-11", "9999-12"]) == ["9999-11", "9999-12"]
+
+
+def models_created(output: Path, dates: dict[str, str | None]) -> None:
+    write_partition(
+        output, "models", [{"model_id": m, "created_at": d} for m, d in dates.items()], MODELS
+    )
+    write_partition(output, "edges", [], EDGES)
+
+
+def test_over_time_leaves_out_creation_dates_before_2000_or_after_the_snapshot(
+    tmp_path: Path,
+) -> None:
+    dates = {
+        "o/a": "2023-04-05T10:00:00",
+        "o/b": "2023-06-01T00:00:00",
+        "o/future": "9999-12-31T00:00:00",
+        "o/epoch": "1970-01-01T00:00:00",
+        "o/month13": "2023-13-01T00:00:00",
+        "o/none": None,
+    }
+    models_created(tmp_path, dates)
+    write_partition(tmp_path, "families", [], FAMILIES)
+    write_partition(tmp_path, "nodes", [], NODES)
+    section = over_time(snapshot_of(tmp_path))
+    assert (
+        "Models left out of these lines: 2 without a creation date, and 2 dated before "
+        "2000 or after the snapshot's month (2026-11)"
+    ) in section.how_to_read
+    svg = (tmp_path / "report" / section.figures[0].file).read_text(encoding="utf-8")
+    assert re.findall(r"\b\d{4}-\d\d\b", svg) == ["2023-04", "2023-05", "2023-06"]
+
+
+def test_growth_legend_shortens_a_long_family_id(tmp_path: Path) -> None:
+    """A 254-character id (Hub ids reach 96) in the legend squashed the axes to a sliver."""
+    family = "org/" + "a" * 250
+    models_created(tmp_path, {family: "2023-04-05T10:00:00"})
+    row = {"family_id": family, "view": "all", "size": 1, "root_licenses": []}
+    write_partition(tmp_path, "families", [row], FAMILIES)
+    node = {"model_id": family, "view": "all", "family_id": family}
+    write_partition(tmp_path, "nodes", [node], NODES)
+    section = over_time(snapshot_of(tmp_path))
+    growth = (tmp_path / "report" / section.figures[1].file).read_text(encoding="utf-8")
+    texts = re.findall(r"<text\b[^>]*>(.*?)</text>", growth, re.DOTALL)
+    assert short_label(family) in texts and not any(family in text for text in texts)
+    assert len(short_label(family)) == 40
+
+
+def test_older_snapshot_folder_names_are_escaped(tmp_path: Path) -> None:
+    section = what_changed(snapshot_of(tmp_path), [SCRIPT]).render()
+    assert SCRIPT not in section and "&lt;script&gt;" in section
+
+
+def test_evidence_kinds_are_escaped_in_the_undocumented_lineage_text(tmp_path: Path) -> None:
+    write_partition(tmp_path, "models", [{"model_id": "o/c", "base_models": []}], MODELS)
+    guess = {"child_id": "o/c", "evidence": [SCRIPT], "confidence": 0.9, "child_declares": False}
+    write_partition(tmp_path, "inferred_edges", [guess], INFERRED_EDGES)
+    score = {"group": "evidence", "key": SCRIPT, "threshold": 0.5, "n_predicted": 1}
+    write_partition(tmp_path, "inference_eval", [score], INFERENCE_EVAL)
+    write_partition(tmp_path, "families", [], FAMILIES)
+    section = undocumented_lineage(snapshot_of(tmp_path)).render()
+    assert SCRIPT not in section
+    assert "evidence: &lt;script&gt;alert(1)&lt;/script&gt; 1)" in section
