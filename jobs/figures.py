@@ -29,6 +29,8 @@ mpl.rcParams.update(
         "axes.spines.right": False,
         "axes.grid": True,
         "grid.alpha": 0.3,
+        # Labels are ids and trait values: a `$` in one is text, not matplotlib's math.
+        "text.parse_math": False,
     }
 )
 

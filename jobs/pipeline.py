@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
             return
         started = time.monotonic()
         log.info("stage report started")
-        index = report.write_report(Path(args.output), args.snapshot, args.config.report)
+        index = report.write_report(
+            Path(args.output), args.snapshot, args.config.report, args.config.inference.threshold
+        )
         log.info("report: %s in %.1fs", index, time.monotonic() - started)
 
     return run_main("pipeline", body)

@@ -297,8 +297,12 @@ def write_family_page(
     (snap.folder / file).write_text(page(title, header, family_sections, contents=False), "utf-8")
 
 
-def write_report(output: Path, snapshot: str, config: ReportConfig) -> Path:
+def write_report(
+    output: Path, snapshot: str, config: ReportConfig, inference_threshold: float | None = None
+) -> Path:
     """`<output>/report/snapshot=<date>/`: index.html, family pages, figures, summary.json.
+    `inference_threshold` is the configured one, for a snapshot where no model declares a
+    parent (its `inference_eval` then holds no row at the threshold lineage used).
 
     Built in a staging folder beside it and swapped in whole, so a reader never sees a
     half-written report and a rerun replaces it.
@@ -310,7 +314,7 @@ def write_report(output: Path, snapshot: str, config: ReportConfig) -> Path:
     staging = root / f"_staging-{snapshot}-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     try:
-        snap = sections.Snapshot(output, snapshot, staging, config)
+        snap = sections.Snapshot(output, snapshot, staging, config, inference_threshold)
         try:
             families = sections.largest_families(snap, config.top_families)
         except MissingTable:
@@ -376,7 +380,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> None:
         args = parse_args(argv)
         started = time.monotonic()
-        index = write_report(local_output(args.output), args.snapshot, args.config.report)
+        config = args.config
+        output = local_output(args.output)
+        index = write_report(output, args.snapshot, config.report, config.inference.threshold)
         log.info("report %s: %s in %.1fs", args.snapshot, index, time.monotonic() - started)
         print(index)
 

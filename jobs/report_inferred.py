@@ -39,6 +39,8 @@ def undocumented_lineage(snap: Snapshot) -> Section:
         ],
     )
     threshold = chosen_threshold(scores)
+    if threshold is None:
+        threshold = snap.inference_threshold
     # Only the edges the view adds reach Python: the scan filters them (millions at 2M).
     added = (pc.field("confidence") >= (threshold if threshold is not None else 2.0)) & ~pc.field(
         "child_declares"

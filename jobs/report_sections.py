@@ -57,6 +57,9 @@ class Snapshot:
     snapshot: str
     folder: Path  # the report folder being written
     config: ReportConfig
+    # The configured inference threshold: what the report says lineage used when
+    # `inference_eval` cannot tell (no model declares a parent, so nothing was scored).
+    inference_threshold: float | None = None
     # (how many were read, the largest families of view all): see `largest_families`
     largest: tuple[int, list[dict[str, Any]]] = field(default_factory=lambda: (0, []), repr=False)
 
@@ -704,7 +707,11 @@ def what_changed(snap: Snapshot, older: Sequence[str]) -> Section | None:
     growth.sort(key=lambda r: (-r["growth"], r["parent_id"]))
     against = changes[0]["against"] if changes else older[-1]
     relicensed = (
-        f"<p>{len(licenses):,} models changed their licenses.</p>"
+        (
+            "<p>1 model changed its licenses.</p>"
+            if len(licenses) == 1
+            else f"<p>{len(licenses):,} models changed their licenses.</p>"
+        )
         + table(
             ["model", "old licenses", "new licenses"],
             [[r["model_id"], r["old_licenses"], r["new_licenses"]] for r in licenses[:20]],

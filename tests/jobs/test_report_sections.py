@@ -363,3 +363,23 @@ def test_evidence_kinds_are_escaped_in_the_undocumented_lineage_text(tmp_path: P
     section = undocumented_lineage(snapshot_of(tmp_path)).render()
     assert SCRIPT not in section
     assert "evidence: &lt;script&gt;alert(1)&lt;/script&gt; 1)" in section
+
+
+def test_without_declarations_the_configured_threshold_counts_the_inferred_parents(
+    tmp_path: Path,
+) -> None:
+    """The 2022 card dump declares nothing, so `inference_eval` scores nothing and holds no
+    row at lineage's threshold: the text said "0 of them a parent at confidence ≥ —" while
+    the view had added 1,494 edges."""
+    models = [{"model_id": f"o/c{i}", "base_models": []} for i in range(3)]
+    write_partition(tmp_path, "models", models, MODELS)
+    guesses = [
+        {"child_id": "o/c0", "evidence": ["prose"], "confidence": 0.85, "child_declares": False},
+        {"child_id": "o/c1", "evidence": ["link"], "confidence": 0.25, "child_declares": False},
+    ]
+    write_partition(tmp_path, "inferred_edges", guesses, INFERRED_EDGES)
+    write_partition(tmp_path, "inference_eval", [], INFERENCE_EVAL)
+    write_partition(tmp_path, "families", [], FAMILIES)
+    snap = Snapshot(tmp_path, SNAPSHOT, tmp_path / "report", ReportConfig(), 0.5)
+    section = undocumented_lineage(snap).render()
+    assert "gives 1 of them a parent at confidence ≥ 0.5 (1 edges; evidence: prose 1)" in section
