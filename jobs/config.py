@@ -1,11 +1,14 @@
 """One typed configuration object for every job, loaded from YAML and CLI overrides.
 
-Unknown keys are errors: a misspelt option must fail the run, not be ignored.
+Unknown keys are errors: a misspelt option must fail the run, not be ignored. So are
+values out of range: a bad value must stop the run here, not inside Spark hours later.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +19,39 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "conf" / "pedigree.yaml"
 
+LOG4J_LEVELS = ("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL")
+COMPONENTS_ALGORITHMS = ("randomized_contraction", "graphframes", "graphx")
+MAX_SEED = 2**32 - 1  # datasketch's MinHash accepts seeds in [0, 2**32)
+
 
 class ConfigError(ValueError):
     """A configuration problem a user can fix; the message is one line."""
+
+
+def _require(ok: bool, key: str, rule: str, value: Any) -> None:
+    if not ok:
+        raise ConfigError(f"config key '{key}' must be {rule}, got {value!r}")
+
+
+def _require_at_least(section: Any, where: str, low: float, *names: str) -> None:
+    """Counts and sizes below `low` mean nothing (a negative one would slice from the end)."""
+    for name in names:
+        value = getattr(section, name)
+        _require(value >= low, f"{where}.{name}", f"at least {low}", value)
+
+
+def _require_text(section: Any, where: str, *names: str) -> None:
+    for name in names:
+        value = getattr(section, name)
+        _require(bool(value.strip()), f"{where}.{name}", "non-empty text", value)
+
+
+def _require_one_of(value: str, key: str, choices: tuple[str, ...]) -> None:
+    _require(value in choices, key, f"one of {', '.join(choices)}", value)
+
+
+def _require_seed(value: int, key: str) -> None:
+    _require(0 <= value <= MAX_SEED, key, f"in [0, {MAX_SEED}]", value)
 
 
 @dataclass(frozen=True)
@@ -31,12 +64,23 @@ class SparkConfig:
     log_level: str = "ERROR"
     rows_per_shuffle_partition: int = 50_000
 
+    def __post_init__(self) -> None:
+        _require_text(
+            self, "spark", "master", "app_name", "defaults_file", "checkpoint_dir", "jar_cache"
+        )
+        _require_one_of(self.log_level.upper(), "spark.log_level", LOG4J_LEVELS)
+        _require_at_least(self, "spark", 0, "rows_per_shuffle_partition")
+
 
 @dataclass(frozen=True)
 class IngestConfig:
     arrow_batch_rows: int = 2000
     max_card_chars: int = 200_000
     min_partitions: int = 0
+
+    def __post_init__(self) -> None:
+        _require_at_least(self, "ingest", 1, "arrow_batch_rows", "max_card_chars")
+        _require_at_least(self, "ingest", 0, "min_partitions")
 
 
 @dataclass(frozen=True)
@@ -46,6 +90,14 @@ class LineageConfig:
     max_depth_rounds: int = 200
     scc_max_iter: int = 100
     top_families_logged: int = 10
+
+    def __post_init__(self) -> None:
+        _require_one_of(
+            self.components_algorithm, "lineage.components_algorithm", COMPONENTS_ALGORITHMS
+        )
+        _require_at_least(self, "lineage", -1, "components_broadcast_threshold")
+        _require_at_least(self, "lineage", 1, "max_depth_rounds", "scc_max_iter")
+        _require_at_least(self, "lineage", 0, "top_families_logged")
 
 
 @dataclass(frozen=True)
@@ -63,12 +115,13 @@ class InferenceConfig:
 
     def __post_init__(self) -> None:
         for kind, weight in self.weights().items():
-            if not 0.0 <= weight < 1.0:
-                raise ConfigError(f"config key 'inference.{kind}' must be in [0, 1), got {weight}")
-        if not 0.0 < self.threshold <= 1.0:
-            raise ConfigError(
-                f"config key 'inference.threshold' must be in (0, 1], got {self.threshold}"
-            )
+            _require(0.0 <= weight < 1.0, f"inference.{kind}", "in [0, 1)", weight)
+        _require(0.0 < self.threshold <= 1.0, "inference.threshold", "in (0, 1]", self.threshold)
+        jaccard = self.near_duplicate_jaccard
+        _require(0.0 < jaccard <= 1.0, "inference.near_duplicate_jaccard", "in (0, 1]", jaccard)
+        _require_at_least(
+            self, "inference", 0, "near_duplicate_download_ratio", "min_name_downloads"
+        )
 
     def weights(self) -> dict[str, float]:
         """Evidence kind -> the confidence it alone gives (udfs.inferred.combine_confidence)."""
@@ -89,10 +142,31 @@ class SimilarityConfig:
     pair_seed: int = 7
     bootstrap_samples: int = 1000
 
+    def __post_init__(self) -> None:
+        _require_at_least(
+            self,
+            "similarity",
+            1,
+            "shingle_size",
+            "num_perm",
+            "max_bucket",
+            "sibling_pairs_per_parent",
+            "same_family_pairs_per_family",
+            "random_pairs",
+            "bootstrap_samples",
+        )
+        _require_seed(self.seed, "similarity.seed")
+        _require_seed(self.pair_seed, "similarity.pair_seed")
+        threshold = self.lsh_threshold
+        _require(0.0 < threshold < 1.0, "similarity.lsh_threshold", "in (0, 1)", threshold)
+
 
 @dataclass(frozen=True)
 class DriftConfig:
     top_n: int = 20
+
+    def __post_init__(self) -> None:
+        _require_at_least(self, "drift", 1, "top_n")
 
 
 @dataclass(frozen=True)
@@ -101,6 +175,9 @@ class AuditConfig:
         r"(?i)(fine-?tun|finetune|[-_]ft\b|lora|peft|adapter|gguf|gptq|awq|exl2|"
         r"quantiz|[-_]merge|dpo|sft|distill)"
     )
+
+    def __post_init__(self) -> None:
+        _require_text(self, "audit", "derived_name_pattern")
 
 
 @dataclass(frozen=True)
@@ -113,6 +190,9 @@ class ReportConfig:
     template_clusters: int = 10
     card_excerpt_chars: int = 400
     growth_families: int = 5
+
+    def __post_init__(self) -> None:
+        _require_at_least(self, "report", 1, *(f.name for f in dataclasses.fields(self)))
 
 
 @dataclass(frozen=True)
@@ -127,16 +207,58 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
 
 
+class ConfigLoader(yaml.SafeLoader):
+    """SafeLoader that reads plain values as YAML 1.2 does: only true/false are booleans,
+    numbers are decimal and nothing is a date, so `log_level: off`, `app_name: 2026-11-01`
+    and `top_n: 020` mean what they say (YAML 1.1 reads False, a date and octal 16)."""
+
+
+_YAML11_TAGS = {f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "timestamp")}
+ConfigLoader.yaml_implicit_resolvers = {  # SafeLoader's, less YAML 1.1's; 1.2's added below
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML11_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$", re.IGNORECASE), list("tTfF")
+)
+ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+(?:_[0-9]+)*$"), list("-+0123456789")
+)
+ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)
+        |[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.VERBOSE,
+    ),
+    list("-+.0123456789"),
+)
+
+
+def _construct_decimal_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """Base 10 always: SafeLoader would read `020` as octal 16."""
+    text = loader.construct_scalar(node)
+    try:
+        return int(text, 10)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not a decimal integer", node.start_mark
+        ) from None
+
+
+ConfigLoader.add_constructor("tag:yaml.org,2002:int", _construct_decimal_int)
+
+
 def _build(cls: type, data: Any, where: str) -> Any:
     """Build dataclass `cls` from a mapping, rejecting unknown keys and wrong types."""
     if not isinstance(data, dict):
         raise ConfigError(f"config section '{where or 'top level'}' must be a mapping")
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - known)
+    unknown = sorted(set(data) - set(hints))
     if unknown:
-        key = _join(where, unknown[0])
-        raise ConfigError(f"unknown config key '{key}'; known keys: {', '.join(sorted(known))}")
+        raise ConfigError(_unknown_key_message(_join(where, unknown[0]), where, hints))
     values = {}
     for name, value in data.items():
         values[name] = _coerce(hints[name], value, _join(where, name))
@@ -149,7 +271,11 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
-        raise ConfigError(f"config key '{where}' must be {hint.__name__}, got {value!r}")
+        scalar = not isinstance(value, (dict, list))
+        quote = " (put it in quotes)" if hint is str and scalar else ""
+        raise ConfigError(f"config key '{where}' must be {hint.__name__}{quote}, got {value!r}")
+    if hint is float and not math.isfinite(value):
+        raise ConfigError(f"config key '{where}' must be a finite number, got {value!r}")
     return value
 
 
@@ -157,26 +283,70 @@ def _join(where: str, name: str) -> str:
     return f"{where}.{name}" if where else name
 
 
-def apply_override(data: dict[str, Any], assignment: str) -> None:
-    """Apply one `section.key=value` override; the value is parsed as YAML (so 3 is an int)."""
-    if "=" not in assignment:
-        raise ConfigError(f"--set expects key=value, got '{assignment}'")
-    dotted, raw = assignment.split("=", 1)
-    parts = [p for p in dotted.strip().split(".") if p]
-    if not parts:
-        raise ConfigError(f"--set expects key=value, got '{assignment}'")
-    node = data
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            raise ConfigError(f"unknown config key '{dotted}'")
-        node = child
-    if parts[-1] not in node:
-        raise ConfigError(f"unknown config key '{dotted}'")
+def _unknown_key_message(key: str, where: str, known: typing.Iterable[str]) -> str:
+    listed = ", ".join(sorted(known))
+    return f"unknown config key '{key}'; " + (
+        f"known keys in {where}: {listed}" if where else f"known sections: {listed}"
+    )
+
+
+BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def parse_override(hint: Any, text: str, key: str) -> Any:
+    """The value of `--set key=text` read as the type of its key, so `off` stays text for
+    a text key and `020` is twenty for a number."""
+    if hint is str:
+        return text
+    if hint is int:
+        try:
+            return int(text, 10)
+        except ValueError:
+            raise ConfigError(f"config key '{key}' must be int, got {text!r}") from None
+    if hint is float:
+        try:
+            return float(text)
+        except ValueError:
+            raise ConfigError(f"config key '{key}' must be float, got {text!r}") from None
+    if hint is bool:
+        if text.strip().lower() not in BOOL_WORDS:
+            raise ConfigError(f"config key '{key}' must be true or false, got {text!r}")
+        return BOOL_WORDS[text.strip().lower()]
     try:
-        node[parts[-1]] = yaml.safe_load(raw) if raw.strip() else ""
+        return yaml.load(text, Loader=ConfigLoader)
     except yaml.YAMLError:
-        node[parts[-1]] = raw
+        raise ConfigError(f"config key '{key}' got a value that is not YAML: {text!r}") from None
+
+
+def _override_type(dotted: str) -> Any:
+    """The type of config key `dotted`, or a ConfigError listing what exists instead."""
+    owner: Any = Config
+    where = ""
+    for name in dotted.split("."):
+        if not dataclasses.is_dataclass(owner):
+            raise ConfigError(f"unknown config key '{dotted}': '{where}' has no keys inside")
+        hints = typing.get_type_hints(owner)
+        if name not in hints:
+            raise ConfigError(_unknown_key_message(dotted, where, hints))
+        owner, where = hints[name], _join(where, name)
+    if dataclasses.is_dataclass(owner):
+        keys = ", ".join(f.name for f in dataclasses.fields(owner))
+        raise ConfigError(f"'{dotted}' is a section, not a key; known keys in {dotted}: {keys}")
+    return owner
+
+
+def apply_override(data: dict[str, Any], assignment: str) -> None:
+    """Apply one `section.key=value` override, the value read as the type of its key."""
+    dotted, equals, text = assignment.partition("=")
+    dotted = dotted.strip()
+    if not equals or not dotted:
+        raise ConfigError(f"--set expects key=value, got '{assignment}'")
+    value = parse_override(_override_type(dotted), text, dotted)
+    *sections, name = dotted.split(".")
+    node = data
+    for section in sections:
+        node = node[section]
+    node[name] = value
 
 
 def load_config(path: str | Path | None = None, overrides: tuple[str, ...] = ()) -> Config:
@@ -185,16 +355,52 @@ def load_config(path: str | Path | None = None, overrides: tuple[str, ...] = ())
     config_path = Path(path) if path else DEFAULT_CONFIG
     if not config_path.is_file():
         raise ConfigError(f"config file not found: {config_path}; pass --config with a YAML file")
-    try:
-        loaded = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"config file {config_path} is not valid YAML{line}") from None
-    merged = _deep_merge(data, loaded, "")
+    merged = _deep_merge(data, _read_yaml(config_path), "")
     for assignment in overrides:
         apply_override(merged, assignment)
     return _build(Config, merged, "")
+
+
+def _read_yaml(path: Path) -> Any:
+    """The config file's data ({} when empty); a repeated key is an error, since YAML would
+    silently keep only the last one (a second `spark:` block drops the first)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text; save it as UTF-8") from None
+    except OSError as err:
+        raise ConfigError(f"cannot read config file {path}: {err.strerror}") from None
+    try:
+        loader = ConfigLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return {}
+            _reject_repeated_keys(node, "", path, checked=set())
+            return loader.construct_document(node) or {}
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"config file {path} is not valid YAML{line}") from None
+
+
+def _reject_repeated_keys(node: yaml.Node, where: str, path: Path, checked: set[int]) -> None:
+    """`checked` holds the mappings already walked, so an alias of its own parent ends."""
+    if not isinstance(node, yaml.MappingNode) or id(node) in checked:
+        return
+    checked.add(id(node))
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+            continue
+        key = _join(where, key_node.value)
+        if key_node.value in seen:
+            line = key_node.start_mark.line + 1
+            raise ConfigError(f"config file {path} sets '{key}' twice (line {line}); keep one")
+        seen.add(key_node.value)
+        _reject_repeated_keys(value_node, key, path, checked)
 
 
 def _deep_merge(base: dict[str, Any], update: Any, where: str) -> dict[str, Any]:
@@ -203,8 +409,7 @@ def _deep_merge(base: dict[str, Any], update: Any, where: str) -> dict[str, Any]
     out = dict(base)
     for key, value in update.items():
         if key not in base:
-            known = ", ".join(sorted(base))
-            raise ConfigError(f"unknown config key '{_join(where, key)}'; known keys: {known}")
+            raise ConfigError(_unknown_key_message(_join(where, key), where, base))
         if isinstance(base[key], dict):
             out[key] = _deep_merge(base[key], value, _join(where, key))
         else:
