@@ -180,12 +180,12 @@ def _parser(stage: str) -> OneLineParser:
     )
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_common(parser: argparse.ArgumentParser, url_output: bool = True) -> None:
     parser.add_argument(
         "--output",
         required=True,
         type=output_location,
-        help="root folder of all tables (or an hdfs:// or s3a:// URL)",
+        help="root folder of all tables" + (" (or an hdfs:// or s3a:// URL)" if url_output else ""),
     )
     parser.add_argument("--snapshot", required=True, type=snapshot_date, help="YYYY-MM-DD")
     parser.add_argument("--config", type=Path, help="job config YAML (default conf/pedigree.yaml)")
@@ -222,16 +222,16 @@ def parse_args(stage: str, formats: Sequence[str], argv: Sequence[str] | None) -
 
 
 def writable_folder(folder: Path) -> None:
-    """Make sure the tables can be written under `folder` before Spark starts, where a
-    file in the way or a missing permission would come back as a Hadoop stack trace."""
+    """Check that the tables can be written under `folder` before Spark starts, where a
+    file in the way or a missing permission would come back as a Hadoop stack trace. The
+    folder is not made here (Spark makes it): a run refused later leaves nothing behind."""
     if folder.exists() and not folder.is_dir():
         raise UserError(f"--output {folder} is a file; pass a folder for the tables")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UserError(f"cannot create --output {folder}: {err.strerror}") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UserError(f"--output {folder} is not writable; pass a folder you can write to")
+    existing = next(p for p in (folder.absolute(), *folder.absolute().parents) if p.exists())
+    if not existing.is_dir():
+        raise UserError(f"--output {folder} lies under the file {existing}; pass a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"--output {folder} cannot be written ({existing} is not writable)")
 
 
 def parse_stage_args(stage: str, argv: Sequence[str] | None, compares: bool = False) -> StageArgs:
@@ -241,7 +241,7 @@ def parse_stage_args(stage: str, argv: Sequence[str] | None, compares: bool = Fa
     than `--snapshot`.
     """
     parser = _parser(stage)
-    _add_common(parser)
+    _add_common(parser, url_output=stage != "report")  # the report reads a local folder
     if compares:
         parser.add_argument(
             "--against", required=True, type=snapshot_date, help="older snapshot, YYYY-MM-DD"

@@ -290,13 +290,23 @@ def _unknown_key_message(key: str, where: str, known: typing.Iterable[str]) -> s
     )
 
 
-BOOL_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-
-
 def parse_override(hint: Any, text: str, key: str) -> Any:
     """The value of `--set key=text` read as the type of its key, so `off` stays text for
-    a text key and `020` is twenty for a number."""
+    a text key and `020` is twenty for a number. Text may be quoted, as in the YAML file
+    (`audit.derived_name_pattern="[-_]ft"`); spaces around a value are not part of it.
+
+    >>> parse_override(str, " off ", "spark.log_level"), parse_override(str, "'[x]'", "k")
+    ('off', '[x]')
+    """
+    text = text.strip()
     if hint is str:
+        if text[:1] in ("'", '"'):
+            try:
+                quoted = yaml.load(text, Loader=ConfigLoader)
+            except yaml.YAMLError:
+                raise ConfigError(f"config key '{key}' has unbalanced quotes: {text!r}") from None
+            if isinstance(quoted, str):
+                return quoted
         return text
     if hint is int:
         try:
@@ -308,14 +318,7 @@ def parse_override(hint: Any, text: str, key: str) -> Any:
             return float(text)
         except ValueError:
             raise ConfigError(f"config key '{key}' must be float, got {text!r}") from None
-    if hint is bool:
-        if text.strip().lower() not in BOOL_WORDS:
-            raise ConfigError(f"config key '{key}' must be true or false, got {text!r}")
-        return BOOL_WORDS[text.strip().lower()]
-    try:
-        return yaml.load(text, Loader=ConfigLoader)
-    except yaml.YAMLError:
-        raise ConfigError(f"config key '{key}' got a value that is not YAML: {text!r}") from None
+    raise ConfigError(f"config key '{key}' of type {hint} cannot be set with --set")
 
 
 def _override_type(dotted: str) -> Any:

@@ -44,7 +44,7 @@ from jobs.cli import (
 )
 from jobs.config import load_config
 from jobs.lineage import PLUS_INFERRED, VIEWS, relation_in_view
-from jobs.tables import MissingTable, read_partition
+from jobs.tables import TABLE_STAGES, MissingTable, read_partition
 
 TRAITS = (
     "author",
@@ -65,11 +65,11 @@ CLOSEST_IDS = 5
 MAX_CANDIDATES = 2000
 # How many first letters of a namespace or name pick candidates when none share either.
 PREFIX = 3
-# Tables of later stages -> (the stage writing them, what the lookup reads there): without
-# them the lookup answers the rest and says which stage to run.
+# Tables of later stages -> what the lookup reads there: without them the lookup answers
+# the rest and says which stage (`TABLE_STAGES`) to run.
 LATER_TABLES = {
-    "license_conflicts": ("drift", "license conflicts"),
-    "card_clusters": ("similarity", "near-duplicate cluster"),
+    "license_conflicts": "license conflicts",
+    "card_clusters": "near-duplicate cluster",
 }
 
 
@@ -174,7 +174,7 @@ def later_stage_rows(
             output, table, snapshot, columns, pc.field(columns[0]) == model_id
         ).to_pylist()
     except MissingTable:
-        stage = LATER_TABLES[table][0]
+        stage = TABLE_STAGES[table]
         not_computed[table] = f"python -m jobs.{stage} --output {output} --snapshot {snapshot}"
         return []
 
@@ -401,7 +401,7 @@ def render(found: Lookup) -> str:
             f" cards, representative {found.cluster['representative_id']}"
         )
     for table, command in found.not_computed.items():
-        lines.append(f"{LATER_TABLES[table][1]}: not computed; run {command}")
+        lines.append(f"{LATER_TABLES[table]}: not computed; run {command}")
     return "\n".join(lines)
 
 

@@ -23,7 +23,7 @@ from jobs.cli import UserError
 from jobs.config import ReportConfig
 from jobs.lineage import VIEWS
 from jobs.report_html import Figure, Section, escape, link, table, table_or_note
-from jobs.tables import id_in, read_partition
+from jobs.tables import TABLE_STAGES, id_in, read_partition
 from udfs.cards import split_front_matter
 
 ALL = "all"
@@ -35,18 +35,6 @@ NO_FAMILIES = "No families in this snapshot."
 # Creation dates before this month are placeholders (the Unix epoch, 0001-01-01), not
 # models: the first Hub models date from the 2010s.
 FIRST_MONTH = "2000-01"
-
-
-# Which stage writes each table a section reads, for the note a section shows when its
-# table was not written for the snapshot.
-TABLE_STAGES = {
-    **dict.fromkeys(("models", "card_texts", "ingest_run"), "ingest"),
-    **dict.fromkeys(("edges", "nodes", "families", "inferred_edges", "inference_eval"), "lineage"),
-    **dict.fromkeys(("similarity_summary", "card_clusters"), "similarity"),
-    **dict.fromkeys(("mutation", "transitions", "orderings", "drift_summary"), "drift"),
-    **dict.fromkeys(("audit", "model_index_by_task", "weight_risk"), "audit"),
-    **dict.fromkeys(("diff_models", "diff_edges", "diff_licenses", "diff_children"), "diff"),
-}
 
 
 @dataclass

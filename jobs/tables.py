@@ -23,6 +23,18 @@ from pyspark.sql import DataFrame, SparkSession
 from jobs.cli import UserError
 
 SUCCESS_MARKER = "_SUCCESS"
+# Which stage writes each table: what the report and the lookup tell a user to run when a
+# table has no partition for the snapshot.
+TABLE_STAGES = {
+    **dict.fromkeys(("models", "card_texts", "ingest_run", "signatures", "rejects"), "ingest"),
+    **dict.fromkeys(("edges", "nodes", "families", "inferred_edges", "inference_eval"), "lineage"),
+    **dict.fromkeys(("similarity_summary", "card_clusters", "pairs"), "similarity"),
+    **dict.fromkeys(
+        ("mutation", "transitions", "orderings", "drift_summary", "license_conflicts"), "drift"
+    ),
+    **dict.fromkeys(("audit", "model_index_by_task", "weight_risk"), "audit"),
+    **dict.fromkeys(("diff_models", "diff_edges", "diff_licenses", "diff_children"), "diff"),
+}
 
 
 class MissingTable(UserError):

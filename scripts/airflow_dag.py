@@ -5,7 +5,8 @@ Apache Spark provider. Settings come from the environment of the DAG processor:
 
     PEDIGREE_HOME     checkout with .venv/, conf/ and dist/ (scripts/package.sh)
     PEDIGREE_INPUT    the day's card dump (Parquet or JSONL folder)
-    PEDIGREE_OUTPUT   root folder of the tables (shared storage or hdfs:// / s3a://)
+    PEDIGREE_OUTPUT   root folder of the tables (shared storage, or hdfs:// / s3a://: the
+                      report then has no task, it reads the tables from a mounted folder)
     PEDIGREE_SPARK_CONN   Airflow connection of the Spark master (default spark_default)
 
 The provider runs `spark-submit` from the worker's PATH (it accepts no other binary
@@ -72,6 +73,8 @@ with DAG(
     ingest = stage("ingest", "--input", INPUT, "--format", "card-dataset")
     lineage = stage("lineage")
     analyses = [stage("similarity"), stage("drift"), stage("audit")]
+    ingest >> lineage >> analyses
     # The report reads only the published tables (pyarrow, no Spark work), so the output
-    # folder must be mounted where the task runs.
-    ingest >> lineage >> analyses >> stage("report")
+    # folder must be mounted where the task runs: an hdfs:// or s3a:// output has none.
+    if "://" not in OUTPUT:
+        analyses >> stage("report")

@@ -56,11 +56,17 @@ def test_a_local_output_must_be_a_folder_that_can_be_written(tmp_path: Path) -> 
             ingest.FORMATS,
             [*argv, "--output", str(tmp_path / "a-file"), "--snapshot", SNAPSHOT],
         )
+    under_file = str(tmp_path / "a-file" / "out")
+    with pytest.raises(UserError, match="lies under the file"):
+        parse_args(
+            "ingest", ingest.FORMATS, [*argv, "--output", under_file, "--snapshot", SNAPSHOT]
+        )
     new = tmp_path / "new" / "out"
     job = parse_args(
         "ingest", ingest.FORMATS, [*argv, "--output", str(new), "--snapshot", SNAPSHOT]
     )
-    assert new.is_dir() and checkpoint_root(job.output) == str(new.resolve())
+    assert not new.exists(), "a run refused later must leave no folder behind"
+    assert checkpoint_root(job.output) == str(new.resolve())
 
 
 def test_an_explicit_log_level_wins_over_verbose() -> None:

@@ -163,19 +163,17 @@ def test_int_override_takes_decimal_digits_only(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("true", True), ("YES", True), ("1", True), ("False", False), ("no", False), ("0", False)],
+    [
+        (" local[1] ", "local[1]"),
+        ('"x"', "x"),
+        ("'[-_]ft\\b'", "[-_]ft\\b"),
+        ("it's", "it's"),
+    ],
 )
-def test_bool_override_words(text: str, value: bool) -> None:
-    assert parse_override(bool, text, "section.flag") is value
-
-
-def test_override_of_another_type_is_read_as_yaml() -> None:
-    assert parse_override(list, "[1, 020]", "section.items") == [1, 20]
-
-
-def test_bool_override_rejects_other_words() -> None:
-    with pytest.raises(ConfigError, match=r"'section\.flag' must be true or false"):
-        parse_override(bool, "maybe", "section.flag")
+def test_text_overrides_lose_surrounding_spaces_and_quotes(text: str, value: str) -> None:
+    """Quotes were needed around a regex starting with `[` when values were YAML: they
+    must not become part of the pattern, which would then match nothing."""
+    assert parse_override(str, text, "audit.derived_name_pattern") == value
 
 
 def test_yaml_file_reads_plain_words_dates_and_leading_zeros_as_written(tmp_path: Path) -> None:

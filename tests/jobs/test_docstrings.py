@@ -4,13 +4,14 @@ import doctest
 
 import pytest
 
-from jobs import figures, lookup, report_family, report_html, report_sections, schemas
+from jobs import cli, figures, lookup, report_family, report_html, report_sections, schemas
 from scripts import bench_pipeline, fetch_hub
 
 
 @pytest.mark.parametrize(
     "module",
     [
+        cli,
         lookup,
         fetch_hub,
         bench_pipeline,

@@ -48,16 +48,15 @@ print(json.dumps({"dag_id": dag.dag_id, "schedule": str(dag.timetable.summary),
 """
 
 
-@pytest.fixture(scope="module")
-def dag_info(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    home = tmp_path_factory.mktemp("airflow-home")
+def probe_dag(home: Path, output: str) -> dict:
+    """The DAG as Airflow loads it, with PEDIGREE_OUTPUT set to `output`."""
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "PEDIGREE_HOME": str(REPO_ROOT),
         "PEDIGREE_INPUT": "/data/in",
-        "PEDIGREE_OUTPUT": "/data/out",
+        "PEDIGREE_OUTPUT": output,
     }
     result = subprocess.run(
         [str(AIRFLOW_PYTHON), "-c", PROBE, str(REPO_ROOT / "scripts" / "airflow_dag.py")],
@@ -69,6 +68,11 @@ def dag_info(tmp_path_factory: pytest.TempPathFactory) -> dict:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def dag_info(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return probe_dag(tmp_path_factory.mktemp("airflow-home"), "/data/out")
 
 
 def test_the_task_graph_is_ingest_lineage_the_three_analyses_then_the_report(dag_info) -> None:
@@ -84,6 +88,18 @@ def test_the_task_graph_is_ingest_lineage_the_three_analyses_then_the_report(dag
     }
     assert dag_info["catchup"] is False and dag_info["max_active_runs"] == 1
     assert dag_info["schedule"] == "30 4 * * *"
+
+
+def test_an_hdfs_output_has_no_report_task(tmp_path: Path) -> None:
+    """The report reads the tables from a mounted folder and refuses a URL: a report task
+    would fail every run after its retries."""
+    (tmp_path / "airflow-home").mkdir()
+    info = probe_dag(tmp_path / "airflow-home", "hdfs://namenode:8020/pedigree")
+    tasks = info["tasks"]
+    assert sorted(tasks) == ["audit", "drift", "ingest", "lineage", "similarity"]
+    assert all(task["downstream"] == [] for t, task in tasks.items() if t in ("drift", "audit"))
+    args = tasks["lineage"]["args"]
+    assert args[args.index("--output") + 1] == "hdfs://namenode:8020/pedigree"
 
 
 @pytest.mark.graphframes  # the tasks ship the cached jars
