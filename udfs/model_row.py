@@ -28,6 +28,7 @@ from udfs.normalize import (
     normalize_tags,
     normalize_timestamp,
     text_list,
+    without_lone_surrogates,
 )
 from udfs.parents import is_valid_id, parse_parents
 
@@ -81,26 +82,8 @@ def utf8_card(value: Any) -> tuple[str | None, str | None]:
     """(card text, its SHA-1) with lone surrogates replaced, so Arrow can store what we derive."""
     if not isinstance(value, str):
         return None, None
-    text = utf8_text(value)
+    text = without_lone_surrogates(value)
     return text, hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
-def utf8_text(value: str) -> str:
-    """The text with each lone surrogate replaced by U+FFFD, as `utf8_card` stores it (and
-    as undecodable README bytes read); the text itself when it is valid, found without
-    encoding when it is ASCII (most cards). Not "?": at the start of a plain YAML value
-    that is a mapping-key indicator, and the whole front matter would fail to load.
-
-    >>> utf8_text("caf\\u00e9"), utf8_text("bad \\udce9")
-    ('café', 'bad �')
-    """
-    if value.isascii():
-        return value
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return value
 
 
 def storable_id(value: Any) -> str | None:
@@ -112,7 +95,7 @@ def storable_id(value: Any) -> str | None:
     """
     if value is None:
         return None
-    return utf8_text(value if isinstance(value, str) else str(value))
+    return without_lone_surrogates(value if isinstance(value, str) else str(value))
 
 
 def parse_model(

@@ -136,12 +136,25 @@ def clean_text(value: Any) -> str | None:
         text = str(value).strip()
     else:
         return None
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates from JSON escapes or surrogateescape
-            text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text or None
+    return without_lone_surrogates(text) or None
+
+
+def without_lone_surrogates(text: str) -> str:
+    """The text with each lone surrogate (from JSON escapes or surrogateescape) replaced by
+    U+FFFD; the text itself when it is valid, found without encoding when it is ASCII.
+    Not "?": at the start of a plain YAML value that is a mapping-key indicator, and a
+    card's whole front matter would fail to load.
+
+    >>> without_lone_surrogates("caf\\u00e9"), without_lone_surrogates("bad \\udce9")
+    ('café', 'bad �')
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 class CleanTexts(list[str]):
