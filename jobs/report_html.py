@@ -77,6 +77,15 @@ def number(value: Any) -> str:
     return escape(value)
 
 
+def counted(n: int, noun: str) -> str:
+    """A count with its noun, singular for one.
+
+    >>> counted(1, "edge"), counted(2_000, "edge"), counted(0, "edge")
+    ('1 edge', '2,000 edges', '0 edges')
+    """
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], raw: Sequence[int] = ()) -> str:
     """An HTML table; numbers right-aligned, every cell escaped except columns in `raw`."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)

@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow.compute as pc
 
 from jobs import figures
-from jobs.report_html import Section, escape, table_or_note
+from jobs.report_html import Section, counted, escape, table_or_note
 from jobs.report_sections import NO_FAMILIES, Snapshot, family_size_counts, largest_sizes
 
 DECLARED_VIEW, INFERRED_VIEW = "all", "all_plus_inferred"
@@ -96,10 +96,11 @@ def undocumented_lineage(snap: Snapshot) -> Section:
         NO_FAMILIES,
     )
     text = (
-        f"{n_undeclared:,} models declare no parent. Inference (card wording, pasted configs, "
+        f"{counted(n_undeclared, 'model')} {'declares' if n_undeclared == 1 else 'declare'} "
+        "no parent. Inference (card wording, pasted configs, "
         f"links, names, near-duplicate cards; never the declarations) gives {children:,} of "
         f"them a parent at confidence ≥ {threshold if threshold is not None else '—'} "
-        f"({len(undeclared):,} edges; evidence: "
+        f"({counted(len(undeclared), 'edge')}; evidence: "
         f"{escape(', '.join(f'{k} {v:,}' for k, v in evidence.most_common())) or 'none'}). "
         "The view <code>all_plus_inferred</code> adds those edges to the declared ones. "
         "To see how often inference is right, it is scored on the models that do declare "

@@ -382,4 +382,4 @@ def test_without_declarations_the_configured_threshold_counts_the_inferred_paren
     write_partition(tmp_path, "families", [], FAMILIES)
     snap = Snapshot(tmp_path, SNAPSHOT, tmp_path / "report", ReportConfig(), 0.5)
     section = undocumented_lineage(snap).render()
-    assert "gives 1 of them a parent at confidence ≥ 0.5 (1 edges; evidence: prose 1)" in section
+    assert "gives 1 of them a parent at confidence ≥ 0.5 (1 edge; evidence: prose 1)" in section
