@@ -92,15 +92,25 @@ def family_page(
         m: model_category(traits.get(m, {}).get("licenses") or []) for m in layout.drawn_models
     }
     labels = (
-        {m: m.split("/")[-1][:28] for m in layout.drawn_models}
+        {m: figures.short_label(m.split("/")[-1], 28) for m in layout.drawn_models}
         if len(layout.drawn_models) <= 60
-        else {m: m.split("/")[-1][:28] for m in layout.drawn_models if layout.positions[m][1] == 0}
+        else {
+            m: figures.short_label(m.split("/")[-1], 28)
+            for m in layout.drawn_models
+            if layout.positions[m][1] == 0
+        }
     )
     for box, n in layout.collapsed.items():
         colours[box] = "other"
         mix = ", ".join(f"{k} {v}" for k, v in layout.collapsed_relations[box].items())
         labels[box] = f"+{n:,} more ({mix})" if mix else f"+{n:,} more"
-    svg = figures.tree(layout.positions, labels, colours, layout.edges, f"Family {family_id}")
+    svg = figures.tree(
+        layout.positions,
+        labels,
+        colours,
+        layout.edges,
+        f"Family {figures.short_label(family_id, 60)}",
+    )
     slug = family_slug(family_id)
     tree = Figure(f"figures/{slug}.svg", f"Family tree of {family_id}")
     path = snap.folder / "families" / tree.file

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from jobs.config import ReportConfig
 from jobs.figures import short_label
 from jobs.report import headline_section, headlines, write_report, write_summary
+from jobs.report_family import FamilyRows, family_page
 from jobs.report_inferred import undocumented_lineage
 from jobs.report_sections import (
     Snapshot,
@@ -383,3 +384,22 @@ def test_without_declarations_the_configured_threshold_counts_the_inferred_paren
     snap = Snapshot(tmp_path, SNAPSHOT, tmp_path / "report", ReportConfig(), 0.5)
     section = undocumented_lineage(snap).render()
     assert "gives 1 of them a parent at confidence ≥ 0.5 (1 edge; evidence: prose 1)" in section
+
+
+def test_family_tree_cuts_long_ids_in_the_middle(tmp_path: Path) -> None:
+    """The tree's title and labels keep both ends of a long id: the owner and the quant
+    suffix that tells siblings apart (labels used to lose the end, the title overflowed)."""
+    root = "org/" + "r" * 120
+    child = "TheBloke/" + "m" * 80 + "-GGUF"
+    nodes = [
+        {"model_id": root, "depth_min": 0, "n_children": 1},
+        {"model_id": child, "depth_min": 1, "n_children": 0},
+    ]
+    edges = [{"child_id": child, "parent_id": root, "relation": "quantized"}]
+    snap = snapshot_of(tmp_path)
+    family_page(snap, {"family_id": root, "size": 2}, FamilyRows(nodes, {}, edges))
+    (svg_file,) = (tmp_path / "report" / "families" / "figures").glob("*.svg")
+    texts = re.findall(r"<text\b[^>]*>(.*?)</text>", svg_file.read_text("utf-8"), re.DOTALL)
+    assert f"Family {short_label(root, 60)}" in texts
+    assert short_label("m" * 80 + "-GGUF", 28) in texts
+    assert not any(root in text or "m" * 30 in text for text in texts)
