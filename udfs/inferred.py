@@ -93,15 +93,16 @@ _ADAPTER_CONFIG = re.compile(
 
 # Name suffixes and the relation they hint at; stripped from the end, repeatedly.
 _QUANT_SUFFIX = (
-    r"gguf|ggml|gptq|awq|exl2|mlx|hqq|bnb|nf4|fp8|int[48]|[2-8]-?bits?|imatrix|i1|"
-    r"q[2-8](?:_k)?(?:_[msl0-9])?|\d+(?:\.\d+)?bpw|w4a16|w8a8"
+    r"gguf|ggml|gptq|awq|exl2|mlx|mlc|hqq|bnb|nf4|fp8(?:-dynamic)?|int[48]|[2-8]-?bits?|"
+    r"imatrix|i1|i?q[1-8](?:_k)?(?:_(?:[msl0-9]|xs|xxs|nl|xl))?|f16|bf16|fp16|q\d+f\d+(?:_\d)?|"
+    r"\d+(?:\.\d+)?bpw(?:-h[4-8])?|(?:32|64|128)g(?:-actorder(?:_true)?)?|quantized|w4a16|w8a8"
 )
 _ADAPTER_SUFFIX = r"q?lora|adapters?|peft"
 _FINETUNED = r"[-_](?:fine-?tuned|ft)"
 _SUFFIX = re.compile(
     rf"[-_.](?:(?P<quantized>{_QUANT_SUFFIX})|(?P<adapter>{_ADAPTER_SUFFIX}))$", re.IGNORECASE
 )
-_FINETUNED_OF = re.compile(rf"^(?P<base>.+?){_FINETUNED}(?:[-_].*)?$", re.IGNORECASE)
+_FINETUNED_OF = re.compile(rf"^(?P<base>.+){_FINETUNED}(?:[-_].*)?$", re.IGNORECASE)
 MIN_BASE_CHARS = 3
 # Every lowercased ASCII name `derived_name` finds a base in contains a match of this, read
 # alike by Python's `re` and Java's regex (lineage filters the names with it in Spark and
@@ -388,7 +389,7 @@ def pick_relation(candidates: Iterable[Mapping[str, Any]]) -> str:
     return str(best["relation"])
 
 
-_DECLARING_KEY = re.compile(r"^base_model(?:_relation)?[ \t]*:")
+_DECLARING_KEY = re.compile(r"^([\"']?)base_model(?:_relation)?\1[ \t]*:")
 
 
 def hide_declarations(card: str | None, tags: Iterable[str] | None) -> tuple[str | None, list[str]]:

@@ -87,6 +87,8 @@ def layout_tree(
         for x, member in enumerate(ordered):
             positions[member.model_id] = (float(x), depth)
         left_out = [m for m in ranked if m.model_id not in shown_ids]
+        if not shown:  # nothing drawn here, so nothing deeper can attach: one box for all
+            left_out += [m for deeper in levels if deeper > depth for m in levels[deeper]]
         if left_out:
             box = collapsed_box(depth)
             positions[box] = (float(len(ordered)), depth)
@@ -95,6 +97,8 @@ def layout_tree(
                 relation for m in left_out for _, relation in parents[m.model_id][:1]
             )
             layout.collapsed_relations[box] = dict(sorted(relations.items()))
+        if not shown:
+            break
     _centre_levels(positions)
     layout.edges = [
         (child, parent, relation)

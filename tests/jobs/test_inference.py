@@ -99,6 +99,14 @@ def snapshot(spark):
         model(
             "org/modèle-é.git", body="GGUF quants of [t](https://huggingface.co/org/unlisted.v1)"
         ),
+        model("org/base-x", "2020-01-01T00:00:00"),
+        model("org/cloned", body="Fine-tuned version of https://huggingface.co/org/base-x.git."),
+        model("org/self", body="git clone https://huggingface.co/ORG/self.git"),
+        model(
+            "fan/of-git",
+            "2025-01-01T00:00:00",
+            body="Quants of [m](https://huggingface.co/org/modèle-é.git).",
+        ),
     ]
     models = spark.createDataFrame(rows, schemas.MODELS)
     sketcher = Sketcher()
@@ -127,6 +135,16 @@ def test_prose_resolves_ids_case_insensitively_and_keeps_unknown_parents(snapsho
     assert declares["child_declares"] is True
     unlisted = inferred["org/modèle-é.git", "org/unlisted.v1"]
     assert (unlisted["relation"], unlisted["parent_known"]) == ("quantized", False)
+
+
+def test_a_git_remote_names_the_model_and_a_git_named_model_is_found(snapshot) -> None:
+    """`https://huggingface.co/org/m.git` is how a card says `git clone`: it means org/m, and
+    on org/m's own card it is no parent; a model whose name ends in `.git` is still found."""
+    _, inferred = snapshot
+    cloned = inferred["org/cloned", "org/base-x"]
+    assert (cloned["relation"], cloned["parent_known"]) == ("finetune", True)
+    assert not [pair for pair in inferred if pair[0] == "org/self"]
+    assert inferred["fan/of-git", "org/modèle-é.git"]["parent_known"] is True
 
 
 def test_names_resolve_to_the_model_a_name_means(snapshot) -> None:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from udfs.cards import read_card
 from udfs.inferred import (
     _HF_LINK,
     NAME_DERIVATION_HINT,
@@ -15,6 +16,7 @@ from udfs.inferred import (
     card_parent_mentions,
     combine_confidence,
     derived_name,
+    hide_declarations,
     pick_relation,
 )
 
@@ -151,6 +153,36 @@ def test_any_text_gives_valid_mentions(body):
         ("u/bert-base-uncased-finetuned-squad", "bert-base-uncased", "finetune"),
         ("TheBloke/Llama-2-13B-GPTQ", "llama-2-13b", "quantized"),
         ("q/model-6.5bpw-exl2", "model", "quantized"),
+        # names the Hub's quantizers write (review of real names, 2026-12-07)
+        (
+            "LoneStriker/Mixtral-8x7B-Instruct-v0.1-3.0bpw-h6-exl2",
+            "mixtral-8x7b-instruct-v0.1",
+            "quantized",
+        ),
+        ("TheBloke/vicuna-13B-1.1-GPTQ-4bit-128g", "vicuna-13b-1.1", "quantized"),
+        ("o/Llama-2-7B-GPTQ-8bit-128g-actorder_True", "llama-2-7b", "quantized"),
+        ("me/Qwen2.5-7B-Instruct-IQ4_XS-GGUF", "qwen2.5-7b-instruct", "quantized"),
+        ("me/Qwen2.5-7B-Instruct-IQ3_XXS-GGUF", "qwen2.5-7b-instruct", "quantized"),
+        ("me/gemma-2-9b-it-F16-GGUF", "gemma-2-9b-it", "quantized"),
+        ("me/gemma-2-9b-it-BF16-GGUF", "gemma-2-9b-it", "quantized"),
+        (
+            "neuralmagic/Meta-Llama-3.1-8B-Instruct-quantized.w4a16",
+            "meta-llama-3.1-8b-instruct",
+            "quantized",
+        ),
+        (
+            "neuralmagic/Meta-Llama-3.1-8B-Instruct-FP8-dynamic",
+            "meta-llama-3.1-8b-instruct",
+            "quantized",
+        ),
+        ("mlx-community/Mistral-7B-Instruct-v0.3-bf16", "mistral-7b-instruct-v0.3", "quantized"),
+        ("mlc-ai/Llama-3-8B-Instruct-q4f16_1-MLC", "llama-3-8b-instruct", "quantized"),
+        # two fine-tunes in a name: the nearest one is the parent, not the grandparent
+        (
+            "u/distilbert-base-uncased-finetuned-sst-2-english-finetuned-imdb",
+            "distilbert-base-uncased-finetuned-sst-2-english",
+            "finetune",
+        ),
     ],
 )
 def test_derived_name_strips_derivation_suffixes(model_id, base, relation):
@@ -426,3 +458,20 @@ def test_cards_made_to_be_slow_take_linear_time(body, expected):
     line (or checked every link against every mention found): the suite's runtime is the
     check, as the project times no unit test."""
     assert found(body) == expected
+
+
+@pytest.mark.parametrize(
+    "front_matter",
+    [
+        "base_model: org/a\nlicense: mit",
+        '"base_model": org/a\nlicense: mit',
+        "'base_model': org/a\nlicense: mit",
+        '"base_model":\n  - org/a\n"base_model_relation": finetune\nlicense: mit',
+    ],
+)
+def test_hidden_declarations_stay_hidden_whatever_the_key_quoting(front_matter):
+    """The evaluation reads the hidden card: a quoted key that survived hiding leaked the
+    answer into inference's input."""
+    hidden, _ = hide_declarations(f"---\n{front_matter}\n---\nBody", [])
+    meta = read_card(hidden).meta
+    assert meta == {"license": "mit"}

@@ -84,3 +84,15 @@ def test_every_member_is_drawn_or_counted_and_limits_hold(forest, max_nodes, per
     assert {(c, p) for c, p, _ in layout.edges} == {
         (c, p) for c, p, _ in edges if c in drawn and p in drawn
     }
+
+
+def test_a_deep_chain_folds_the_levels_below_the_limit_into_one_box() -> None:
+    """Past the drawn models nothing deeper can hang from a drawn parent: one box for all
+    of them, not a "+1 more" box per level (5,000 boxes made a 2 MB SVG in 16 s)."""
+    members = [Member(f"m{i:04d}", i) for i in range(5_000)]
+    edges = [(f"m{i:04d}", f"m{i - 1:04d}", "finetune") for i in range(1, 5_000)]
+    layout = layout_tree(members, edges, max_nodes=120, max_per_level=30)
+    assert len(layout.drawn_models) == 120
+    assert layout.collapsed == {collapsed_box(120): 4_880}
+    assert layout.collapsed_relations[collapsed_box(120)] == {"finetune": 4_880}
+    assert len(layout.positions) == 121
