@@ -37,7 +37,8 @@ ATTRIBUTES = (
 
 
 def _none_declared(column: str) -> Column:
-    return F.coalesce(F.size(F.col(column)), F.lit(0)) == 0
+    # size(null) is -1, not null, with spark.sql.ansi.enabled false: the array is coalesced
+    return F.size(F.coalesce(F.col(column), F.array())) == 0
 
 
 def missing_flags(models: DataFrame, config: AuditConfig) -> DataFrame:

@@ -7,7 +7,8 @@ partition, one table per kind of change; each row carries the `against` snapshot
 was compared with. The one-line log says how many of each.
 
 - diff_models: model_id, change (`added` | `removed`)
-- diff_edges: child_id, parent_id, relation, change (`added` | `removed`)
+- diff_edges: child_id, parent_id, relation, old_relation, change (`added` | `removed` |
+  `relation_changed`)
 - diff_licenses: model_id, old_licenses, new_licenses (models in both, licenses differ)
 - diff_children: parent_id, old_children, new_children, growth (parents whose number
   of direct children changed; family components need `families`, issue 4)
@@ -23,7 +24,7 @@ from pyspark.sql import functions as F
 from jobs.cli import StageArgs, stage_main
 from jobs.tables import read_table, write_snapshot
 
-EDGE_KEY = ["child_id", "parent_id", "relation"]
+EDGE_KEY = ["child_id", "parent_id"]
 
 
 def changed_rows(old: DataFrame, new: DataFrame, key: list[str]) -> DataFrame:
@@ -34,6 +35,31 @@ def changed_rows(old: DataFrame, new: DataFrame, key: list[str]) -> DataFrame:
         .withColumn("change", F.lit("added"))
         .unionByName(
             old_keys.join(new_keys, on=key, how="left_anti").withColumn("change", F.lit("removed"))
+        )
+    )
+
+
+def edge_changes(old: DataFrame, new: DataFrame) -> DataFrame:
+    """`child_id, parent_id, relation, old_relation, change`: edges only in `new` (added),
+    only in `old` (removed, with the relation they had), and edges in both whose relation
+    changed (`relation_changed`: e.g. unknown -> merge when the child declares a second
+    parent), which are neither removed nor added. A snapshot has one edge per pair."""
+    joined = new.select(*EDGE_KEY, "relation").join(
+        old.select(*EDGE_KEY, F.col("relation").alias("old_relation")), on=EDGE_KEY, how="full"
+    )
+    change = (
+        F.when(F.col("old_relation").isNull(), "added")
+        .when(F.col("relation").isNull(), "removed")
+        .when(F.col("relation") != F.col("old_relation"), "relation_changed")
+    )
+    return (
+        joined.withColumn("change", change)
+        .where(F.col("change").isNotNull())
+        .select(
+            *EDGE_KEY,
+            F.coalesce("relation", "old_relation").alias("relation"),
+            "old_relation",
+            "change",
         )
     )
 
@@ -72,7 +98,7 @@ def diff_tables(
 ) -> dict[str, DataFrame]:
     return {
         "diff_models": changed_rows(old_models, new_models, ["model_id"]),
-        "diff_edges": changed_rows(old_edges, new_edges, EDGE_KEY),
+        "diff_edges": edge_changes(old_edges, new_edges),
         "diff_licenses": license_changes(old_models, new_models),
         "diff_children": children_growth(old_edges, new_edges),
     }

@@ -124,10 +124,11 @@ def model_by_name(models: DataFrame, min_downloads: int) -> DataFrame:
     )
 
 
-def _id_key(model_id: Column) -> Column:
-    """An id as mentions are matched: any letter case, and without a `.git` ending, so a
-    git remote (`git clone https://huggingface.co/org/model.git`) names `org/model`, and a
-    model whose name ends in `.git` (the Hub still lists some) is still found."""
+def id_key(model_id: Column) -> Column:
+    """An id as references to it are matched: any letter case (the Hub has one repository
+    per id whatever its case), and without a `.git` ending, so a git remote
+    (`https://huggingface.co/org/model.git`) names `org/model`; a model whose name ends in
+    `.git` (the Hub still lists some) is still found."""
     return F.regexp_replace(F.lower(model_id), r"\.git$", "")
 
 
@@ -135,12 +136,10 @@ def resolve_mentions(mentions: DataFrame, models: DataFrame, by_name: DataFrame)
     """Mentions as snapshot ids: the id itself in any letter case (Hub ids are unique up to
     case) with or without `.git`, else for a bare name the model that name means; an
     unknown id stays as written."""
-    ids = models.select(
-        _id_key(F.col("model_id")).alias("id_key"), F.col("model_id").alias("by_id")
-    )
+    ids = models.select(id_key(F.col("model_id")).alias("id_key"), F.col("model_id").alias("by_id"))
     named = by_name.select(F.col("name_key").alias("ref_key"), F.col("parent_id").alias("by_name"))
     resolved = mentions.withColumn("ref_key", F.lower("parent_ref")).join(
-        ids, _id_key(F.col("parent_ref")) == ids["id_key"], how="left"
+        ids, id_key(F.col("parent_ref")) == ids["id_key"], how="left"
     )
     bare = ~F.col("parent_ref").contains("/")
     resolved = resolved.drop("id_key").join(named, on="ref_key", how="left")

@@ -28,13 +28,13 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pyspark.sql import Column, DataFrame, Observation, SparkSession
+from pyspark.sql import Column, DataFrame, Observation, SparkSession, Window
 from pyspark.sql import functions as F
 
 from jobs import schemas
 from jobs.cli import StageArgs, stage_main
 from jobs.config import LineageConfig
-from jobs.inference import INFERRED, evaluation, inferred_edges, view_edges
+from jobs.inference import INFERRED, evaluation, id_key, inferred_edges, view_edges
 from jobs.spark_session import fit_shuffle_partitions, require_graphframes
 from jobs.tables import frozen, read_table, snapshot_checkpoints, write_snapshot
 
@@ -64,17 +64,33 @@ def build_edges(models: DataFrame) -> tuple[DataFrame, DataFrame]:
 
     The relation is the one `udfs.parents` chose by its precedence (several parents and
     nothing declared -> merge, one parent and nothing declared -> unknown); the others
-    stay in `other_relations`. A parent id absent from the snapshot keeps its edge with
+    stay in `other_relations`. A parent is the snapshot's model of its id in any letter
+    case, with or without `.git` (`inference.id_key`; the exact spelling first when the
+    snapshot holds two), and is written as the snapshot spells it: cards often write the
+    base model in lower case. A parent id absent from the snapshot keeps its edge with
     `parent_known = false`, so orphans stay visible.
     """
     declared = declared_edges(models)
-    self_loops = declared.where(F.col("child_id") == F.col("parent_id"))
-    known = models.select(F.col("model_id").alias("parent_id"), F.lit(True).alias("parent_known"))
-    edges = (
-        declared.where(F.col("child_id") != F.col("parent_id"))
-        .join(known, on="parent_id", how="left")
-        .withColumn("parent_known", F.coalesce("parent_known", F.lit(False)))
+    ids = models.select(id_key(F.col("model_id")).alias("_key"), F.col("model_id").alias("_known"))
+    exact_first = Window.partitionBy("child_id", "parent_id").orderBy(
+        (F.col("_known") != F.col("parent_id")).cast("int").asc_nulls_last(), "_known"
     )
+    resolved = (
+        declared.withColumn("_key", id_key(F.col("parent_id")))
+        .join(ids, on="_key", how="left")
+        .withColumn("_rank", F.row_number().over(exact_first))
+        .where("_rank = 1")
+        .select(
+            "child_id",
+            F.coalesce("_known", "parent_id").alias("parent_id"),
+            "relation",
+            "source",
+            "other_relations",
+            F.col("_known").isNotNull().alias("parent_known"),
+        )
+    )
+    self_loops = resolved.where(F.col("child_id") == F.col("parent_id"))
+    edges = resolved.where(F.col("child_id") != F.col("parent_id"))
     return edges.select(*schemas.EDGES.fieldNames()), self_loops.select("child_id", "relation")
 
 
@@ -588,7 +604,9 @@ def family_table(view_nodes: DataFrame, edge_counts: DataFrame) -> DataFrame:
     by_family = view_nodes.groupBy("view", "family_id").agg(
         F.sort_array(F.collect_list(F.when(is_root, F.col("model_id")))).alias("root_ids"),
         F.count(F.lit(1)).alias("size"),
-        F.max("depth_max").alias("max_depth"),
+        # null, not the deepest placed member, when a member's depth is unknown (a family
+        # deeper than lineage.max_depth_rounds): a partial maximum reads as the real one
+        F.when(F.count_if(F.col("depth_max").isNull()) == 0, F.max("depth_max")).alias("max_depth"),
         F.count(F.when(F.col("n_children") == 0, True)).alias("n_leaves"),
         F.count(F.when(F.col("in_cycle"), True)).alias("n_in_cycle"),
         F.sort_array(

@@ -710,7 +710,8 @@ def what_changed(snap: Snapshot, older: Sequence[str]) -> Section | None:
     return Section(
         "changes",
         f"What changed since {against}",
-        "Models and declared edges added or removed since the older snapshot, models whose "
+        "Models and declared edges added or removed since the older snapshot, edges whose "
+        "relation changed, models whose "
         "licenses changed, and the parents that gained the most direct children.",
         [],
         [
@@ -722,7 +723,7 @@ def what_changed(snap: Snapshot, older: Sequence[str]) -> Section | None:
             table_or_note(
                 ["change", "relation", "edges"],
                 [[r["change"], r["relation"], r["n"]] for r in edges],
-                "No declared edge was added or removed.",
+                "No declared edge was added, removed or relabelled.",
             ),
             relicensed,
             table_or_note(

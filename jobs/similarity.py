@@ -206,8 +206,13 @@ VIEW_PAIRS = StructType([StructField("view", StringType(), nullable=False), *PAI
 
 
 def sibling_pairs(edges: DataFrame, cap: int, seed: int) -> DataFrame:
-    """Pairs of children of one parent, at most `cap` per parent by a seeded sample."""
-    families = edges.groupBy("view", "parent_id").agg(F.collect_set("child_id").alias("children"))
+    """Pairs of children of one parent in the snapshot (as `parent_child_pairs`), at most
+    `cap` per parent by a seeded sample."""
+    families = (
+        edges.where(F.col("parent_known"))
+        .groupBy("view", "parent_id")
+        .agg(F.collect_set("child_id").alias("children"))
+    )
     arrow_schema = to_arrow_schema(VIEW_PAIRS)
 
     def sample(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -276,9 +281,10 @@ def same_family_pairs(nodes: DataFrame, sigs: DataFrame, cap: int, seed: int) ->
 
 
 def _set_jaccard(a: Column, b: Column) -> Column:
-    """Exact Jaccard of two sets; null when neither declares anything."""
-    union = F.size(F.array_union(a, b))
-    return F.when(union > 0, F.size(F.array_intersect(a, b)) / union)
+    """Exact Jaccard of two sets; null unless both declare the trait (DESIGN: the same
+    pairs the mutation rate counts, so parent_child similarity = 1 - mutation rate)."""
+    both = (F.size(a) > 0) & (F.size(b) > 0)
+    return F.when(both, F.size(F.array_intersect(a, b)) / F.size(F.array_union(a, b)))
 
 
 def _as_set(column: str) -> Column:

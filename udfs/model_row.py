@@ -160,7 +160,9 @@ def parse_model_card(
         "licenses": normalize_licenses(meta.get("license"), tags),
         "languages": normalize_languages(meta.get("language"), tags),
         "datasets": normalize_datasets(meta.get("datasets"), tags),
-        "base_models": parse_parents(tags, meta.get("base_model"), meta.get("base_model_relation")),
+        "base_models": parse_parents(
+            tags, meta.get("base_model"), meta.get("base_model_relation"), model_id
+        ),
         "parent_mentions": (
             card_parent_mentions(card.body, card.lowered_body) if card is not None else []
         ),

@@ -86,7 +86,9 @@ class _Declared:
     yaml_relations: set[str] = field(default_factory=set)
 
 
-def parse_parents(tags: Any, yaml_base_model: Any, yaml_relation: Any) -> list[dict[str, Any]]:
+def parse_parents(
+    tags: Any, yaml_base_model: Any, yaml_relation: Any, model_id: str | None = None
+) -> list[dict[str, Any]]:
     """One declaration per parent: parent_id, relation, source, other_relations.
 
     `relation` is the declared one by RELATION_PRECEDENCE, else inferred: "merge" when the
@@ -128,7 +130,9 @@ def parse_parents(tags: Any, yaml_base_model: Any, yaml_relation: Any) -> list[d
             if yaml_declared:
                 entry.yaml_relations.add(yaml_declared)
 
-    inferred = INFERRED_MULTI_PARENT_RELATION if len(declared) > 1 else UNKNOWN_RELATION
+    # A self-reference is no parent (lineage drops it): it must not make a lone parent a merge.
+    others = [key for key in declared if model_id is None or key != model_id.lower()]
+    inferred = INFERRED_MULTI_PARENT_RELATION if len(others) > 1 else UNKNOWN_RELATION
     parents = []
     for entry in sorted(declared.values(), key=lambda declaration: declaration.parent_id):
         strongest = entry.tag_relations or entry.yaml_relations

@@ -95,3 +95,17 @@ def test_orphans_are_children_of_missing_parents(models) -> None:
     assert [tuple(r) for r in orphans(edges).collect()] == [
         ("org/base-finetuned-x", "gone/model", "finetune")
     ]
+
+
+def test_null_lists_are_missing_with_ansi_off(spark) -> None:
+    """Clusters that run with `spark.sql.ansi.enabled=false` get size(null) = -1, which a
+    coalesce of the size took for a declared list."""
+    rows = [model("org/a", languages=None, datasets=None), model("org/b", languages=["en"])]
+    before = spark.conf.get("spark.sql.ansi.enabled")
+    spark.conf.set("spark.sql.ansi.enabled", "false")
+    try:
+        flags = missing_flags(spark.createDataFrame(rows, schemas.MODELS), AuditConfig())
+        got = {(r["attribute"], r["n_missing"]) for r in missing_attributes(flags).collect()}
+    finally:
+        spark.conf.set("spark.sql.ansi.enabled", before)
+    assert {("languages", 1), ("datasets", 2)} <= got

@@ -50,6 +50,35 @@ def test_edges_self_loops_and_missing_parents(spark) -> None:
     assert edges.schema.fieldNames() == schemas.EDGES.fieldNames()
 
 
+def test_a_parent_is_the_snapshot_model_of_its_id_in_any_case_and_without_git(spark) -> None:
+    """Hub ids are one repository whatever their case, and cards often write the base
+    model in lower case or as a git remote: the edge is known and spelled as the snapshot
+    spells it; a model naming itself in another case is a self-loop, not an orphan."""
+    models = models_frame(
+        spark,
+        {
+            "meta-llama/Llama-2-7b-hf": [],
+            "me/ft": [("meta-llama/llama-2-7b-hf", "finetune")],
+            "me/q": [("https-style/Remote", "quantized")],
+            "https-style/remote.git": [],
+            "Org/M": [("org/m", "finetune")],
+            "two/Spellings": [],
+            "two/spellings": [],
+            "me/exact": [("two/spellings", "finetune")],
+            "me/orphan": [("gone/Model.git", "finetune")],
+        },
+    )
+    edges, self_loops = build_edges(models)
+    got = sorted((e.child_id, e.parent_id, e.parent_known) for e in edges.collect())
+    assert got == [
+        ("me/exact", "two/spellings", True),
+        ("me/ft", "meta-llama/Llama-2-7b-hf", True),
+        ("me/orphan", "gone/Model.git", False),
+        ("me/q", "https-style/remote.git", True),
+    ]
+    assert [tuple(r) for r in self_loops.collect()] == [("Org/M", "finetune")]
+
+
 def test_graph_views(spark) -> None:
     models = models_frame(
         spark,

@@ -207,11 +207,13 @@ def test_every_model_has_a_row_in_every_view(hand_made) -> None:
 
 def test_depth_rounds_cap_is_reported_not_looped(spark) -> None:
     chain = {"r0": []} | {f"r{i}": [(f"r{i - 1}", FT)] for i in range(1, 6)}
-    views, _, facts = lineage(spark, chain, LineageConfig(max_depth_rounds=2))
+    views, families, facts = lineage(spark, chain, LineageConfig(max_depth_rounds=2))
     nodes = views["all"]
     assert facts["depth_rounds"] == 2
     assert facts["depth_unresolved"] == 3 * len(VIEWS)  # the chain is finetune: every view
     assert [nodes[f"r{i}"][2] for i in range(6)] == [0, 1, 2, None, None, None]
+    # the family's depth is unknown, not the deepest member placed (2 read as the real one)
+    assert families["all", "r0"]["max_depth"] is None
 
 
 def test_a_depth_rounds_state_is_counted_as_it_is_written(spark) -> None:

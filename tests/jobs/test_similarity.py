@@ -235,6 +235,49 @@ def test_pair_types_on_a_small_family(spark) -> None:
     assert grand["language_jaccard"] is None  # neither declares a language
 
 
+def test_traits_compare_only_where_both_declare_and_siblings_need_a_known_parent(spark) -> None:
+    """DESIGN's mutation rate counts the edges where both ends declare a trait; similarity
+    scores the same pairs (an undeclared side read as 0 pulled every kin type towards 0).
+    Children of a parent outside the snapshot are roots of their own families, no siblings."""
+    from jobs import schemas
+    from jobs.lineage import build_edges
+    from jobs.similarity import score_pairs, typed_pairs
+
+    traits = {
+        "p": (["mit"], ["en", "fr"], []),
+        "c1": (["mit"], ["en"], ["p"]),
+        "c2": ([], [], ["p"]),
+        "o1": (["mit"], [], ["gone/base"]),
+        "o2": (["mit"], [], ["gone/base"]),
+    }
+    rows = []
+    for model_id, (licenses, languages, parents) in traits.items():
+        row = dict.fromkeys(schemas.MODELS.fieldNames())
+        row.update(model_id=model_id, licenses=licenses, languages=languages)
+        row["base_models"] = [
+            {"parent_id": p, "relation": "finetune", "source": "tag", "other_relations": []}
+            for p in parents
+        ]
+        rows.append(row)
+    models = spark.createDataFrame(rows, schemas.MODELS)
+    edges, _ = build_edges(models)
+    sigs = signatures(spark, [(m, TEMPLATE) for m in traits])
+    config = SimilarityConfig(sibling_pairs_per_parent=5, random_pairs=1)
+    nodes = spark.createDataFrame(
+        [(m, "all", m if m.startswith("o") else "p", 0, 0) for m in traits],
+        "model_id string, view string, family_id string, n_parents int, n_children int",
+    )
+    pairs = typed_pairs(edges, nodes, sigs, config, ("all",))
+    scored = {
+        (r["pair_type"], r["a_id"], r["b_id"]): r
+        for r in score_pairs(pairs, models, sigs).collect()
+    }
+    assert {(a, b) for kind, a, b in scored if kind == "siblings"} == {("c1", "c2")}
+    c1, c2 = scored["parent_child", "p", "c1"], scored["parent_child", "p", "c2"]
+    assert (c1["license_jaccard"], c1["language_jaccard"]) == (1.0, 0.5)
+    assert (c2["license_jaccard"], c2["language_jaccard"]) == (None, None)
+
+
 def test_a_pair_scored_once_keeps_every_view_and_type_it_stands_for(spark) -> None:
     """One distinct pair in several views and types comes back once per (view, type), each
     row with the pair's scores; a pair in one view only never leaks into another."""

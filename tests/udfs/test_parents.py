@@ -104,6 +104,15 @@ def test_self_reference_is_returned():
     ]
 
 
+def test_a_self_reference_does_not_make_the_one_real_parent_a_merge():
+    """Lineage drops the self-reference; the other parent is a lone parent, not one of a
+    merge (which `no_merges` and `finetune_only` would leave out)."""
+    got = parse_parents(["base_model:org/me", "base_model:org/base"], None, None, "Org/Me")
+    assert got == [parent("org/base", "unknown", "tag"), parent("org/me", "unknown", "tag")]
+    two = parse_parents(["base_model:org/a", "base_model:org/b"], None, None, "org/me")
+    assert [p["relation"] for p in two] == ["merge", "merge"]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
