@@ -246,8 +246,9 @@ def resemblance(snap: Snapshot) -> Section:
         "resemblance",
         "Family resemblance",
         "Mean Jaccard similarity of two models' traits (card text by MinHash; license, "
-        "language, tags, datasets, library and task as exact set Jaccard), by how the two "
-        "are related, with bootstrap 95 % confidence intervals. Kin should resemble each "
+        "language, tags, datasets, library and task as exact set Jaccard, over the pairs "
+        "where both declare the trait, as the mutation rates are), by how the two are "
+        "related, with bootstrap 95 % confidence intervals. Kin should resemble each "
         "other more than random pairs: siblings &gt; parent/child &gt; grandparent/grandchild "
         "&gt; random in the Anatomy paper.",
         figs,
