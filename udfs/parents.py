@@ -131,8 +131,9 @@ def parse_parents(
                 entry.yaml_relations.add(yaml_declared)
 
     # A self-reference is no parent (lineage drops it): it must not make a lone parent a merge.
-    others = [key for key in declared if model_id is None or key != model_id.lower()]
-    inferred = INFERRED_MULTI_PARENT_RELATION if len(others) > 1 else UNKNOWN_RELATION
+    own_key = model_id.lower() if model_id is not None else None
+    n_parents = sum(1 for key in declared if key != own_key)
+    inferred = INFERRED_MULTI_PARENT_RELATION if n_parents > 1 else UNKNOWN_RELATION
     parents = []
     for entry in sorted(declared.values(), key=lambda declaration: declaration.parent_id):
         strongest = entry.tag_relations or entry.yaml_relations

@@ -182,22 +182,34 @@ def test_near_duplicate_pairs_are_written_with_one_schema_however_they_are_writt
     assert fields == {"plain": every_nullable, "cached": every_nullable}
 
 
-def test_pair_types_on_a_small_family(spark) -> None:
+def finetuned_models(spark, declared: dict[str, tuple[dict, list[str]]]):
+    """Models with the given traits, each a fine-tune of its listed parents (by tag)."""
     from jobs import schemas
-    from jobs.lineage import build_edges
-    from jobs.similarity import score_pairs, typed_pairs
 
-    family = {"p": [], "c1": ["p"], "c2": ["p"], "c3": ["p"], "g": ["c1"]}
     rows = []
-    for model_id, parents in family.items():
+    for model_id, (traits, parents) in declared.items():
         row = dict.fromkeys(schemas.MODELS.fieldNames())
-        row.update(model_id=model_id, licenses=["mit"] if model_id != "g" else ["mit", "other"])
+        row.update(model_id=model_id, **traits)
         row["base_models"] = [
             {"parent_id": p, "relation": "finetune", "source": "tag", "other_relations": []}
             for p in parents
         ]
         rows.append(row)
-    models = spark.createDataFrame(rows, schemas.MODELS)
+    return spark.createDataFrame(rows, schemas.MODELS)
+
+
+def test_pair_types_on_a_small_family(spark) -> None:
+    from jobs.lineage import build_edges
+    from jobs.similarity import score_pairs, typed_pairs
+
+    family = {"p": [], "c1": ["p"], "c2": ["p"], "c3": ["p"], "g": ["c1"]}
+    models = finetuned_models(
+        spark,
+        {
+            m: ({"licenses": ["mit"] if m != "g" else ["mit", "other"]}, parents)
+            for m, parents in family.items()
+        },
+    )
     edges, _ = build_edges(models)
     sigs = signatures(spark, [(m, TEMPLATE) for m in family])
     config = SimilarityConfig(sibling_pairs_per_parent=2, random_pairs=2)
@@ -239,7 +251,6 @@ def test_traits_compare_only_where_both_declare_and_siblings_need_a_known_parent
     """DESIGN's mutation rate counts the edges where both ends declare a trait; similarity
     scores the same pairs (an undeclared side read as 0 pulled every kin type towards 0).
     Children of a parent outside the snapshot are roots of their own families, no siblings."""
-    from jobs import schemas
     from jobs.lineage import build_edges
     from jobs.similarity import score_pairs, typed_pairs
 
@@ -250,16 +261,13 @@ def test_traits_compare_only_where_both_declare_and_siblings_need_a_known_parent
         "o1": (["mit"], [], ["gone/base"]),
         "o2": (["mit"], [], ["gone/base"]),
     }
-    rows = []
-    for model_id, (licenses, languages, parents) in traits.items():
-        row = dict.fromkeys(schemas.MODELS.fieldNames())
-        row.update(model_id=model_id, licenses=licenses, languages=languages)
-        row["base_models"] = [
-            {"parent_id": p, "relation": "finetune", "source": "tag", "other_relations": []}
-            for p in parents
-        ]
-        rows.append(row)
-    models = spark.createDataFrame(rows, schemas.MODELS)
+    models = finetuned_models(
+        spark,
+        {
+            m: ({"licenses": licenses, "languages": languages}, parents)
+            for m, (licenses, languages, parents) in traits.items()
+        },
+    )
     edges, _ = build_edges(models)
     sigs = signatures(spark, [(m, TEMPLATE) for m in traits])
     config = SimilarityConfig(sibling_pairs_per_parent=5, random_pairs=1)
