@@ -42,8 +42,10 @@ def changed_rows(old: DataFrame, new: DataFrame, key: list[str]) -> DataFrame:
 def edge_changes(old: DataFrame, new: DataFrame) -> DataFrame:
     """`child_id, parent_id, relation, old_relation, change`: edges only in `new` (added),
     only in `old` (removed, with the relation they had), and edges in both whose relation
-    changed (`relation_changed`: e.g. unknown -> merge when the child declares a second
-    parent), which are neither removed nor added. A snapshot has one edge per pair."""
+    changed (`relation_changed`, the only rows with an `old_relation`: e.g. unknown -> merge
+    when the child declares a second parent), which are neither removed nor added. A
+    snapshot has one edge per pair (`udfs.parents` merges a child's parents by
+    `reference_key`)."""
     joined = new.select(*EDGE_KEY, "relation").join(
         old.select(*EDGE_KEY, F.col("relation").alias("old_relation")), on=EDGE_KEY, how="full"
     )
@@ -52,15 +54,12 @@ def edge_changes(old: DataFrame, new: DataFrame) -> DataFrame:
         .when(F.col("relation").isNull(), "removed")
         .when(F.col("relation") != F.col("old_relation"), "relation_changed")
     )
-    return (
-        joined.withColumn("change", change)
-        .where(F.col("change").isNotNull())
-        .select(
-            *EDGE_KEY,
-            F.coalesce("relation", "old_relation").alias("relation"),
-            "old_relation",
-            "change",
-        )
+    changed = joined.withColumn("change", change).where(F.col("change").isNotNull())
+    return changed.select(
+        *EDGE_KEY,
+        F.coalesce("relation", "old_relation").alias("relation"),
+        F.when(F.col("change") == "relation_changed", F.col("old_relation")).alias("old_relation"),
+        "change",
     )
 
 
@@ -123,8 +122,11 @@ def run(spark: SparkSession, args: StageArgs) -> dict[str, int]:
     write_snapshot(spark, tagged, output, args.snapshot)
     written = {name: read_table(spark, output, name, args.snapshot) for name in tagged}
     counts = {}
-    for name in ("diff_models", "diff_edges"):
-        for change in ("added", "removed"):
+    for name, changes in (
+        ("diff_models", ("added", "removed")),
+        ("diff_edges", ("added", "removed", "relation_changed")),
+    ):
+        for change in changes:
             counts[f"{name.removeprefix('diff_')}_{change}"] = (
                 written[name].where(F.col("change") == change).count()
             )

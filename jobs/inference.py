@@ -125,10 +125,10 @@ def model_by_name(models: DataFrame, min_downloads: int) -> DataFrame:
 
 
 def id_key(model_id: Column) -> Column:
-    """An id as references to it are matched: any letter case (the Hub has one repository
-    per id whatever its case), and without a `.git` ending, so a git remote
-    (`https://huggingface.co/org/model.git`) names `org/model`; a model whose name ends in
-    `.git` (the Hub still lists some) is still found."""
+    """`udfs.parents.reference_key` in Spark: an id as references to it are matched, in any
+    letter case (the Hub has one repository per id whatever its case) and without a `.git`
+    ending, so a git remote (`https://huggingface.co/org/model.git`) names `org/model`; a
+    model whose name ends in `.git` (the Hub still lists some) is still found."""
     return F.regexp_replace(F.lower(model_id), r"\.git$", "")
 
 
@@ -377,13 +377,19 @@ def evaluation(inferred: DataFrame, edges: DataFrame, threshold: float) -> DataF
     """The `inference_eval` table: inference scored against declarations. Inference never
     reads them, so the declaring models are a test set with their answers hidden: each
     inferred parent of a declaring model is right when the model declares it (ids compared
-    up to case). `overall` at every threshold of EVALUATION_THRESHOLDS (the
+    by `id_key`). `overall` at every threshold of EVALUATION_THRESHOLDS (the
     precision-recall curve); per `evidence` kind and per `relation` at the chosen one."""
     truth = edges.select(
-        "child_id", F.lower("parent_id").alias("parent_key"), F.col("relation").alias("declared")
+        "child_id",
+        id_key(F.col("parent_id")).alias("parent_key"),
+        F.col("relation").alias("declared"),
     ).dropDuplicates(["child_id", "parent_key"])
     guesses = inferred.where("child_declares").select(
-        "child_id", F.lower("parent_id").alias("parent_key"), "relation", "evidence", "confidence"
+        "child_id",
+        id_key(F.col("parent_id")).alias("parent_key"),
+        "relation",
+        "evidence",
+        "confidence",
     )
     # Written once: the curve, the totals and both breakdowns each read it, and each read
     # joined every guess with every declaration again.

@@ -374,7 +374,8 @@ def render(found: Lookup) -> str:
     if family:
         lines.append(
             f"family {family['family_id']}: {family.get('size', '?')} models, max depth "
-            f"{family.get('max_depth')}, this model at depth {family['depth_min']}"
+            f"{max_depth if (max_depth := family.get('max_depth')) is not None else 'unknown'}"
+            f", this model at depth {family['depth_min']}"
             + (f"-{family['depth_max']}" if family["depth_max"] != family["depth_min"] else "")
             + f"; root licenses {shortened(family.get('root_licenses') or []) or 'none'}"
         )

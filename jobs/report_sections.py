@@ -686,7 +686,8 @@ def what_changed(snap: Snapshot, older: Sequence[str]) -> Section | None:
                 f"{snap.snapshot} --against {escape(older[-1])}</code>.</p>"
             ],
         )
-    edges = counts_by(snap.read("diff_edges", ["change", "relation"]), ["change", "relation"])
+    edge_columns = ["change", "old_relation", "relation"]
+    edges = counts_by(snap.read("diff_edges", edge_columns), edge_columns)
     licenses = snap.rows("diff_licenses", ["model_id", "old_licenses", "new_licenses"])
     growth = snap.rows(
         "diff_children",
@@ -723,7 +724,14 @@ def what_changed(snap: Snapshot, older: Sequence[str]) -> Section | None:
             ),
             table_or_note(
                 ["change", "relation", "edges"],
-                [[r["change"], r["relation"], r["n"]] for r in edges],
+                [
+                    [
+                        r["change"],
+                        " → ".join(filter(None, [r["old_relation"], r["relation"]])),
+                        r["n"],
+                    ]
+                    for r in edges
+                ],
                 "No declared edge was added, removed or relabelled.",
             ),
             relicensed,

@@ -94,7 +94,7 @@ _ADAPTER_CONFIG = re.compile(
 # Name suffixes and the relation they hint at; stripped from the end, repeatedly.
 _QUANT_SUFFIX = (
     r"gguf|ggml|gptq|awq|exl2|mlx|mlc|hqq|bnb|nf4|fp8(?:-dynamic)?|int[48]|[2-8]-?bits?|"
-    r"imatrix|i1|i?q[1-8](?:_k)?(?:_(?:[msl0-9]|xs|xxs|nl|xl))?|f16|bf16|fp16|q\d+f\d+(?:_\d)?|"
+    r"imatrix|i1|(?:q[2-8]|iq[1-8])(?:_k)?(?:_(?:[msl0-9]|xs|xxs|nl|xl))?|f16|bf16|fp16|q\d+f\d+(?:_\d)?|"
     r"\d+(?:\.\d+)?bpw(?:-h[4-8])?|(?:32|64|128)g(?:-actorder(?:_true)?)?|quantized|w4a16|w8a8"
 )
 _ADAPTER_SUFFIX = r"q?lora|adapters?|peft"

@@ -50,6 +50,17 @@ def is_valid_id(repo_id: str) -> bool:
     return HUB_ID_RE.fullmatch(repo_id) is not None and "--" not in repo_id and ".." not in repo_id
 
 
+def reference_key(repo_id: str) -> str:
+    """The id as references to a model are compared: in lower case (the Hub has one
+    repository per id whatever its case) and without a `.git` ending (a git remote names
+    the repository). `jobs.inference.id_key` is the same key in Spark.
+
+    >>> reference_key("Org/Model.GIT"), reference_key("org/model")
+    ('org/model', 'org/model')
+    """
+    return repo_id.lower().removesuffix(".git")
+
+
 def normalize_repo_id(value: Any) -> str | None:
     """A declared model reference as a Hub id, or None when it cannot be one.
 
@@ -92,13 +103,13 @@ def parse_parents(
     """One declaration per parent: parent_id, relation, source, other_relations.
 
     `relation` is the declared one by RELATION_PRECEDENCE, else inferred: "merge" when the
-    model declares several parents, "unknown" otherwise. `source` says where the parent was
-    declared ("tag", "yaml" or "both"). Ids that differ only in case are one parent (the Hub
-    allows one repository per id regardless of case), spelled as the tags spell it, since
-    the Hub writes its tags with the repository's id (the first in sort order should they
-    disagree, whatever the tags' order), else as the YAML first does. A model naming itself
-    is returned like any parent: lineage drops and counts self-references. Sorted by
-    parent_id.
+    model declares several parents other than itself (`model_id`, compared by
+    `reference_key`), "unknown" otherwise. `source` says where the parent was declared
+    ("tag", "yaml" or "both"). Ids with one `reference_key` (differing only in case or a
+    `.git` ending) are one parent, spelled as the tags spell it, since the Hub writes its
+    tags with the repository's id (the first in sort order should they disagree, whatever
+    the tags' order), else as the YAML first does. A model naming itself is returned like
+    any parent: lineage drops and counts self-references. Sorted by parent_id.
 
     >>> [parent] = parse_parents(["base_model:adapter:org/a"], "org/a", "finetune")
     >>> parent["parent_id"], parent["relation"], parent["source"], parent["other_relations"]
@@ -106,7 +117,7 @@ def parse_parents(
     >>> [p["relation"] for p in parse_parents([], ["org/a", "org/b"], None)]
     ['merge', 'merge']
     """
-    declared: dict[str, _Declared] = {}  # by parent_id in lowercase
+    declared: dict[str, _Declared] = {}  # by reference_key
     for tag in text_list(tags):
         if not tag.startswith(BASE_MODEL_TAG):
             continue
@@ -115,7 +126,7 @@ def parse_parents(
         relation = _relation(head) if colon else None
         parent_id = normalize_repo_id(tail if relation else rest)
         if parent_id is not None:
-            entry = declared.setdefault(parent_id.lower(), _Declared(parent_id))
+            entry = declared.setdefault(reference_key(parent_id), _Declared(parent_id))
             entry.parent_id = min(entry.parent_id, parent_id)
             entry.sources.add(SOURCE_TAG)
             if relation:
@@ -125,13 +136,13 @@ def parse_parents(
     for value in yaml_values:
         parent_id = normalize_repo_id(value)
         if parent_id is not None:
-            entry = declared.setdefault(parent_id.lower(), _Declared(parent_id))
+            entry = declared.setdefault(reference_key(parent_id), _Declared(parent_id))
             entry.sources.add(SOURCE_YAML)
             if yaml_declared:
                 entry.yaml_relations.add(yaml_declared)
 
     # A self-reference is no parent (lineage drops it): it must not make a lone parent a merge.
-    own_key = model_id.lower() if model_id is not None else None
+    own_key = reference_key(model_id) if model_id is not None else None
     n_parents = sum(1 for key in declared if key != own_key)
     inferred = INFERRED_MULTI_PARENT_RELATION if n_parents > 1 else UNKNOWN_RELATION
     parents = []

@@ -5,7 +5,8 @@ base model; drawing all of them is a black smear. `layout_tree` keeps at most
 `max_nodes` models, level by level from the roots (within a level those with the most
 children first, then the most downloaded, and only models whose parent is drawn), and
 folds every model it leaves out into one "+N more" box per level, which says how many
-models and of which relations it holds.
+models and of which relations it holds; below the first level that draws nobody, nothing
+can hang from a drawn parent, so that level's box holds every deeper model too.
 Within a level, models sit under their parents (mean parent position), so lines cross less.
 """
 
@@ -47,7 +48,8 @@ def layout_tree(
     max_nodes: int,
     max_per_level: int,
 ) -> TreeLayout:
-    """Positions of at most `max_nodes` members plus one box per level for the rest.
+    """Positions of at most `max_nodes` members plus one box per level for the rest (one
+    box for all levels from the first that draws nobody).
 
     >>> members = [Member("root", 0, 9), Member("a", 1, 5), Member("b", 1, 1), Member("c", 2)]
     >>> edges = [("a", "root", "finetune"), ("b", "root", "adapter"), ("c", "b", "quantized")]

@@ -163,18 +163,3 @@ def test_bad_against_is_one_line_and_exit_2(
     code = diff.main(["--output", str(tmp_path), *argv])
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and message in lines[0], lines
-
-
-@pytest.mark.spark
-def test_a_relation_change_is_neither_a_removed_nor_an_added_edge(spark) -> None:
-    """c -> p was `unknown` and becomes `merge` when c declares a second parent q: one
-    edge added (c -> q), one relation changed, nothing removed."""
-    columns = "child_id string, parent_id string, relation string"
-    old = spark.createDataFrame([("c", "p", "unknown"), ("d", "p", "finetune")], columns)
-    new = spark.createDataFrame([("c", "p", "merge"), ("c", "q", "merge")], columns)
-    got = {tuple(r) for r in diff.edge_changes(old, new).collect()}
-    assert got == {
-        ("c", "p", "merge", "unknown", "relation_changed"),
-        ("c", "q", "merge", None, "added"),
-        ("d", "p", "finetune", "finetune", "removed"),
-    }

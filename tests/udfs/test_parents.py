@@ -111,6 +111,17 @@ def test_a_self_reference_does_not_make_the_one_real_parent_a_merge():
     assert got == [parent("org/base", "unknown", "tag"), parent("org/me", "unknown", "tag")]
     two = parse_parents(["base_model:org/a", "base_model:org/b"], None, None, "org/me")
     assert [p["relation"] for p in two] == ["merge", "merge"]
+    git_self = parse_parents(["base_model:org/base"], "https://hf.co/org/me.git", None, "org/me")
+    assert [(p["parent_id"], p["relation"]) for p in git_self] == [
+        ("org/base", "unknown"),
+        ("org/me.git", "unknown"),
+    ]
+
+
+def test_a_git_remote_and_the_id_are_one_parent():
+    """Lineage reads `org/base.git` as `org/base`: two entries would be two edges, a merge."""
+    got = parse_parents(["base_model:org/base"], "https://huggingface.co/org/base.git", None)
+    assert got == [parent("org/base", "unknown", "both")]
 
 
 @pytest.mark.parametrize(
