@@ -85,8 +85,9 @@ class IngestConfig:
 
 @dataclass(frozen=True)
 class LineageConfig:
-    components_algorithm: str = "randomized_contraction"
+    components_algorithm: str = "graphx"
     components_broadcast_threshold: int = -1
+    graphx_max_iter: int = 64
     max_depth_rounds: int = 200
     scc_max_iter: int = 100
     top_families_logged: int = 10
@@ -96,7 +97,7 @@ class LineageConfig:
             self.components_algorithm, "lineage.components_algorithm", COMPONENTS_ALGORITHMS
         )
         _require_at_least(self, "lineage", -1, "components_broadcast_threshold")
-        _require_at_least(self, "lineage", 1, "max_depth_rounds", "scc_max_iter")
+        _require_at_least(self, "lineage", 1, "graphx_max_iter", "max_depth_rounds", "scc_max_iter")
         _require_at_least(self, "lineage", 0, "top_families_logged")
 
 

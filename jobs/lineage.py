@@ -257,16 +257,46 @@ def connected_components(vertices: DataFrame, links: DataFrame, config: LineageC
     representatives and overwrites it in one job. With AQE off, as some clusters run,
     that job fails on a `ccreps-N` file the overwrite has just deleted; with AQE on it
     passes (every run so far, 20k to 2M models). So it runs with AQE on.
+
+    GraphX's label propagation takes one round per step of a family's width, and
+    graphframes-py 0.11.0 stops it after 31 rounds unless told otherwise (its default
+    `2 ^ 31 - 2` is an XOR; graphframes PR #902). It gets `graphx_max_iter` rounds; if
+    a link still joins two labels then, the components are not finished and randomized
+    contraction computes them instead.
     GraphFrames persists and counts its result before it returns: the whole algorithm
     runs inside the block."""
     from graphframes import GraphFrame
 
-    contraction = config.components_algorithm == "randomized_contraction"
-    with adaptive_execution(vertices.sparkSession) if contraction else nullcontext():
-        return GraphFrame(vertices, links).connectedComponents(
-            algorithm=config.components_algorithm,
-            broadcastThreshold=config.components_broadcast_threshold,
+    graph = GraphFrame(vertices, links)
+    if config.components_algorithm == "graphx":
+        found = graph.connectedComponents(algorithm="graphx", max_iter=config.graphx_max_iter)
+        if not links_across(found, links):
+            return found
+        log.info(
+            "components: GraphX unfinished after %d rounds (lineage.graphx_max_iter); "
+            "randomized contraction instead",
+            config.graphx_max_iter,
         )
+        found.unpersist()
+        algorithm = "randomized_contraction"
+    else:
+        algorithm = config.components_algorithm
+    contraction = algorithm == "randomized_contraction"
+    with adaptive_execution(vertices.sparkSession) if contraction else nullcontext():
+        return graph.connectedComponents(
+            algorithm=algorithm, broadcastThreshold=config.components_broadcast_threshold
+        )
+
+
+def links_across(found: DataFrame, links: DataFrame) -> bool:
+    """Whether any link joins two different components of `found` (`id, component`): then
+    the labels are not yet components. Labels never cross a component, so with none
+    across, each component has one label."""
+    label = found.select("id", "component")
+    ends = links.join(label.withColumnsRenamed({"id": "src", "component": "src_c"}), "src").join(
+        label.withColumnsRenamed({"id": "dst", "component": "dst_c"}), "dst"
+    )
+    return not ends.where(F.col("src_c") != F.col("dst_c")).isEmpty()
 
 
 def components(graph: PeeledGraph, config: LineageConfig) -> DataFrame:

@@ -46,11 +46,16 @@ def test_a_clusters_own_settings_give_the_same_tables(
     defaults = tmp_path / "spark-defaults.conf"
     defaults.write_text(CLUSTER_DEFAULTS)
     output = tmp_path / "cluster-settings"
+    # The local run's components come from GraphX; this one's from randomized contraction,
+    # which fails with AQE off unless lineage and similarity turn it on around it.
     result = pipeline_local(
-        small_sample, output, snapshot, "--set", f"spark.defaults_file={defaults}"
+        small_sample,
+        output,
+        snapshot,
+        *("--set", f"spark.defaults_file={defaults}"),
+        *("--set", "lineage.components_algorithm=randomized_contraction"),
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    # GraphFrames' randomized contraction fails with AQE off: lineage turns it on around it.
     assert "spark.sql.adaptive.enabled=true for GraphFrames' randomized contraction" in (
         result.stderr
     )

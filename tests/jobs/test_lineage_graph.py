@@ -15,6 +15,7 @@ from jobs.lineage import (
     RELATIONS,
     VIEWS,
     build_edges,
+    connected_components,
     counted_state,
     family_table,
     lineage_tables,
@@ -216,6 +217,38 @@ def test_depth_rounds_cap_is_reported_not_looped(spark) -> None:
     assert families["all", "r0"]["max_depth"] is None
 
 
+def path_components(spark, n: int, config: LineageConfig) -> list[list[int]]:
+    """Components of a zigzag path of `n` vertices (1 -> 2 <- 3 -> 4 ...): one family as
+    wide as it is long, and never deeper than one generation."""
+    links = [(i, i + 1) if i % 2 else (i + 1, i) for i in range(1, n)]
+    found = connected_components(
+        spark.createDataFrame([(i,) for i in range(1, n + 1)], "id long"),
+        spark.createDataFrame(links, "src long, dst long"),
+        config,
+    )
+    groups: dict[int, list[int]] = {}
+    for row in found.collect():
+        groups.setdefault(row["component"], []).append(row["id"])
+    return sorted(sorted(group) for group in groups.values())
+
+
+def test_graphx_components_are_not_cut_at_31_rounds(spark, caplog) -> None:
+    """graphframes-py 0.11.0 stops GraphX after 31 rounds unless given max_iter: a path
+    of 40 came back as several families."""
+    with caplog.at_level("INFO", logger="pedigree.lineage"):
+        got = path_components(spark, 40, LineageConfig(components_algorithm="graphx"))
+    assert got == [list(range(1, 41))]
+    assert "unfinished" not in caplog.text
+
+
+def test_graphx_unfinished_hands_over_to_randomized_contraction(spark, caplog) -> None:
+    config = LineageConfig(components_algorithm="graphx", graphx_max_iter=5)
+    with caplog.at_level("INFO", logger="pedigree.lineage"):
+        got = path_components(spark, 40, config)
+    assert got == [list(range(1, 41))]
+    assert "GraphX unfinished after 5 rounds" in caplog.text
+
+
 def test_a_depth_rounds_state_is_counted_as_it_is_written(spark) -> None:
     """The placed and waiting counts come from the write itself (an Observation), and what
     comes back is the state written: a wrong count ends the depth rounds early or late."""
@@ -370,6 +403,14 @@ def test_matches_networkx_on_random_graphs(spark) -> None:
     assert sum(v[4] for v in got.values()) > 0  # cycles were present
 
 
+def test_matches_networkx_with_randomized_contraction(spark) -> None:
+    declared = random_declarations(6, n=200, cycles=3)
+    config = LineageConfig(components_algorithm="randomized_contraction")
+    views, _, _ = lineage(spark, declared, config)
+    got = {m: (v[0], v[1], v[2], v[3], v[6]) for m, v in views["all"].items()}
+    assert got == oracle(declared)
+
+
 def test_matches_networkx_with_adaptive_execution_off(spark) -> None:
     """A cluster may run with AQE off. GraphFrames' randomized contraction then fails on a
     table it overwrites while reading it, unless lineage turns AQE on around it; the
@@ -378,7 +419,9 @@ def test_matches_networkx_with_adaptive_execution_off(spark) -> None:
     before = spark.conf.get("spark.sql.adaptive.enabled")
     spark.conf.set("spark.sql.adaptive.enabled", "false")
     try:
-        views, _, _ = lineage(spark, declared)
+        views, _, _ = lineage(
+            spark, declared, LineageConfig(components_algorithm="randomized_contraction")
+        )
         after = spark.conf.get("spark.sql.adaptive.enabled")
     finally:
         spark.conf.set("spark.sql.adaptive.enabled", before)
