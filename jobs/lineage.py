@@ -258,11 +258,12 @@ def connected_components(vertices: DataFrame, links: DataFrame, config: LineageC
     that job fails on a `ccreps-N` file the overwrite has just deleted; with AQE on it
     passes (every run so far, 20k to 2M models). So it runs with AQE on.
 
-    GraphX's label propagation takes one round per step of a family's width, and
-    graphframes-py 0.11.0 stops it after 31 rounds unless told otherwise (its default
-    `2 ^ 31 - 2` is an XOR; graphframes PR #902). It gets `graphx_max_iter` rounds; if
-    a link still joins two labels then, the components are not finished and randomized
-    contraction computes them instead.
+    GraphX's label propagation takes one round per link between a family's smallest id
+    and its farthest member, and graphframes-py 0.11.0 stops it after 31 rounds unless
+    told otherwise (its default `2 ^ 31 - 2` is an XOR; graphframes PR #902). It gets
+    `graphx_max_iter` rounds; if a link still joins two labels then, the components are
+    not finished and randomized contraction computes them instead. Both callers' link
+    ends are all among `vertices` (GraphX would add missing ends and drop them again).
     GraphFrames persists and counts its result before it returns: the whole algorithm
     runs inside the block."""
     from graphframes import GraphFrame

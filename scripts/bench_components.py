@@ -7,7 +7,8 @@ in one Spark session: wall seconds of components + the smallest-id family labels
 fingerprint of the labels (every algorithm must give the same families).
 
     python -m scripts.bench_components --tables OUT --snapshot 2026-11-01 \\
-        --algorithms randomized_contraction graphframes --runs 3 --output bench/components.json
+        --algorithms graphx randomized_contraction graphframes --runs 3 \\
+        --output bench/components.json
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def main() -> int:
     parser.add_argument("--tables", type=Path, required=True, help="a pipeline output folder")
     parser.add_argument("--snapshot", required=True)
     parser.add_argument(
-        "--algorithms", nargs="+", default=["randomized_contraction", "graphframes"]
+        "--algorithms", nargs="+", default=["graphx", "randomized_contraction", "graphframes"]
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--master", default="local[2]")

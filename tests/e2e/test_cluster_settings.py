@@ -39,24 +39,24 @@ spark.driver.memory                      2g
 """
 
 
+@pytest.mark.parametrize("algorithm", ["graphx", "randomized_contraction"])
 def test_a_clusters_own_settings_give_the_same_tables(
-    small_sample: Path, local_reference, tmp_path: Path
+    small_sample: Path, local_reference, tmp_path: Path, algorithm: str
 ) -> None:
+    """The local run's components come from GraphX, the default. Randomized contraction
+    fails with AQE off unless lineage and similarity turn it on around it."""
     reference, snapshot, _ = local_reference
     defaults = tmp_path / "spark-defaults.conf"
     defaults.write_text(CLUSTER_DEFAULTS)
     output = tmp_path / "cluster-settings"
-    # The local run's components come from GraphX; this one's from randomized contraction,
-    # which fails with AQE off unless lineage and similarity turn it on around it.
     result = pipeline_local(
         small_sample,
         output,
         snapshot,
         *("--set", f"spark.defaults_file={defaults}"),
-        *("--set", "lineage.components_algorithm=randomized_contraction"),
+        *("--set", f"lineage.components_algorithm={algorithm}"),
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "spark.sql.adaptive.enabled=true for GraphFrames' randomized contraction" in (
-        result.stderr
-    )
+    turned_on = "spark.sql.adaptive.enabled=true for GraphFrames' randomized contraction"
+    assert (turned_on in result.stderr) == (algorithm == "randomized_contraction")
     assert_same_tables(output, reference, snapshot)

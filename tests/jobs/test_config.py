@@ -77,6 +77,7 @@ def test_float_keys_accept_integers_and_reject_text() -> None:
         ("ingest.min_partitions=-1", "ingest.min_partitions"),
         ("lineage.components_algorithm=bogus", "lineage.components_algorithm"),
         ("lineage.components_broadcast_threshold=-2", "lineage.components_broadcast_threshold"),
+        ("lineage.graphx_max_iter=0", "lineage.graphx_max_iter"),
         ("lineage.max_depth_rounds=0", "lineage.max_depth_rounds"),
         ("lineage.scc_max_iter=0", "lineage.scc_max_iter"),
         ("lineage.top_families_logged=-1", "lineage.top_families_logged"),

@@ -234,7 +234,8 @@ def path_components(spark, n: int, config: LineageConfig) -> list[list[int]]:
 
 def test_graphx_components_are_not_cut_at_31_rounds(spark, caplog) -> None:
     """graphframes-py 0.11.0 stops GraphX after 31 rounds unless given max_iter: a path
-    of 40 came back as several families."""
+    of 40 came back as several families. The smallest id is at one end, so the path
+    needs 39 rounds, and a cut one would need the hand-over, which is logged."""
     with caplog.at_level("INFO", logger="pedigree.lineage"):
         got = path_components(spark, 40, LineageConfig(components_algorithm="graphx"))
     assert got == [list(range(1, 41))]
