@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from jobs import figures
@@ -28,13 +29,38 @@ def model_category(licenses: Sequence[str]) -> str:
     return license_category(licenses[0]) if licenses else "unknown"
 
 
+NODE_COLUMNS = ["model_id", "depth_min", "n_children"]
+MODEL_COLUMNS = ["model_id", "downloads", "licenses", "pipeline_tag", "library_name", "created_at"]
+EDGE_COLUMNS = ["child_id", "parent_id", "relation"]
+
+
 @dataclass
 class FamilyRows:
-    """What a family page draws: its nodes (view all), members' traits, declared edges."""
+    """What a family page draws, kept in Arrow: its nodes (view all, NODE_COLUMNS), its
+    members' traits (MODEL_COLUMNS) and declared edges (EDGE_COLUMNS). The largest families
+    have hundreds of thousands of members at 2M models, and turning every row into a Python
+    dict took longer than drawing the pages; only the drawn and listed members need one."""
 
-    nodes: list[dict[str, Any]] = field(default_factory=list)
-    traits: dict[str, dict[str, Any]] = field(default_factory=dict)
-    edges: list[dict[str, Any]] = field(default_factory=list)
+    nodes: pa.Table
+    models: pa.Table
+    edges: pa.Table
+
+
+def python_values(column: pa.ChunkedArray) -> list[Any]:
+    """A string or integer column as Python values, through numpy: many times faster than
+    `to_pylist` for a long column. Nulls stay None (strings) so only use it where an
+    integer column has none.
+
+    >>> python_values(pa.chunked_array([pa.array(["a", None])]))
+    ['a', None]
+    """
+    return column.to_numpy(zero_copy_only=False).tolist()
+
+
+def rows_of(table: pa.Table, column: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The rows of `table` whose `column` is one of `ids`, by that column's value."""
+    picked = table.filter(pc.is_in(table.column(column), pa.array(list(ids), pa.string())))
+    return {row[column]: row for row in picked.to_pylist()}
 
 
 def family_rows(snap: Snapshot, family_ids: Sequence[str]) -> dict[str, FamilyRows]:
@@ -43,28 +69,25 @@ def family_rows(snap: Snapshot, family_ids: Sequence[str]) -> dict[str, FamilyRo
     No family drawn reads nothing: a snapshot without lineage tables still gets its report."""
     if not family_ids:
         return {}
-    nodes = snap.rows(
+    nodes = snap.read(
         "nodes",
-        ["model_id", "family_id", "depth_min", "n_children"],
+        ["family_id", *NODE_COLUMNS],
         (pc.field("view") == ALL) & id_in("family_id", family_ids),
     )
-    family_of = {n["model_id"]: n["family_id"] for n in nodes}
-    ids = list(family_of)
-    found = {family_id: FamilyRows() for family_id in family_ids}
-    for node in nodes:
-        found[node["family_id"]].nodes.append(node)
-    for row in snap.rows(
-        "models",
-        ["model_id", "downloads", "licenses", "pipeline_tag", "library_name", "created_at"],
-        id_in("model_id", ids),
-    ):
-        found[family_of[row["model_id"]]].traits[row["model_id"]] = row
-    for edge in snap.rows(
-        "edges",
-        ["child_id", "parent_id", "relation"],
-        id_in("child_id", ids) & pc.field("parent_known"),
-    ):
-        found[family_of[edge["child_id"]]].edges.append(edge)
+    members = nodes.column("model_id").combine_chunks()
+    models = snap.read("models", MODEL_COLUMNS, pc.field("model_id").isin(members))
+    edges = snap.read(
+        "edges", EDGE_COLUMNS, pc.field("child_id").isin(members) & pc.field("parent_known")
+    )
+    found = {}
+    for family_id in family_ids:
+        mine = nodes.filter(pc.field("family_id") == family_id)
+        ids = mine.column("model_id").combine_chunks()
+        found[family_id] = FamilyRows(
+            mine.select(NODE_COLUMNS),
+            models.filter(pc.is_in(models.column("model_id"), ids)),
+            edges.filter(pc.is_in(edges.column("child_id"), ids)),
+        )
     return found
 
 
@@ -73,21 +96,30 @@ def family_page(
 ) -> tuple[str, list[Section]]:
     """The tree and members of one family (view all): its title and sections."""
     family_id = family["family_id"]
-    nodes, traits, edges = drawn.nodes, drawn.traits, drawn.edges
-    ids = [n["model_id"] for n in nodes]
-    members = [
-        Member(
-            n["model_id"],
-            n["depth_min"] or 0,
-            traits.get(n["model_id"], {}).get("downloads") or 0,
-            n["n_children"],
+    ids = python_values(drawn.nodes.column("model_id"))
+    downloads = dict(
+        zip(
+            python_values(drawn.models.column("model_id")),
+            python_values(pc.fill_null(drawn.models.column("downloads"), 0)),
+            strict=True,
         )
-        for n in nodes
+    )
+    members = [
+        Member(model_id, depth, downloads.get(model_id, 0), children)
+        for model_id, depth, children in zip(
+            ids,
+            python_values(pc.fill_null(drawn.nodes.column("depth_min"), 0)),
+            python_values(pc.fill_null(drawn.nodes.column("n_children"), 0)),
+            strict=True,
+        )
     ]
-    triples = [(e["child_id"], e["parent_id"], e["relation"]) for e in edges]
+    triples = list(zip(*(python_values(drawn.edges.column(c)) for c in EDGE_COLUMNS), strict=True))
     layout = layout_tree(
         members, triples, snap.config.tree_max_nodes, snap.config.tree_max_per_level
     )
+    listed = sorted(ids, key=lambda m: (-downloads.get(m, 0), m))
+    listed = listed[: snap.config.family_members_listed]
+    traits = rows_of(drawn.models, "model_id", [*layout.drawn_models, *listed])
     colours = {
         m: model_category(traits.get(m, {}).get("licenses") or []) for m in layout.drawn_models
     }
@@ -116,19 +148,16 @@ def family_page(
     path = snap.folder / "families" / tree.file
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(svg, encoding="utf-8")
-    parent_of = {e["child_id"]: (e["parent_id"], e["relation"]) for e in edges}
-    listed = sorted(
-        nodes, key=lambda n: (-(traits.get(n["model_id"], {}).get("downloads") or 0), n["model_id"])
-    )
-    listed = listed[: snap.config.family_members_listed]
+    parent_of = {child: (parent, relation) for child, parent, relation in triples}
+    depth_of = rows_of(drawn.nodes, "model_id", listed)
     rows = []
-    for member in listed:
-        t = traits.get(member["model_id"], {})
-        parent, relation = parent_of.get(member["model_id"], (None, None))
+    for model_id in listed:
+        t = traits.get(model_id, {})
+        parent, relation = parent_of.get(model_id, (None, None))
         rows.append(
             [
-                member["model_id"],
-                member["depth_min"],
+                model_id,
+                depth_of[model_id]["depth_min"],
                 parent,
                 relation,
                 t.get("licenses") or [],

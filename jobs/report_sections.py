@@ -23,7 +23,7 @@ from jobs.cli import UserError
 from jobs.config import ReportConfig
 from jobs.lineage import VIEWS
 from jobs.report_html import Figure, Section, escape, link, table, table_or_note
-from jobs.tables import TABLE_STAGES, id_in, read_partition
+from jobs.tables import TABLE_STAGES, id_in, read_ids, read_partition
 from udfs.cards import split_front_matter
 
 ALL = "all"
@@ -538,7 +538,9 @@ def template_clusters(snap: Snapshot) -> Section:
     wanted = [c["representative_id"] for c in top]
     cards = {
         r["model_id"]: r["card"]
-        for r in snap.rows("card_texts", ["model_id", "card"], id_in("model_id", wanted))
+        for r in read_ids(
+            snap.output, "card_texts", snap.snapshot, "model_id", wanted, ["model_id", "card"]
+        ).to_pylist()
     }
     limit = snap.config.card_excerpt_chars
     rows = []

@@ -157,6 +157,18 @@ def id_in(column: str, ids: Sequence[str]) -> Any:
     return pc.field(column).isin(pa.array(list(ids), type=pa.string()))
 
 
+def published_dataset(output: Path, table: str, snapshot: str) -> ds.Dataset:
+    """A published partition (its `_SUCCESS` marker present) as a pyarrow dataset."""
+    folder = Path(partition_path(str(output), table, snapshot))
+    if not (folder / SUCCESS_MARKER).is_file():
+        raise MissingTable(
+            f"no complete {table} partition for snapshot {snapshot} under {output}; "
+            "run the pipeline for that snapshot first",
+            table,
+        )
+    return ds.dataset(folder, format="parquet", exclude_invalid_files=True)
+
+
 def read_partition(
     output: Path,
     table: str,
@@ -165,20 +177,31 @@ def read_partition(
     where: Any = None,
     optional: Sequence[str] = (),
 ) -> pa.Table:
-    """A published partition (its `_SUCCESS` marker present), only `columns`, filtered.
-    Columns in `optional` are left out when the partition lacks them (written by an
-    older pedigree)."""
-    folder = Path(partition_path(str(output), table, snapshot))
-    if not (folder / SUCCESS_MARKER).is_file():
-        raise MissingTable(
-            f"no complete {table} partition for snapshot {snapshot} under {output}; "
-            "run the pipeline for that snapshot first",
-            table,
-        )
-    dataset = ds.dataset(folder, format="parquet", exclude_invalid_files=True)
+    """A published partition, only `columns`, filtered. Columns in `optional` are left out
+    when the partition lacks them (written by an older pedigree)."""
+    dataset = published_dataset(output, table, snapshot)
     present = set(dataset.schema.names)
     wanted = [c for c in columns if c in present or c not in optional]
     return dataset.to_table(columns=wanted, filter=where)
+
+
+def read_ids(
+    output: Path, table: str, snapshot: str, id_column: str, ids: Sequence[str], columns: list[str]
+) -> pa.Table:
+    """The rows of a few ids from a published partition: the id column is read first, and
+    `columns` only from the row groups that hold one of the ids. A filtered scan decodes
+    every value before filtering: 3.7 GB of `card_texts` at 2M models to keep ten cards."""
+    dataset = published_dataset(output, table, snapshot)
+    wanted = id_in(id_column, ids)
+    holding = [
+        group
+        for fragment in dataset.get_fragments()
+        for group in fragment.split_by_row_group()
+        if group.to_table(columns=[id_column], filter=wanted).num_rows
+    ]
+    return ds.FileSystemDataset(
+        holding, dataset.schema, dataset.format, dataset.filesystem
+    ).to_table(columns=columns, filter=wanted)
 
 
 def frozen(frame: DataFrame) -> DataFrame:

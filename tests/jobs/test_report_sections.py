@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from jobs.config import ReportConfig
 from jobs.figures import short_label
@@ -25,6 +26,7 @@ from jobs.report_sections import (
     template_clusters,
     what_changed,
 )
+from jobs.tables import id_in, read_ids, read_partition
 
 SNAPSHOT = "2026-11-01"
 SCRIPT = "<script>alert(1)</script>"
@@ -43,6 +45,16 @@ CLUSTERS = pa.schema(
         ("cluster_id", pa.string()),
         ("cluster_size", pa.int64()),
         ("representative_id", pa.string()),
+    ]
+)
+MODELS = pa.schema(
+    [
+        ("model_id", pa.string()),
+        ("downloads", pa.int64()),
+        ("licenses", pa.list_(pa.string())),
+        ("pipeline_tag", pa.string()),
+        ("library_name", pa.string()),
+        ("created_at", pa.timestamp("us", tz="UTC")),
     ]
 )
 CARDS = pa.schema([("model_id", pa.string()), ("card", pa.string())])
@@ -397,9 +409,54 @@ def test_family_tree_cuts_long_ids_in_the_middle(tmp_path: Path) -> None:
     ]
     edges = [{"child_id": child, "parent_id": root, "relation": "quantized"}]
     snap = snapshot_of(tmp_path)
-    family_page(snap, {"family_id": root, "size": 2}, FamilyRows(nodes, {}, edges))
+    no_models = MODELS.empty_table()
+    drawn = FamilyRows(pa.Table.from_pylist(nodes), no_models, pa.Table.from_pylist(edges))
+    family_page(snap, {"family_id": root, "size": 2}, drawn)
     (svg_file,) = (tmp_path / "report" / "families" / "figures").glob("*.svg")
     texts = re.findall(r"<text\b[^>]*>(.*?)</text>", svg_file.read_text("utf-8"), re.DOTALL)
     assert f"Family {short_label(root, 60)}" in texts
     assert short_label("m" * 80 + "-GGUF", 28) in texts
     assert not any(root in text or "m" * 30 in text for text in texts)
+
+
+def spoil_column(path: Path, row_group: int, column: int) -> None:
+    """Overwrite one column chunk of one row group with zeros: reading it then fails."""
+    chunk = pq.ParquetFile(path).metadata.row_group(row_group).column(column)
+    start = chunk.dictionary_page_offset if chunk.has_dictionary_page else chunk.data_page_offset
+    data = bytearray(path.read_bytes())
+    data[start : start + chunk.total_compressed_size] = bytes(chunk.total_compressed_size)
+    path.write_bytes(bytes(data))
+
+
+def test_cards_of_a_few_ids_are_read_only_from_the_row_groups_that_hold_them(
+    tmp_path: Path,
+) -> None:
+    """The excerpts' cards come from the row groups holding their ids: every other card
+    chunk is spoiled here, and a filtered scan of the table (what the report did) fails on
+    them. Each row group's ids span the wanted ones, so statistics cannot skip a group."""
+    long_id = "org-" + "x" * 100 + "/model.v2.git"
+    files = [
+        ["a/1", "zz/ü-9", "a/0", "zz/ü-99"],  # wanted: zz/ü-9 (row group 0)
+        ["a/2", "zz/3", long_id, "zz/4"],  # wanted: the long id (row group 1)
+    ]
+    folder = tmp_path / "card_texts" / f"snapshot={SNAPSHOT}"
+    folder.mkdir(parents=True)
+    for n, ids in enumerate(files):
+        path = folder / f"part-{n}.parquet"
+        pq.write_table(
+            pa.table({"model_id": ids, "card": [f"card {i}" for i in ids]}), path, row_group_size=2
+        )
+        spoil_column(path, 1 - n, 1)
+    (folder / "_SUCCESS").touch()
+    wanted = ["zz/ü-9", long_id, "absent/model"]
+    found = read_ids(tmp_path, "card_texts", SNAPSHOT, "model_id", wanted, ["model_id", "card"])
+    assert sorted(found.to_pylist(), key=lambda r: r["model_id"]) == [
+        {"model_id": long_id, "card": f"card {long_id}"},
+        {"model_id": "zz/ü-9", "card": "card zz/ü-9"},
+    ]
+    with pytest.raises(OSError):
+        read_partition(
+            tmp_path, "card_texts", SNAPSHOT, ["model_id", "card"], id_in("model_id", wanted)
+        )
+    none = read_ids(tmp_path, "card_texts", SNAPSHOT, "model_id", [], ["model_id", "card"])
+    assert none.num_rows == 0 and none.column_names == ["model_id", "card"]
