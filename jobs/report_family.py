@@ -48,8 +48,8 @@ class FamilyRows:
 
 def python_values(column: pa.ChunkedArray) -> list[Any]:
     """A string or integer column as Python values, through numpy: many times faster than
-    `to_pylist` for a long column. Nulls stay None (strings) so only use it where an
-    integer column has none.
+    `to_pylist` for a long column. String nulls stay None; an integer column with nulls
+    comes back as floats (NaN), so fill them first.
 
     >>> python_values(pa.chunked_array([pa.array(["a", None])]))
     ['a', None]
@@ -74,17 +74,17 @@ def family_rows(snap: Snapshot, family_ids: Sequence[str]) -> dict[str, FamilyRo
         ["family_id", *NODE_COLUMNS],
         (pc.field("view") == ALL) & id_in("family_id", family_ids),
     )
-    members = nodes.column("model_id").combine_chunks()
-    models = snap.read("models", MODEL_COLUMNS, pc.field("model_id").isin(members))
+    member_ids = nodes.column("model_id").combine_chunks()
+    models = snap.read("models", MODEL_COLUMNS, pc.field("model_id").isin(member_ids))
     edges = snap.read(
-        "edges", EDGE_COLUMNS, pc.field("child_id").isin(members) & pc.field("parent_known")
+        "edges", EDGE_COLUMNS, pc.field("child_id").isin(member_ids) & pc.field("parent_known")
     )
     found = {}
     for family_id in family_ids:
-        mine = nodes.filter(pc.field("family_id") == family_id)
-        ids = mine.column("model_id").combine_chunks()
+        family_nodes = nodes.filter(pc.field("family_id") == family_id)
+        ids = family_nodes.column("model_id").combine_chunks()
         found[family_id] = FamilyRows(
-            mine.select(NODE_COLUMNS),
+            family_nodes.select(NODE_COLUMNS),
             models.filter(pc.is_in(models.column("model_id"), ids)),
             edges.filter(pc.is_in(edges.column("child_id"), ids)),
         )
@@ -186,7 +186,7 @@ def family_page(
             "members",
             "Members",
             f"The {len(rows):,} most downloaded of {len(ids):,} members, with one declared "
-            "parent each (the first found) and its relation.",
+            "parent each (one of them when it has several) and its relation.",
             [],
             [
                 table(

@@ -433,7 +433,8 @@ def test_cards_of_a_few_ids_are_read_only_from_the_row_groups_that_hold_them(
 ) -> None:
     """The excerpts' cards come from the row groups holding their ids: every other card
     chunk is spoiled here, and a filtered scan of the table (what the report did) fails on
-    them. Each row group's ids span the wanted ones, so statistics cannot skip a group."""
+    them. Each spoiled row group's smallest and largest ids span a wanted id, so statistics
+    cannot skip it. Ids take the Hub's shapes: over 96 characters, dots, `.git`, unicode."""
     long_id = "org-" + "x" * 100 + "/model.v2.git"
     files = [
         ["a/1", "zz/ü-9", "a/0", "zz/ü-99"],  # wanted: zz/ü-9 (row group 0)
