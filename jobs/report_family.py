@@ -59,8 +59,7 @@ def python_values(column: pa.ChunkedArray) -> list[Any]:
 
 def rows_of(table: pa.Table, column: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The rows of `table` whose `column` is one of `ids`, by that column's value."""
-    picked = table.filter(pc.is_in(table.column(column), pa.array(list(ids), pa.string())))
-    return {row[column]: row for row in picked.to_pylist()}
+    return {row[column]: row for row in table.filter(id_in(column, ids)).to_pylist()}
 
 
 def family_rows(snap: Snapshot, family_ids: Sequence[str]) -> dict[str, FamilyRows]:
