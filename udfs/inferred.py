@@ -70,11 +70,19 @@ _PHRASE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("weights", _QUANT_FORMAT + r" weights (?:for|of)", QUANTIZED),
     ("convert", r"converted to (?:gguf|mlx|ggml)(?: format)? from", QUANTIZED),
     ("adapter", r"adapters? (?:for|of|on top of|trained on top of)(?: the)?", ADAPTER),
+    # AdapterHub's cards: "An [adapter](https://adapterhub.ml) for the bert-base-uncased model"
+    ("adapter", r"adapter\]\([^)\s]{0,80}\) for(?: the)?", ADAPTER),
     ("lora", r"lora (?:weights|model|fine-?tune) (?:for|of)(?: the)?", ADAPTER),
 )
 _PHRASES = tuple((word, re.compile(pattern), rel) for word, pattern, rel in _PHRASE_TABLE)
 _PHRASE_REACH = (40, 60)  # characters a phrase may start before its word and end after it
 _REFERENCE_WINDOW = 40  # characters between a phrase and the start of its reference
+# "non-finetuned version of X" says the model is not X's child.
+_NEGATIONS = ("non-", "non ", "not ")
+# Where a card starts quoting its parent's card (quantizers and converters paste it below
+# their own text): llama.cpp-era tools' marker, or a heading naming the original's card.
+_QUOTE_MARKER = "<!-- original-model-card start -->"
+_QUOTE_HEADING = re.compile(r"#{1,6}[ \t]*[*_]*original model(?:'s)? card")
 # mergekit's "The following models were included in the merge:" and its variants, found in
 # the lowercased card; a list of up to _MAX_MERGE_ITEMS items on the next lines follows.
 _MERGE_PHRASE = re.compile(
@@ -181,6 +189,26 @@ def card_parent_mentions(body: str | None, lowered: str | None = None) -> list[d
     """
     if not body:
         return []
+    lowered = _lowercase(body, lowered)
+    quoted = _quoted_card_start(lowered)
+    found = _named_parents(body[:quoted], lowered[:quoted]) if quoted is not None else {}
+    if not found:
+        found = _named_parents(body, lowered)
+    named = {parent for parent, _ in found}
+    for link in _hub_links(body):
+        parent = _model_page(link.group(1))
+        if parent is not None and "/" in parent and parent not in named:
+            named.add(parent)
+            found[(parent, LINK)] = UNKNOWN
+    return [
+        {"parent_id": parent, "relation": relation, "evidence": evidence}
+        for (parent, evidence), relation in sorted(found.items())
+    ]
+
+
+def _named_parents(body: str, lowered: str) -> dict[tuple[str, str], str]:
+    """{(parent, evidence): relation} of what the card's sentences, merge lists and pasted
+    configs name (`prose`, `config`), the most specific relation per pair."""
     found: dict[tuple[str, str], str] = {}
 
     def add(parent: str | None, relation: str, evidence: str) -> None:
@@ -190,7 +218,6 @@ def card_parent_mentions(body: str | None, lowered: str | None = None) -> list[d
         if key not in found or RELATION_ORDER.index(relation) < _rank(found[key]):
             found[key] = relation
 
-    lowered = _lowercase(body, lowered)
     for end, relation in _phrases(lowered):
         window = body[end : end + _REFERENCE_WINDOW]
         at = end + len(window) - len(window.lstrip(" \t*:`"))
@@ -205,16 +232,28 @@ def card_parent_mentions(body: str | None, lowered: str | None = None) -> list[d
         for key, value in _CONFIG_MODEL.findall(config):
             if merge or key == "base_model":
                 add(_model_page_or_id(value), MERGE if merge else tuned, CONFIG)
-    named = {parent for parent, _ in found}
-    for link in _hub_links(body):
-        parent = _model_page(link.group(1))
-        if parent is not None and "/" in parent and parent not in named:
-            named.add(parent)
-            add(parent, UNKNOWN, LINK)
-    return [
-        {"parent_id": parent, "relation": relation, "evidence": evidence}
-        for (parent, evidence), relation in sorted(found.items())
-    ]
+    return found
+
+
+def _quoted_card_start(lowered: str) -> int | None:
+    """Where the card starts quoting its parent's own card, or None. What the quote's
+    sentences name are the parent's parents (a GGUF repo quoting "fine-tuned version of
+    Mistral-7B"), so `card_parent_mentions` reads only the text above it, unless that
+    names nothing (some cards put the heading first, over their own text).
+
+    >>> _quoted_card_start("# q\\nquants of a/b\\n# original model card\\n")
+    18
+    >>> _quoted_card_start("x\\n<!-- original-model-card start -->\\n"), _quoted_card_start("x")
+    (2, None)
+    """
+    marker = lowered.find(_QUOTE_MARKER)
+    at = lowered.find("original model")
+    while at != -1 and (marker == -1 or at < marker):
+        line_start = lowered.rfind("\n", 0, at) + 1
+        if _QUOTE_HEADING.match(lowered, line_start, at + len("original model card") + 8):
+            return line_start
+        at = lowered.find("original model", at + 1)
+    return marker if marker != -1 else None
 
 
 def _hub_links(body: str) -> Iterator[re.Match[str]]:
@@ -260,7 +299,8 @@ def _phrases(lowered: str) -> list[tuple[int, str]]:
         at = lowered.find(word)
         while at != -1:
             for match in phrase.finditer(lowered, max(0, at - before), at + after):
-                found.setdefault(match.end(), relation)
+                if not lowered.endswith(_NEGATIONS, 0, match.start()):
+                    found.setdefault(match.end(), relation)
             at = lowered.find(word, at + len(word))
     return sorted(found.items())
 

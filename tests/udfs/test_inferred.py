@@ -121,6 +121,44 @@ def found(body):
             set(),
             id="a non-Hub link's text is no id",
         ),
+        pytest.param(
+            "# Zephyr 7B Beta - GGUF\n\nThis repo contains GGUF format model files for "
+            "[Hugging Face H4's Zephyr 7B Beta](https://huggingface.co/HuggingFaceH4/"
+            "zephyr-7b-beta).\n\n<!-- original-model-card start -->\n# Original model card: "
+            "Hugging Face H4's Zephyr 7B Beta\n\nZephyr-7B-β is a fine-tuned version of "
+            "[mistralai/Mistral-7B-v0.1](https://huggingface.co/mistralai/Mistral-7B-v0.1).",
+            {
+                ("HuggingFaceH4/zephyr-7b-beta", "quantized", "prose"),
+                ("mistralai/Mistral-7B-v0.1", "unknown", "link"),
+            },
+            id="a quantizer's card quoting its parent's card: the quote names the grandparent",
+        ),
+        pytest.param(
+            "This is quantized version of [org/Merged-8B](https://huggingface.co/org/"
+            "Merged-8B) created using llama.cpp\n\n## **Original Model Card**\n\n"
+            "```yaml\nmodels:\n  - model: a/x\n  - model: b/y\nmerge_method: ties\n```\n",
+            {("org/Merged-8B", "quantized", "prose")},
+            id="the quoted card's merge config is its own parents'",
+        ),
+        pytest.param(
+            "# Original model card\n\nThis model is a fine-tuned version of "
+            "[org/base](https://huggingface.co/org/base).",
+            {("org/base", "finetune", "prose")},
+            id="the heading first, over the card's own text: the text still counts",
+        ),
+        pytest.param(
+            "RAG-Token uses the non-finetuned version of "
+            "[facebook/bart-large](https://huggingface.co/facebook/bart-large) as generator.",
+            {("facebook/bart-large", "unknown", "link")},
+            id="a non-finetuned version is no parent",
+        ),
+        pytest.param(
+            "# Adapter `AdapterHub/bert-base-uncased-pf-imdb`\n\nAn [adapter]"
+            "(https://adapterhub.ml) for the `bert-base-uncased` model that was trained on "
+            "the imdb dataset.",
+            {("bert-base-uncased", "adapter", "prose")},
+            id="AdapterHub's wording",
+        ),
         pytest.param("", set(), id="empty"),
     ],
 )
