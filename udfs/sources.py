@@ -8,7 +8,10 @@ types `udfs.model_row.parse_model` expects, without ever raising.
 The Anatomy paper's CSV (`ecosystem-csv`) is the listing JSON flattened by pandas
 `json_normalize` (`cardData.license`, ...) with the README in `modelCard`, the scrape's
 failure in `exception_raised`, parents in `parent_model` and `<relation>_parent`
-columns, and lists as Python reprs; those are read back into the same raw dict.
+columns, and lists as Python reprs; those are read back into the same raw dict. The
+paper's notebooks also write the listing record whole, as the Python repr of a dict, in a
+`fullJson` column (`index,modelId,fullJson,Metadata,ModelCard` for the cards they
+scraped): its keys fill the columns the row lacks.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "library_name": ("library_name", "libraryName"),
     "pipeline_tag": ("pipeline_tag", "pipelineTag"),
     "tags": ("tags",),
-    "card": ("card", "card_text", "readme", "text", "modelCard"),
+    "card": ("card", "card_text", "readme", "text", "modelCard", "ModelCard", "model_card"),
     "card_data": ("card_data", "cardData"),
     "files": ("siblings", "files"),
     "card_error": ("card_error", "exception_raised"),
@@ -49,6 +52,8 @@ PARENT_COLUMNS = {
 # treats a dot in a column name as a struct field).
 FLAT_SEPARATOR = "/"
 FLATTENED_CARD_DATA = "cardData"
+# A column holding the whole listing record (the Anatomy notebooks' `fullJson`).
+LISTING_RECORD_COLUMNS = ("fullJson", "full_json")
 # Raw keys whose value is text (`_text`).
 TEXT_KEYS = ("author", "library_name", "pipeline_tag", "card", "card_error")
 
@@ -83,7 +88,13 @@ def raw_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
     >>> raw = raw_from_record({"modelId": "a/b", "tags": "['x', 'y']", "downloads": "7"})
     >>> raw["model_id"], raw["tags"], raw["downloads"]
     ('a/b', ['x', 'y'], '7')
+    >>> raw = raw_from_record({"modelId": "a/b", "fullJson": "{'id': 'a/b', 'likes': 3}"})
+    >>> raw["model_id"], raw["likes"]
+    ('a/b', 3)
     """
+    listing = _mapping(_first(record, LISTING_RECORD_COLUMNS))
+    if listing is not None:
+        record = {**listing, **{k: v for k, v in record.items() if v is not None and v != ""}}
     picked = {key: _first(record, names) for key, names in FIELD_ALIASES.items()}
     card_data = _mapping(picked["card_data"])
     if card_data is None:
@@ -111,8 +122,9 @@ def raw_from_record(record: Mapping[str, Any]) -> dict[str, Any]:
 def raw_records(batch: pa.RecordBatch) -> list[dict[str, Any]]:
     """`raw_from_record` of every row of an Arrow batch (the same dicts), mapped a column
     at a time: each raw key's columns are found once per batch, not once per row, and a
-    column of strings is already text. A batch with flattened columns (`cardData.license`)
-    or parent columns (both the Anatomy CSV's), or a repeated column name, goes row by row.
+    column of strings is already text. A batch with flattened columns (`cardData.license`),
+    parent columns or a whole listing record (the Anatomy CSV's), or a repeated column
+    name, goes row by row.
 
     >>> batch = pa.RecordBatch.from_pydict({"modelId": ["a/b", None], "id": ["x", "c/d"]})
     >>> [raw["model_id"] for raw in raw_records(batch)]
@@ -120,7 +132,8 @@ def raw_records(batch: pa.RecordBatch) -> list[dict[str, Any]]:
     """
     names = batch.schema.names
     if len(set(names)) < len(names) or any(
-        name in PARENT_COLUMNS or len(_flat_keys(name)) > 1 for name in names
+        name in PARENT_COLUMNS or name in LISTING_RECORD_COLUMNS or len(_flat_keys(name)) > 1
+        for name in names
     ):
         return [raw_from_record(record) for record in batch.to_pylist()]
     columns: dict[str, list[Any]] = {}

@@ -1,17 +1,24 @@
-"""A CSV in the shape the Anatomy paper (2025) released its dataset in, written the way its
-public notebooks write it, from model records we make up here.
+"""CSVs in the shapes the Anatomy paper (2025) and its public notebooks
+(github.com/bendlaufer/ai-ecosystem) write, from model records we make up here.
 
-The notebooks take the full `/api/models` JSON of each model, flatten it with pandas
-`json_normalize` (so `cardData` becomes `cardData.license`, `cardData.base_model`, ...),
-rename `id` to `model_id`, add the scraped README as `modelCard` with `modelId`,
-`ratelimit_retries` and `exception_raised`, derive parents from the `base_model:` tags
-into `parent_model`, `finetune_parent`, `quantized_parent`, `adapter_parent` and
-`merge_parent`, add `languages`, `licenses`, `regions` and `arxiv_papers`, and call
-`to_csv` — which writes the unnamed index column first and every list as its Python repr.
+- `write_released_csv`: the released dataset (`ai_ecosystem_withmodelcards.csv`): the
+  default `/api/models` listing's fields with `id` as `model_id`, the parents the
+  `base_model:` tags name in `parent_model` and `<relation>_parent`, `license`, `region`,
+  `arxiv_id`, `languages`, the README in `modelCard`; pandas `to_csv`, so the unnamed
+  index column comes first and every list is its Python repr.
+- `write_cards_notebook_csv`: `getting-modelcards.ipynb`'s file, written row by row with
+  `csv.writer`: `index,modelId,fullJson,Metadata,ModelCard`, the listing record as the
+  repr of a dict, `ModelInfo.__dict__`'s repr (datetimes and objects: no literal), and
+  the README, empty when it could not be fetched.
+- `write_ecosystem_csv`: the full `/api/models/{id}` JSON flattened by pandas
+  `json_normalize` (`cardData.license`, `siblings`, ...) with the same parent columns,
+  `ratelimit_retries` and `exception_raised`: the richer shape a re-scrape with the
+  paper's method gives.
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -125,4 +132,72 @@ def write_ecosystem_csv(path: Path, n: int) -> list[dict]:
     frame["regions"] = [["us"] if i % 2 else [] for i in range(n)]
     frame["arxiv_papers"] = [["2502.06060"] if i % 9 == 0 else [] for i in range(n)]
     frame.to_csv(path)
+    return records
+
+
+LISTING_FIELDS = (
+    "_id", "id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag",
+    "library_name", "createdAt", "modelId",
+)  # fmt: skip
+# Real ids' shapes among the made-up ones: over 96 characters, dots, unicode, `.git`.
+SHAPED_IDS = {
+    3: "espnet/kamo-naoyuki_librispeech_asr_train_asr_conformer6_n_fft512_hop_length256_"
+    "raw_en_bpe5000_scheduler_confwarmup_steps40000_optim_conflr0.0025_sp_valid.acc.ave",
+    6: "user-x/modèle-日本語.v2",
+    7: "org/repo.git",
+}
+
+
+def listing_record(i: int) -> dict:
+    """The default `/api/models` listing's record of made-up model i (no cardData)."""
+    record = hub_record(i)
+    if i in SHAPED_IDS:
+        record["id"] = record["modelId"] = SHAPED_IDS[i]
+    record["trendingScore"] = i % 5
+    return {key: record[key] for key in LISTING_FIELDS}
+
+
+def scraped_card(i: int, record: dict) -> str | None:
+    """The README the notebook scraped; None when the scrape failed (every 25th)."""
+    if i % 25 == 24:
+        return None
+    return card_text({**hub_record(i), "id": record["id"]})
+
+
+def write_released_csv(path: Path, n: int) -> list[dict]:
+    """Write `n` models as the released dataset is laid out; returns the listing records."""
+    records = [listing_record(i) for i in range(n)]
+    frame = pd.DataFrame(records).drop(columns=["_id", "modelId"])
+    frame = frame.rename(columns={"id": "model_id"})
+    parents = [parents_from_tags(r["tags"]) for r in records]
+    for column in ("parent_model", *RELATION_COLUMNS.values()):
+        frame[column] = [p[column] for p in parents]
+    frame["license"] = [hub_record(i)["cardData"]["license"] for i in range(n)]
+    frame["region"] = "us"
+    frame["arxiv_id"] = [["2502.06060"] if i % 9 == 0 else [] for i in range(n)]
+    frame["languages"] = [["en", "fr"] if i % 3 else ["en"] for i in range(n)]
+    frame["modelCard"] = [scraped_card(i, r) for i, r in enumerate(records)]
+    frame.to_csv(path)
+    return records
+
+
+def model_info_repr(record: dict) -> str:
+    """`str(HfApi().model_info(id).__dict__)` as the notebook wrote it: not a literal."""
+    return (
+        f"{{'id': {record['id']!r}, 'author': None, 'sha': 'abc', 'created_at': "
+        "datetime.datetime(2023, 1, 1, 10, 0, tzinfo=datetime.timezone.utc), 'card_data': "
+        "{'license': 'mit'}, 'siblings': [RepoSibling(rfilename='README.md', size=None)]}"
+    )
+
+
+def write_cards_notebook_csv(path: Path, n: int) -> list[dict]:
+    """Write `n` models as `getting-modelcards.ipynb` does; returns the listing records."""
+    records = [listing_record(i) for i in range(n)]
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["index", "modelId", "fullJson", "Metadata", "ModelCard"])
+        for i, record in enumerate(records):
+            card = scraped_card(i, record)
+            metadata = None if card is None else model_info_repr(record)
+            writer.writerow([i, record["modelId"], str(record), metadata, card])
     return records

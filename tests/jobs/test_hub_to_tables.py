@@ -14,7 +14,13 @@ from jobs.config import load_config
 from jobs.ingest import run
 from jobs.tables import read_table
 from scripts import fetch_hub
-from tests.jobs.ecosystem_csv import RELATION_COLUMNS, write_ecosystem_csv
+from tests.jobs.ecosystem_csv import (
+    RELATION_COLUMNS,
+    parents_from_tags,
+    write_cards_notebook_csv,
+    write_ecosystem_csv,
+    write_released_csv,
+)
 from tests.scripts.hub_server import FakeHub, make_models, real_shaped_models, serve
 
 pytestmark = pytest.mark.spark
@@ -128,3 +134,30 @@ def test_the_anatomy_papers_csv_ingests_with_cards_parents_and_scrape_failures(
         else:
             relation = list(RELATION_COLUMNS)[i % 4]
             assert parents == {(f"base-{i - i % 10}", relation)}, record["id"]
+
+
+@pytest.mark.parametrize(
+    "write", [write_released_csv, write_cards_notebook_csv], ids=["released", "cards notebook"]
+)
+def test_the_papers_own_csv_layouts_ingest_with_cards_and_the_parents_their_tags_name(
+    spark, tmp_path: Path, write
+) -> None:
+    """The released dataset's columns and the card notebook's `fullJson` + `ModelCard`."""
+    records = write(tmp_path / "paper.csv", N_CSV)
+    counts = ingest(spark, tmp_path / "paper.csv", "ecosystem-csv", tmp_path / "out")
+    assert counts == {"rows_in": N_CSV, "models": N_CSV, "rejects": 0}
+    models = models_of(spark, tmp_path / "out")
+    assert set(models) == {r["id"] for r in records}
+    for i, record in enumerate(records):
+        row = models[record["id"]]
+        assert row["has_card"] is (i % 25 != 24), record["id"]
+        assert row["downloads"] == record["downloads"]
+        assert row["likes"] == record["likes"]
+        assert row["pipeline_tag"] == "text-generation"
+        assert row["created_at"] is not None, record["id"]
+        expected = {
+            (parent, relation)
+            for relation, column in RELATION_COLUMNS.items()
+            for parent in parents_from_tags(record["tags"])[column]
+        }
+        assert {(b["parent_id"], b["relation"]) for b in row["base_models"]} == expected
