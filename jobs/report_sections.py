@@ -402,6 +402,17 @@ def drift_by_depth(snap: Snapshot) -> Section:
     )
 
 
+def busiest_tasks(audit: list[dict[str, Any]], n: int) -> list[str]:
+    """The `n` tasks with the most models. A task's rows judge different numbers of its
+    models (`base_model` only those with a derived-looking name), so its size is its
+    largest `n_models`, not whichever row comes last."""
+    sizes: Counter[str] = Counter()
+    for row in audit:
+        if row["scope"] != ALL:
+            sizes[row["scope"]] = max(sizes[row["scope"]], row["n_models"] or 0)
+    return [scope for scope, _ in sizes.most_common(n)]
+
+
 def documentation(snap: Snapshot) -> Section:
     how = (
         "The heat map gives, for all models and the busiest tasks, the share missing each "
@@ -416,8 +427,7 @@ def documentation(snap: Snapshot) -> Section:
         return Section(
             "documentation", title, how, [], ["<p>No models in this snapshot to audit.</p>"]
         )
-    scopes = Counter({r["scope"]: r["n_models"] for r in audit if r["scope"] != ALL})
-    tasks = [s for s, _ in scopes.most_common(snap.config.top_values)]
+    tasks = busiest_tasks(audit, snap.config.top_values)
     attributes = sorted({r["attribute"] for r in audit})
     share = {(r["scope"], r["attribute"]): r["share"] for r in audit}
     heat = figures.heatmap(

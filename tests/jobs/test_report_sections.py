@@ -19,6 +19,7 @@ from jobs.report_family import FamilyRows, family_page
 from jobs.report_inferred import undocumented_lineage
 from jobs.report_sections import (
     Snapshot,
+    busiest_tasks,
     largest_families,
     license_drift,
     month_range,
@@ -461,3 +462,17 @@ def test_cards_of_a_few_ids_are_read_only_from_the_row_groups_that_hold_them(
         )
     none = read_ids(tmp_path, "card_texts", SNAPSHOT, "model_id", [], ["model_id", "card"])
     assert none.num_rows == 0 and none.column_names == ["model_id", "card"]
+
+
+def test_busiest_tasks_are_ranked_by_their_models_not_by_their_last_row() -> None:
+    """`base_model` judges only a task's derived-looking names: 300 conversational models
+    with 2 such names outrank 260 token classifiers with 60 (the 2022 slice's shape)."""
+    audit = [
+        {"scope": "all", "attribute": "card", "n_models": 5000},
+        {"scope": "conversational", "attribute": "card", "n_models": 300},
+        {"scope": "conversational", "attribute": "base_model", "n_models": 2},
+        {"scope": "token-classification", "attribute": "card", "n_models": 260},
+        {"scope": "token-classification", "attribute": "base_model", "n_models": 60},
+        {"scope": "fill-mask", "attribute": "base_model", "n_models": None},
+    ]
+    assert busiest_tasks(audit, 2) == ["conversational", "token-classification"]
