@@ -158,7 +158,7 @@ def parse_model_card(
         or normalize_slug(meta.get("pipeline_tag")),
         "tags": tags,
         "licenses": normalize_licenses(meta.get("license"), tags),
-        "languages": normalize_languages(meta.get("language"), tags),
+        "languages": normalize_languages(meta.get("language"), tags, meta.get("tags")),
         "datasets": normalize_datasets(meta.get("datasets"), tags),
         "base_models": parse_parents(
             tags, meta.get("base_model"), meta.get("base_model_relation"), model_id

@@ -38,6 +38,8 @@ _LICENSE_KEY_RE = re.compile(r"[\s_,]+")
 _LICENSE_ID_RE = re.compile(r"(?=[^a-z]*[a-z])[a-z0-9][a-z0-9.+-]*")  # a slug with a letter
 _LANGUAGE_SPLIT_RE = re.compile(r"[\s,;/|]+")
 _LANGUAGE_TAG_RE = re.compile(r"[a-z]{2}(?:[-_][a-z0-9]{2,4})?")
+# ISO 639-1 codes that are also short English words, read as words in a phrase.
+_CODES_THAT_ARE_WORDS = frozenset(["or", "to", "in", "is", "as", "it", "an", "be", "so", "my"])
 _SLUG_RE = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 HUB_URL_RE = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.IGNORECASE)
 _QUERY_OR_FRAGMENT_RE = re.compile(r"[?#].*", re.DOTALL)
@@ -501,29 +503,41 @@ def _language(token: str, table: LanguageTable) -> str | None:
     return table.aliases.get(base)
 
 
-def normalize_languages(value: Any, tags: Any, table: LanguageTable | None = None) -> list[str]:
+def normalize_languages(
+    value: Any, tags: Any, card_tags: Any = None, table: LanguageTable | None = None
+) -> list[str]:
     """ISO 639-1 codes from the YAML `language` value and from tags; sorted, unique.
 
     YAML values may be codes, codes with a region (en-US), ISO 639-2/3 codes or English
-    names from the table, several in one string ("French, Spanish"). `language: no` reaches
+    names from the table, several in one string ("French, Spanish"); in a string of several
+    words, English words that are also codes ("English or French", the template's "ISO
+    639-1 code for your language, or `multilingual`") are words. `language: no` reaches
     us as the boolean False (YAML 1.1) and means Norwegian. Tags count as `language:xx` or
-    as a bare code (the Hub's older form); junk is dropped.
+    as a bare code (the Hub's older form), unless the card's own YAML `tags` (`card_tags`)
+    put it there: `sg` is Singapore there, `eu` the European Union. Junk is dropped.
 
     >>> normalize_languages(["en-US", "French Spanish", "eng", "??"], ["language:de", "fr", "tf"])
     ['de', 'en', 'es', 'fr']
     >>> normalize_languages("multilingual", []), normalize_languages(False, [])
     (['multilingual'], ['no'])
+    >>> normalize_languages("English or French", ["sg", "en"], card_tags=["sg"])
+    ['en', 'fr']
     """
     table = table or default_language_table()
     found: set[str] = set()
     if value is False or (isinstance(value, list) and any(item is False for item in value)):
         found.add("no")
     for text in text_list(value):
-        for token in _LANGUAGE_SPLIT_RE.split(text):
-            code = _language(token, table) if token else None
+        tokens = _LANGUAGE_SPLIT_RE.split(text)
+        words = _CODES_THAT_ARE_WORDS if len(tokens) > 1 else frozenset()
+        for token in tokens:
+            code = _language(token, table) if token and token.lower() not in words else None
             if code is not None:
                 found.add(code)
+    own_tags = set(text_list(card_tags))
     for tag in text_list(tags):
+        if tag in own_tags:
+            continue
         declared = tag[len(LANGUAGE_TAG) :] if tag.startswith(LANGUAGE_TAG) else tag
         lowered = declared.lower()
         if lowered == MULTILINGUAL:

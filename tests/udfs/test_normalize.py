@@ -166,6 +166,33 @@ def test_normalize_languages(value, tags, expected):
     assert normalize_languages(value, tags) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "tags", "card_tags", "expected"),
+    [
+        ("English or French", [], None, ["en", "fr"]),
+        ("English to Korean", [], None, ["en", "ko"]),
+        ("ISO 639-1 code for your language, or `multilingual`", [], None, []),
+        (["it", "is"], [], None, ["is", "it"]),  # one code per item: Italian, Icelandic
+        ("en", ["en", "sg", "singapore"], ["sg", "singapore"], ["en"]),
+        (None, ["eu", "da", "language:da"], ["eu", "da"], ["da"]),
+        (None, ["en", "fr"], "fr", ["en"]),
+    ],
+    ids=[
+        "or",
+        "to",
+        "the card template's placeholder",
+        "codes alone stay codes",
+        "a card's own tag is not a language",
+        "language: tags still count",
+        "card tags as one string",
+    ],
+)
+def test_words_and_a_cards_own_tags_are_not_languages(value, tags, card_tags, expected):
+    """Cards of the 2022 slice: jpelhaw's template placeholder gave Oriya, zanelim/singbert's
+    `sg` tag (Singapore) Sango, TransQuest's `da` (direct assessment) Danish."""
+    assert normalize_languages(value, tags, card_tags) == expected
+
+
 def test_language_table_aliases_must_point_at_codes(tmp_path):
     path = tmp_path / "languages.yaml"
     path.write_text("codes: [en]\naliases: {english: en, klingon: tlh}\n")
