@@ -16,9 +16,11 @@ it; README fetches still running then give up at their next retry instead of fin
 Exit codes: 0 done (or already complete); 1 the fetch failed, one line on stderr saying
 what and where (rerun the same command to resume); 2 bad arguments; 130 interrupted.
 
-The listing asks `GET {endpoint}/api/models` with the same query as `HfApi.list_models(expand=...)`
-and follows the Hub's `Link: <...>; rel="next"` cursor itself, because `list_models` hides the
-cursor (no resume) and its retry policy is not configurable. Requests go through huggingface_hub's
+The listing asks `GET {endpoint}/api/models` with the same query as
+`HfApi.list_models(sort="created_at", expand=...)` and follows the Hub's `Link: <...>; rel="next"`
+cursor itself, because `list_models` hides the cursor (no resume) and its retry policy is not
+configurable. The Hub's cursor is a position in the sort order, so the listing is sorted by
+creation date, which never changes (see `first_page_url`). Requests go through huggingface_hub's
 HTTP session, headers (token from `HF_TOKEN` or the saved login, never logged or written),
 endpoint setting (`HF_ENDPOINT`), URL builder and error classification.
 """
@@ -32,6 +34,7 @@ import json
 import logging
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -69,6 +72,10 @@ STATE_FILE = "_fetch_state.json"
 LISTING_DIR = "hub-listing"
 CARDS_DIR = "cards"
 MAX_PAGE_SIZE = 1000  # the Hub's cap on `limit` for /api/models
+# `sort` as `HfApi.list_models(sort="created_at")` sends it; the Hub sorts newest first.
+LISTING_SORT = "createdAt"
+# A JSON escape of a UTF-16 surrogate (`\ud83d`): only a page holding one may need `valid_text`.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 # The Hub's answer to a token it does not accept: no README will come with it.
 REJECTED_TOKEN = "invalid credentials"
 # Output column -> Hub listing property, in output order (DESIGN.md, `hub-listing`).
@@ -346,11 +353,40 @@ def describe_failure(response: httpx2.Response, what: str, retries: int) -> str:
 
 
 def first_page_url(options: Options) -> str:
-    """The URL `HfApi.list_models(limit=..., expand=...)` requests first."""
+    """The URL `HfApi.list_models(sort="created_at", limit=..., expand=...)` requests first.
+
+    The Hub's next-page cursor is a position in the sort order, and its default order, the
+    trending score, changes by the hour: over a long fetch or across a resume, models would
+    cross the cursor and be skipped or listed twice. A creation date never changes; models
+    created during the fetch sort before the cursor (newest first) and stay out of this
+    snapshot. The Hub's next-page links keep the `sort`, so every page, resumed or not, follows
+    that order.
+    """
     limit = min(options.page_size, options.limit or options.page_size)
     expand = [*EXPAND, "siblings"] if options.files else EXPAND
-    query = urlencode([("limit", limit), *(("expand", prop) for prop in expand)])
+    query = urlencode(
+        [("sort", LISTING_SORT), ("limit", limit), *(("expand", prop) for prop in expand)]
+    )
     return f"{options.endpoint}/api/models?{query}"
+
+
+def valid_text(value: Any) -> Any:
+    """`value` with every unpaired UTF-16 surrogate in its strings replaced by U+FFFD.
+
+    The Hub's JSON may escape one (`"\\ud83d"` is valid JSON, cut from an emoji); UTF-8,
+    hence JSONL and Parquet, cannot hold it, and the page would fail again on every resume.
+    Paired escapes decode to one character and stay.
+
+    >>> valid_text({"text": ["hi \\ud83d", "😀"]}) == {"text": ["hi \\ufffd", "😀"]}
+    True
+    """
+    if isinstance(value, str):
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if isinstance(value, list):
+        return [valid_text(item) for item in value]
+    if isinstance(value, dict):
+        return {valid_text(key): valid_text(item) for key, item in value.items()}
+    return value
 
 
 def listing_row(item: Row, files: bool) -> Row:
@@ -472,8 +508,9 @@ def fetch(out: Path, options: Options, client: HubClient, workers: int, quiet: b
 
 
 def _fetch_page(client: HubClient, url: str) -> tuple[list[Row], str | None]:
-    """One listing page and the Hub's next-page URL (None on the last page). A page that
-    comes with a 200 but no JSON list (a proxy's or cache's error page) is asked again."""
+    """One listing page, its text writable as UTF-8, and the Hub's next-page URL (None on the
+    last page). A page that comes with a 200 but no JSON list (a proxy's or cache's error page)
+    is asked again."""
     attempt = 0
     while True:
         response = client.get(url)
@@ -492,6 +529,8 @@ def _fetch_page(client: HubClient, url: str) -> tuple[list[Row], str | None]:
             )
         client.wait_to_retry("not a JSON list", url, attempt, None)
         attempt += 1
+    if SURROGATE_ESCAPE.search(response.content):  # rare, and cheaper to find than to walk
+        page = valid_text(page)
     next_url = response.links.get("next", {}).get("url")
     # The token goes with every page request: never follow a link off the endpoint's origin.
     if next_url is not None and origin(next_url) != origin(client.endpoint):

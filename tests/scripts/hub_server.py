@@ -1,14 +1,16 @@
 """A local stand-in for the Hugging Face Hub, speaking its API the way huggingface_hub calls it.
 
-It serves `GET /api/models` (the `limit`, `cursor` and repeated `expand` query parameters, cursor
-pagination through a `Link: <...>; rel="next"` header) and
-`GET /{repo_id}/resolve/{revision}/README.md` as the Hub answers it: a missing file 404
+It serves `GET /api/models` (the `sort`, `direction`, `limit`, `cursor` and repeated `expand`
+query parameters; trending order when no `sort` is given; a cursor that, like the Hub's, names the
+last model's sort value and `_id`, not an offset, passed on in a `Link: <...>; rel="next"` header)
+and `GET /{repo_id}/resolve/{revision}/README.md` as the Hub answers it: a missing file 404
 `EntryNotFound`; a missing or private repo 401 `RepoNotFound` to a caller without a token and 404
 to one with a token (the Hub does not tell the two apart); a gated repo 401 `GatedRepo` without
 a token and 403 `GatedRepo` with one; 403 "Access to this resource is disabled."; 451; a 307
 to the new name for a renamed repo. Repo ids take every shape the
 Hub has: percent-encoded unicode, dots, a `.git` ending, over 96 characters, no namespace.
-Tests inject 429/5xx answers and hanging requests, and read back every request seen.
+Tests inject 429/5xx answers and hanging requests, change models between listing pages, and read
+back every request seen.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import base64
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 MAX_PAGE_SIZE = 1000
@@ -38,6 +42,9 @@ EXPANDABLE = (
     "siblings",
     "tags",
 )
+# The `sort` keys the fake Hub knows (anything else is a 400, as on the Hub) and its default.
+SORTABLE = ("createdAt", "downloads", "lastModified", "likes", "trendingScore")
+DEFAULT_SORT = "trendingScore"
 README_RE = re.compile(r"^/(?P<repo_id>.+)/resolve/(?P<revision>[^/]+)/README\.md$")
 # README answers for repos the caller may not read, as the Hub gives them: (without a token,
 # with one). A private repo answers as a missing one.
@@ -76,8 +83,17 @@ ACCESS_ANSWERS: dict[str, dict[bool, tuple[int, dict[str, str]]]] = {
 }
 
 
+def created_at(index: int, per_instant: int = 1) -> str:
+    """A `createdAt` that falls with `index`, shared by `per_instant` neighbours: fixtures are
+    in the order the Hub lists them by creation date (newest first, ties by `_id`)."""
+    when = datetime(2024, 6, 1, tzinfo=timezone.utc) - timedelta(hours=7 * (index // per_instant))
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 def make_models(n: int = 250) -> tuple[list[dict], dict[str, str]]:
-    """Generate `n` Hub listing records (all properties) and the README text of most of them."""
+    """Generate `n` Hub listing records (all properties) and the README text of most of them.
+    Every third shares its creation instant with its neighbours, so ties straddle pages; the
+    trending order is another one, with a few models that have no score."""
     models: list[dict] = []
     readmes: dict[str, str] = {}
     for i in range(n):
@@ -89,10 +105,11 @@ def make_models(n: int = 250) -> tuple[list[dict], dict[str, str]]:
             "_id": f"{i:024x}",
             "id": model_id,
             "author": f"org-{i % 7}",
-            "createdAt": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}T10:{i % 60:02d}:00.000Z",
+            "createdAt": created_at(i, per_instant=3),
             "lastModified": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}T08:00:{i % 60:02d}.000Z",
             "downloads": i * 13,
             "likes": i % 17,
+            "trendingScore": None if i % 23 == 0 else (i * 37) % 101,
             "pipeline_tag": None if i % 11 == 0 else "text-generation",
             "tags": tags,
             "siblings": [{"rfilename": ".gitattributes"}, {"rfilename": "model.safetensors"}],
@@ -141,17 +158,23 @@ def real_shaped_models() -> tuple[list[dict], dict[str, str], dict[str, str]]:
     """Listing records with real-shaped ids, their READMEs, and each repo's README state
     (`readme`, `renamed`, a key of ACCESS_ANSWERS, `no-readme`, `tiny`)."""
     models, readmes, states = [], {}, {}
-    weights = (["model.safetensors"], ["pytorch_model.bin"], ["model.Q4_K_M.gguf"], [])
+    weights: tuple[list[str], ...] = (
+        ["model.safetensors"],
+        ["pytorch_model.bin"],
+        ["model.Q4_K_M.gguf"],
+        [],
+    )
     for i, (model_id, state) in enumerate(REAL_SHAPED):
         namespace = model_id.split("/")[0] if "/" in model_id else None
-        record = {
+        record: dict = {
             "_id": f"{1000 + i:024x}",
             "id": model_id,
             "author": namespace,
-            "createdAt": f"2023-0{1 + i % 9}-1{i % 10}T10:00:00.000Z",
+            "createdAt": created_at(i),
             "lastModified": f"2024-0{1 + i % 9}-2{i % 10}T10:00:00.000Z",
             "downloads": 1000 * (i + 1),
             "likes": i,
+            "trendingScore": (i * 5) % len(REAL_SHAPED) + 0.5,
             "pipeline_tag": "text-generation",
             "tags": ["transformers", f"license:{('mit', 'apache-2.0', 'llama2')[i % 3]}"],
             "siblings": [
@@ -169,13 +192,45 @@ def real_shaped_models() -> tuple[list[dict], dict[str, str], dict[str, str]]:
     return models, readmes, states
 
 
-def encode_cursor(offset: int) -> str:
-    """Opaque cursor, as the Hub's: tests only rely on it naming the page's first offset."""
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
+def listing_order(models: list[dict], sort: str, ascending: bool = False) -> list[dict]:
+    """`models` in the Hub's order for `sort`: by its value, models without one last, ties by
+    `_id`."""
+    by_id = sorted(models, key=lambda m: m["_id"])
+    valued = [m for m in by_id if m.get(sort) is not None]
+    # Stable, also reversed: ties stay in `_id` order.
+    valued.sort(key=lambda m: m[sort], reverse=not ascending)
+    return valued + [m for m in by_id if m.get(sort) is None]
 
 
-def decode_cursor(cursor: str) -> int:
-    return int(json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["offset"])
+def encode_cursor(last: dict, sort: str, ascending: bool = False) -> str:
+    """The Hub's cursor after `last`: a filter for the models past it in the sort order (its
+    value with a greater `_id`, a value further on, or no value), base64 of the JSON."""
+    value = last.get(sort)
+    further = [{sort: {"$gt" if ascending else "$lt": value}}, {sort: None}]
+    branches = [{sort: value, "_id": {"$gt": last["_id"]}}, *(further if value is not None else [])]
+    return base64.b64encode(json.dumps({"$or": branches}).encode()).decode()
+
+
+def cursor_to(models: list[dict], start: int, sort: str = "createdAt") -> str:
+    """The cursor of the page that starts at `start` (> 0) in the (descending) `sort` order."""
+    return encode_cursor(listing_order(models, sort)[start - 1], sort)
+
+
+def past_cursor(model: dict, cursor: str) -> bool:
+    """Whether `model` passes the cursor's filter, read the way the Hub's database reads it."""
+    return any(
+        all(_holds(model.get(name), wanted) for name, wanted in branch.items())
+        for branch in json.loads(base64.b64decode(cursor))["$or"]
+    )
+
+
+def _holds(value: Any, wanted: Any) -> bool:
+    if not isinstance(wanted, dict):
+        return value == wanted
+    ((operator, bound),) = wanted.items()
+    if value is None:
+        return False
+    return value > bound if operator == "$gt" else value < bound
 
 
 @dataclass
@@ -215,6 +270,15 @@ class FakeHub:
         self.requests: list[Seen] = []
         self.lock = threading.Lock()
         self.base_url = ""
+        self.listing_pages = 0
+        self.changes: dict[int, Callable[[], object]] = {}
+
+    def change_after_page(self, page: int, change: Callable[[], object]) -> None:
+        """Run `change` (say, trending scores moving) once the `page`-th listing page this
+        server answers (1-based) is cut, before it is sent, so it happens before the client can
+        ask for the next one."""
+        with self.lock:
+            self.changes[page] = change
 
     def fail(
         self,
@@ -319,18 +383,32 @@ class _Handler(BaseHTTPRequestHandler):
         if unknown:
             self._error(400, "BadRequest", f"Invalid expand value(s): {unknown}")
             return
+        sort = query.get("sort", [DEFAULT_SORT])[0]
+        direction = query.get("direction", ["-1"])[0]
+        if sort not in SORTABLE or direction not in ("-1", "1"):
+            self._error(400, "BadRequest", f"Invalid sort parameter: {sort} {direction}")
+            return
         limit = min(int(query.get("limit", [str(MAX_PAGE_SIZE)])[0]), MAX_PAGE_SIZE)
         cursor = query.get("cursor")
-        offset = decode_cursor(cursor[0]) if cursor else 0
         fields = ("_id", "id", *expand)
-        page = [
-            {k: m.get(k) for k in fields if k in m} for m in hub.models[offset : offset + limit]
-        ]
+        ascending = direction == "1"
         headers = {}
-        if offset + limit < len(hub.models):
-            params = [(k, v) for k, vs in query.items() if k != "cursor" for v in vs]
-            params.append(("cursor", encode_cursor(offset + limit)))
-            headers["Link"] = f'<{hub.base_url}/api/models?{urlencode(params)}>; rel="next"'
+        with hub.lock:
+            ordered = listing_order(hub.models, sort, ascending)
+            remaining = [m for m in ordered if cursor is None or past_cursor(m, cursor[0])]
+            page = [{k: m.get(k) for k in fields if k in m} for m in remaining[:limit]]
+            if len(remaining) > limit:
+                # As the Hub links: `sort` first (even when defaulted), the rest of the query kept.
+                params = [("sort", sort)]
+                params += [
+                    (k, v) for k, vs in query.items() if k not in ("sort", "cursor") for v in vs
+                ]
+                params.append(("cursor", encode_cursor(remaining[limit - 1], sort, ascending)))
+                headers["Link"] = f'<{hub.base_url}/api/models?{urlencode(params)}>; rel="next"'
+            hub.listing_pages += 1
+            change = hub.changes.pop(hub.listing_pages, None)
+        if change is not None:
+            change()
         self._send(200, json.dumps(page).encode(), "application/json; charset=utf-8", headers)
 
     def _error(self, status: int, code: str, message: str) -> None:

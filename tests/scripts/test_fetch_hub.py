@@ -10,8 +10,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyarrow.parquet as pq
 import pytest
@@ -21,7 +23,7 @@ from scripts import fetch_hub
 from tests.scripts.hub_server import (
     EXPANDABLE,
     FakeHub,
-    encode_cursor,
+    cursor_to,
     make_models,
     real_shaped_models,
     serve,
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "fetch_hub.py"
 PAGE = 40  # 250 models -> 6 full pages and one of 10
 N_MODELS = 250
+MODELS = make_models(N_MODELS)[0]  # in the order the Hub lists them by creation date
 LISTING_EXPAND = sorted(p for p in EXPANDABLE if p != "siblings")
 FAST_RETRY = ["--retry-base", "0.001", "--retry-max", "0.01"]
 
@@ -85,7 +88,7 @@ def shards(folder: Path) -> list[list[dict]]:
 
 def page_of(offset: int) -> str:
     """Matches the listing request for the page starting at `offset` (offset > 0)."""
-    return f"cursor={encode_cursor(offset)}"
+    return urlencode({"cursor": cursor_to(MODELS, offset)})
 
 
 def readme_of(index: int) -> str:
@@ -127,11 +130,13 @@ def test_full_run_writes_every_model_once_with_the_hubs_values(
 
     requests = hub.seen("/api/models")
     assert len(requests) == 7 and not hub.seen("/org-")
-    assert set(requests[0].query) == {"limit", "expand"}
+    assert set(requests[0].query) == {"sort", "limit", "expand"}
+    assert requests[0].query["sort"] == ["createdAt"]
     assert requests[0].query["limit"] == [str(PAGE)]
     assert sorted(requests[0].query["expand"]) == LISTING_EXPAND
     for k, request in enumerate(requests[1:], start=1):
-        assert request.query["cursor"] == [encode_cursor(k * PAGE)]
+        assert request.query["sort"] == ["createdAt"]
+        assert request.query["cursor"] == [cursor_to(MODELS, k * PAGE)]
     assert all("authorization" not in r.headers for r in requests)
 
     state = json.loads((tmp_path / "out" / "_fetch_state.json").read_text())
@@ -242,7 +247,7 @@ def test_hard_failure_exits_with_one_line_and_resume_is_byte_identical(
     assert "rerun the same command" in line
     state = json.loads((tmp_path / "out" / "_fetch_state.json").read_text())
     assert len(state["shards"]) == 3 and not state["complete"]
-    assert encode_cursor(3 * PAGE) in state["next_url"]
+    assert page_of(3 * PAGE) in state["next_url"]
 
     hub.clear_faults()
     assert run(hub, tmp_path / "out", *extra) == 0
@@ -476,3 +481,56 @@ def test_real_ids_and_unreadable_readmes_are_recorded_and_the_fetch_finishes(
     )
     state = json.loads((tmp_path / "out" / "_fetch_state.json").read_text())
     assert state["complete"] and state["models"] == len(models)
+
+
+def test_models_whose_trending_score_moves_during_the_fetch_are_listed_once(
+    tmp_path: Path,
+) -> None:
+    """The Hub's cursor is a position in the sort order. In its default trending order, a
+    model rising past the cursor between pages would be skipped and one falling behind it
+    listed twice; listed by creation date, neither moves, across a failure and resume too."""
+    models, readmes, states = real_shaped_models()
+    by_trend = sorted(models, key=lambda m: m["trendingScore"], reverse=True)
+
+    def trending_moves() -> None:
+        by_trend[0]["trendingScore"] = 0.0  # on page 1 by trend: would come again
+        by_trend[-1]["trendingScore"] = 99.0  # on the last page by trend: would be skipped
+
+    out = tmp_path / "out"
+    with serve(FakeHub(models, readmes, states)) as hub:
+        hub.change_after_page(1, trending_moves)
+        hub.change_after_page(2, lambda: hub.fail("/api/models", 500, times=None))
+        assert run(hub, out, "--page-size", "4", "--max-retries", "0") == 1
+        assert len(json.loads((out / "_fetch_state.json").read_text())["shards"]) == 2
+        hub.clear_faults()
+        assert run(hub, out, "--page-size", "4") == 0
+        listed = hub.seen("/api/models")
+    ids = [row["id"] for shard in shards(out / "hub-listing") for row in shard]
+    skipped = {m["id"] for m in models} - set(ids)
+    repeated = {model_id for model_id, n in Counter(ids).items() if n > 1}
+    assert (skipped, repeated) == (set(), set())
+    assert len(ids) == len(models)
+    assert all(request.query["sort"] == ["createdAt"] for request in listed)
+
+
+@pytest.mark.parametrize("shard_format", ["jsonl", "parquet"])
+def test_unpaired_surrogates_in_the_listing_are_replaced_not_fatal(
+    tmp_path: Path, shard_format: str
+) -> None:
+    """A string the Hub's JSON carries as a lone `\\ud83d` (half an emoji) cannot be UTF-8:
+    it is written as U+FFFD, or the page would fail on every resume."""
+    models, readmes, states = real_shaped_models()
+    models[1]["cardData"] = {"widget": [{"text": "hi \ud83d"}], "emoji": "\U0001f600"}
+    models[2]["tags"] = [*models[2]["tags"], "cut-\udc00"]
+    with serve(FakeHub(models, readmes, states)) as hub:
+        assert b"\\ud83d" in json.dumps(models[1]).encode()  # what the wire carries
+        assert run(hub, tmp_path / "out", "--shard-format", shard_format) == 0
+    if shard_format == "jsonl":
+        rows = [row for shard in shards(tmp_path / "out" / "hub-listing") for row in shard]
+        card_data = [row["card_data"] for row in rows]
+    else:
+        rows = pq.read_table(tmp_path / "out" / "hub-listing").to_pylist()
+        card_data = [json.loads(row["card_data"]) if row["card_data"] else None for row in rows]
+    assert [row["id"] for row in rows] == [m["id"] for m in models]
+    assert card_data[1] == {"widget": [{"text": "hi \ufffd"}], "emoji": "\U0001f600"}
+    assert rows[2]["tags"][-1] == "cut-\ufffd"
