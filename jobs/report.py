@@ -315,6 +315,7 @@ def write_report(
     staging.mkdir(parents=True)
     try:
         snap = sections.Snapshot(output, snapshot, staging, config, inference_threshold)
+        snap.view = sections.tree_view(snap)
         try:
             families = sections.largest_families(snap, config.top_families)
         except MissingTable:

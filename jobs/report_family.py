@@ -1,5 +1,6 @@
 """One page per large family: its tree (udfs.tree_layout, drawn by jobs.figures) and its
-members with their traits, from the snapshot's nodes, edges and models (view all)."""
+members with their traits, from the snapshot's nodes, edges and models (the report's view:
+`tree_view`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pyarrow.compute as pc
 
 from jobs import figures
 from jobs.report_html import Figure, Section, table
-from jobs.report_sections import ALL, Snapshot
+from jobs.report_sections import ALL, INFERRED_VIEW, Snapshot, view_note
 from jobs.tables import id_in
 from udfs.normalize import license_category
 from udfs.tree_layout import Member, layout_tree
@@ -36,8 +37,9 @@ EDGE_COLUMNS = ["child_id", "parent_id", "relation"]
 
 @dataclass
 class FamilyRows:
-    """What a family page draws, kept in Arrow: its nodes (view all, NODE_COLUMNS), its
-    members' traits (MODEL_COLUMNS) and declared edges (EDGE_COLUMNS). The largest families
+    """What a family page draws, kept in Arrow: its nodes (the report's view, NODE_COLUMNS),
+    its members' traits (MODEL_COLUMNS) and edges (EDGE_COLUMNS: the declared ones, and in
+    `all_plus_inferred` the inferred ones it adds). The largest families
     have hundreds of thousands of members at 2M models, and turning every row into a Python
     dict took longer than drawing the pages; only the drawn and listed members need one."""
 
@@ -71,13 +73,23 @@ def family_rows(snap: Snapshot, family_ids: Sequence[str]) -> dict[str, FamilyRo
     nodes = snap.read(
         "nodes",
         ["family_id", *NODE_COLUMNS],
-        (pc.field("view") == ALL) & id_in("family_id", family_ids),
+        (pc.field("view") == snap.view) & id_in("family_id", family_ids),
     )
     member_ids = nodes.column("model_id").combine_chunks()
     models = snap.read("models", MODEL_COLUMNS, pc.field("model_id").isin(member_ids))
     edges = snap.read(
         "edges", EDGE_COLUMNS, pc.field("child_id").isin(member_ids) & pc.field("parent_known")
     )
+    if snap.view == INFERRED_VIEW and snap.inference_threshold is not None:
+        added = snap.read(  # the edges the view adds, as `jobs.inference.view_edges` does
+            "inferred_edges",
+            EDGE_COLUMNS,
+            pc.field("child_id").isin(member_ids)
+            & pc.field("parent_known")
+            & (pc.field("confidence") >= snap.inference_threshold)
+            & ~pc.field("child_declares"),
+        )
+        edges = pa.concat_tables([edges, added.cast(edges.schema)])
     found = {}
     for family_id in family_ids:
         family_nodes = nodes.filter(pc.field("family_id") == family_id)
@@ -93,7 +105,7 @@ def family_rows(snap: Snapshot, family_ids: Sequence[str]) -> dict[str, FamilyRo
 def family_page(
     snap: Snapshot, family: dict[str, Any], drawn: FamilyRows
 ) -> tuple[str, list[Section]]:
-    """The tree and members of one family (view all): its title and sections."""
+    """The tree and members of one family (the report's view): its title and sections."""
     family_id = family["family_id"]
     ids = python_values(drawn.nodes.column("model_id"))
     downloads = dict(
@@ -184,10 +196,12 @@ def family_page(
         Section(
             "members",
             "Members",
-            f"The {len(rows):,} most downloaded of {len(ids):,} members, with one declared "
-            "parent each (one of them when it has several) and its relation.",
+            f"The {len(rows):,} most downloaded of {len(ids):,} members, with one "
+            f"{'declared' if snap.view == ALL else 'declared or inferred'} parent each (one of "
+            "them when it has several) and its relation.",
             [],
             [
+                *view_note(snap),
                 table(
                     [
                         "model",
@@ -201,7 +215,7 @@ def family_page(
                         "created",
                     ],
                     rows,
-                )
+                ),
             ],
         ),
     ]

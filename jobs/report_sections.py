@@ -23,10 +23,11 @@ from jobs.cli import UserError
 from jobs.config import ReportConfig
 from jobs.lineage import VIEWS
 from jobs.report_html import Figure, Section, escape, link, table, table_or_note
-from jobs.tables import TABLE_STAGES, id_in, read_ids, read_partition
+from jobs.tables import TABLE_STAGES, MissingTable, id_in, read_ids, read_partition
 from udfs.cards import split_front_matter
 
 ALL = "all"
+INFERRED_VIEW = "all_plus_inferred"
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
 TOP_FAMILY_ROWS = 20  # the families' table lists at least this many
 PAIR_TYPES = ("siblings", "parent_child", "grandparent_grandchild", "same_family_random", "random")
@@ -48,7 +49,9 @@ class Snapshot:
     # The configured inference threshold: what the report says lineage used when
     # `inference_eval` cannot tell (no model declares a parent, so nothing was scored).
     inference_threshold: float | None = None
-    # (how many were read, the largest families of view all): see `largest_families`
+    # The lineage view the family, drift and growth sections draw (`tree_view`).
+    view: str = ALL
+    # (how many were read, the largest families of `view`): see `largest_families`
     largest: tuple[int, list[dict[str, Any]]] = field(default_factory=lambda: (0, []), repr=False)
 
     def read(self, table: str, columns: list[str], where: Any = None) -> pa.Table:
@@ -62,6 +65,34 @@ class Snapshot:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(svg, encoding="utf-8")
         return Figure(f"figures/{name}.svg", caption)
+
+
+def tree_view(snap: Snapshot) -> str:
+    """The view the family, drift and growth sections draw: `all`, the declared edges,
+    unless no model declares a parent and inference found some (a dump from before
+    `base_model` existed, such as the Feb 2022 scrape). Then `all_plus_inferred`, which
+    those sections say (`view_note`): in `all` every model would be alone."""
+    try:
+        declared = snap.read("edges", ["child_id"]).num_rows
+        inferred = snap.read(
+            "families", ["size"], (pc.field("view") == INFERRED_VIEW) & (pc.field("size") > 1)
+        ).num_rows
+    except MissingTable:
+        return ALL
+    known = snap.inference_threshold is not None  # the threshold the view was built with
+    return INFERRED_VIEW if known and declared == 0 and inferred > 0 else ALL
+
+
+def view_note(snap: Snapshot) -> list[str]:
+    """The sentence a section drawn from `all_plus_inferred` starts with; none for `all`."""
+    if snap.view == ALL:
+        return []
+    threshold = "" if snap.inference_threshold is None else f" ≥ {snap.inference_threshold:g}"
+    return [
+        "<p><strong>No model in this snapshot declares a parent</strong>: this section "
+        f"draws view <code>{escape(snap.view)}</code>, the parents inferred from cards and "
+        f"names at confidence{threshold} (see Undocumented lineage).</p>"
+    ]
 
 
 def counts_by(frame: pa.Table, keys: list[str]) -> list[dict[str, Any]]:
@@ -260,7 +291,7 @@ def mutation(snap: Snapshot) -> Section:
     rows = snap.rows(
         "mutation",
         ["view", "relation", "trait", "n_edges", "mutation_rate"],
-        pc.field("view") == ALL,
+        pc.field("view") == snap.view,
     )
     traits = sorted({r["trait"] for r in rows})
     relations = [r for r in (*RELATIONS, ALL) if any(x["relation"] == r for x in rows)]
@@ -271,7 +302,7 @@ def mutation(snap: Snapshot) -> Section:
             traits,
             {rel: [rate.get((rel, t)) for t in traits] for rel in relations},
             "mutation rate (mean Jaccard distance)",
-            "Mutation rate per trait and relation, view all",
+            f"Mutation rate per trait and relation, view {snap.view}",
         )
         figs.append(snap.figure("mutation", svg, "Mutation rate per trait and relation"))
     return Section(
@@ -283,6 +314,7 @@ def mutation(snap: Snapshot) -> Section:
         "0.198, language 0.242, pipeline_tag 0.411.",
         figs,
         [
+            *view_note(snap),
             table_or_note(
                 ["relation", "trait", "edges", "mutation rate"],
                 [
@@ -290,7 +322,7 @@ def mutation(snap: Snapshot) -> Section:
                     for r in sorted(rows, key=lambda r: (r["trait"], r["relation"]))
                 ],
                 "No edge in this snapshot declares a trait at both ends.",
-            )
+            ),
         ],
     )
 
@@ -302,7 +334,7 @@ def license_drift(snap: Snapshot) -> Section:
         rows = snap.rows(
             "transitions",
             ["from_value", "to_value", "count"],
-            (pc.field("view") == ALL)
+            (pc.field("view") == snap.view)
             & (pc.field("relation") == ALL)
             & (pc.field("trait") == trait),
         )
@@ -326,12 +358,12 @@ def license_drift(snap: Snapshot) -> Section:
             "parent's value",
         )
         figs.append(
-            snap.figure(f"transitions_{trait}", svg, f"{trait} transition matrix, view all")
+            snap.figure(f"transitions_{trait}", svg, f"{trait} transition matrix, view {snap.view}")
         )
     orderings = snap.rows(
         "orderings",
         ["trait", "rank", "value", "pairs_fit", "pairs_total", "traffic_explained"],
-        pc.field("view") == ALL,
+        pc.field("view") == snap.view,
     )
     by_trait: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in sorted(orderings, key=lambda r: (r["trait"], r["rank"])):
@@ -358,7 +390,7 @@ def license_drift(snap: Snapshot) -> Section:
         "with the most net traffic (an exact linear-ordering MILP): traffic flows from the "
         "left of the order to the right.",
         figs,
-        [*notes, fitted],
+        [*view_note(snap), *notes, fitted],
     )
 
 
@@ -366,7 +398,7 @@ def drift_by_depth(snap: Snapshot) -> Section:
     rows = snap.rows(
         "drift_summary",
         ["depth", "metric", "parent_value", "child_value", "n"],
-        (pc.field("view") == ALL) & (pc.field("relation") == ALL),
+        (pc.field("view") == snap.view) & (pc.field("relation") == ALL),
     )
     levels = sorted({int(r["depth"]) for r in rows if r["depth"] != ALL})
     cell = {(r["metric"], r["depth"]): r for r in rows}
@@ -398,7 +430,7 @@ def drift_by_depth(snap: Snapshot) -> Section:
         "6.60 (parents) to 1.81 (children), cards shrink from 9,773 to 4,402 characters, "
         "and children's cards are auto-generated 25 points more often.",
         figs,
-        notes,
+        [*view_note(snap), *notes],
     )
 
 
@@ -484,10 +516,11 @@ def top_families(snap: Snapshot, pages: dict[str, str]) -> Section:
     return Section(
         "families",
         "The largest families",
-        "Families of view all, largest first; a family is named by its smallest model id. "
-        "The first ones link to a page with their tree and members.",
+        f"Families of view {snap.view}, largest first; a family is named by its smallest "
+        "model id. The first ones link to a page with their tree and members.",
         [],
         [
+            *view_note(snap),
             table_or_note(
                 [
                     "family",
@@ -502,7 +535,7 @@ def top_families(snap: Snapshot, pages: dict[str, str]) -> Section:
                 rows,
                 NO_FAMILIES,
                 raw=(0,),
-            )
+            ),
         ],
     )
 
@@ -526,7 +559,7 @@ def largest_families(snap: Snapshot, n: int) -> list[dict[str, Any]]:
                 "first_created",
                 "last_created",
             ],
-            pc.field("view") == ALL,
+            pc.field("view") == snap.view,
         )
         ranked = []
         if families.num_rows:  # select_k_unstable fails on an empty table
@@ -652,7 +685,9 @@ def over_time(snap: Snapshot) -> Section:
         notes.append(f"<p>{NO_FAMILIES}</p>")
     elif months:
         members = snap.read(  # one read of the nodes for every family drawn
-            "nodes", ["model_id", "family_id"], (pc.field("view") == ALL) & id_in("family_id", top)
+            "nodes",
+            ["model_id", "family_id"],
+            (pc.field("view") == snap.view) & id_in("family_id", top),
         )
         joined = count_pairs(members.join(created, keys="model_id", join_type="inner"), "family_id")
         growth: dict[str, list[float | None]] = {
@@ -672,7 +707,7 @@ def over_time(snap: Snapshot) -> Section:
         "Over time",
         "From each model's <code>created_at</code>: models created per month, and declared "
         "edges by relation dated by their child (the Anatomy paper's time trends); then the "
-        "cumulative size of the largest families (view all). Models left out of these "
+        f"cumulative size of the largest families (view {snap.view}). Models left out of these "
         f"lines: {undated:,} without a creation date, and {implausible:,} dated before "
         f"{FIRST_MONTH[:4]} or after the snapshot's month ({last}), such dates (1970-01-01, "
         "9999-12-31) being placeholders or typos.",

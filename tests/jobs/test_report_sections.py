@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,7 +16,7 @@ import pytest
 from jobs.config import ReportConfig
 from jobs.figures import short_label
 from jobs.report import headline_section, headlines, write_report, write_summary
-from jobs.report_family import FamilyRows, family_page
+from jobs.report_family import FamilyRows, family_page, family_rows
 from jobs.report_inferred import undocumented_lineage
 from jobs.report_sections import (
     Snapshot,
@@ -23,8 +24,10 @@ from jobs.report_sections import (
     largest_families,
     license_drift,
     month_range,
+    mutation,
     over_time,
     template_clusters,
+    tree_view,
     what_changed,
 )
 from jobs.tables import id_in, read_ids, read_partition
@@ -476,3 +479,144 @@ def test_busiest_tasks_are_ranked_by_their_models_not_by_their_last_row() -> Non
         {"scope": "fill-mask", "attribute": "base_model", "n_models": None},
     ]
     assert busiest_tasks(audit, 2) == ["conversational", "token-classification"]
+
+
+def nothing_declared(output: Path) -> None:
+    """A snapshot shaped like the Feb 2022 dump: no declared edge, so every family of view
+    `all` is one model, and one family of `all_plus_inferred` from an inferred edge (and one
+    below the threshold, and one of a child that declares, which the view leaves out)."""
+    parent, child = "gpt2", "huggingtweets/ÿ-" + "x" * 90 + ".v1"
+    write_partition(output, "edges", [], EDGES)
+    inferred = [
+        (child, parent, "finetune", 0.9, False),
+        ("weak/one", parent, "finetune", 0.3, False),
+        ("says/own", parent, "finetune", 0.9, True),
+    ]
+    write_partition(
+        output,
+        "inferred_edges",
+        [
+            {
+                "child_id": c,
+                "parent_id": p,
+                "relation": r,
+                "parent_known": True,
+                "confidence": x,
+                "child_declares": d,
+            }
+            for c, p, r, x, d in inferred
+        ],
+        pa.schema(
+            [
+                ("child_id", pa.string()),
+                ("parent_id", pa.string()),
+                ("relation", pa.string()),
+                ("parent_known", pa.bool_()),
+                ("confidence", pa.float64()),
+                ("child_declares", pa.bool_()),
+            ]
+        ),
+    )
+    ids = [parent, child, "weak/one", "says/own"]
+    family = {"all": {m: m for m in ids}, "all_plus_inferred": {m: m for m in ids}}
+    family["all_plus_inferred"][child] = parent
+    write_partition(
+        output,
+        "nodes",
+        [
+            {
+                "view": view,
+                "family_id": f,
+                "model_id": m,
+                "depth_min": int(m == child),
+                "n_children": int(m == parent and view != "all"),
+            }
+            for view, members in family.items()
+            for m, f in members.items()
+        ],
+        NODES,
+    )
+    sizes = {view: Counter(members.values()) for view, members in family.items()}
+    write_partition(
+        output,
+        "families",
+        [{"view": v, "family_id": f, "size": n} for v, c in sizes.items() for f, n in c.items()],
+        FAMILIES,
+    )
+    write_partition(
+        output,
+        "models",
+        [{"model_id": m, "downloads": 10, "licenses": ["mit"]} for m in ids],
+        MODELS,
+    )
+    write_partition(
+        output,
+        "mutation",
+        [
+            {
+                "view": "all_plus_inferred",
+                "relation": "finetune",
+                "trait": "license",
+                "n_edges": 1,
+                "mutation_rate": 0.0,
+            }
+        ],
+        pa.schema(
+            [
+                ("view", pa.string()),
+                ("relation", pa.string()),
+                ("trait", pa.string()),
+                ("n_edges", pa.int64()),
+                ("mutation_rate", pa.float64()),
+            ]
+        ),
+    )
+
+
+def test_with_nothing_declared_the_tree_sections_draw_the_inferred_view_and_say_so(
+    tmp_path: Path,
+) -> None:
+    """On the 2022 dump view `all` is every model alone: mutation, drift and the largest
+    families were empty and the family pages were singletons, while inference had found a
+    764-model gpt2 family."""
+    nothing_declared(tmp_path)
+    snap = Snapshot(tmp_path, SNAPSHOT, tmp_path / "report", ReportConfig(), 0.5)
+    assert tree_view(Snapshot(tmp_path, SNAPSHOT, tmp_path, ReportConfig())) == "all"
+    snap.view = tree_view(snap)
+    assert snap.view == "all_plus_inferred"
+    (largest,) = largest_families(snap, 1)
+    assert (largest["family_id"], largest["size"]) == ("gpt2", 2)
+    drawn = family_rows(snap, ["gpt2"])["gpt2"]
+    assert drawn.edges.to_pylist() == [
+        {
+            "child_id": "huggingtweets/ÿ-" + "x" * 90 + ".v1",
+            "parent_id": "gpt2",
+            "relation": "finetune",
+        }
+    ]
+    body = "".join(str(part) for part in mutation(snap).body)
+    assert "No model in this snapshot declares a parent" in body
+    assert "0.5" in body and "all_plus_inferred" in body
+
+
+def test_a_declared_edge_keeps_the_tree_sections_on_view_all(tmp_path: Path) -> None:
+    nothing_declared(tmp_path)
+    edges = tmp_path / "edges" / f"snapshot={SNAPSHOT}" / "part-0.parquet"
+    table = pq.read_table(edges)
+    pq.write_table(
+        pa.Table.from_pylist(
+            [
+                {
+                    "child_id": "a/b",
+                    "parent_id": "gpt2",
+                    "relation": "finetune",
+                    "parent_known": True,
+                }
+            ],
+            schema=table.schema,
+        ),
+        edges,
+    )
+    snap = Snapshot(tmp_path, SNAPSHOT, tmp_path / "report", ReportConfig(), 0.5)
+    assert tree_view(snap) == "all"
+    assert "declares a parent" not in "".join(str(part) for part in mutation(snap).body)
