@@ -61,7 +61,13 @@ _PHRASE_TABLE: tuple[tuple[str, str, str], ...] = (
         r"fine[- ]?tuned (?:from|on top of)(?: model)?(?: \[optional\])?(?:\*\*)?:?",
         FINETUNE,
     ),
+    ("tuned", r"fine[- ]?tuned(?= \[)", FINETUNE),  # "is a fine-tuned [X](...) model"
+    ("tune", r"fine[- ]?tunes? (?:checkpoint )?of(?: the)?", FINETUNE),
     ("trained", r"trained (?:on top of|from)(?: the)?", FINETUNE),
+    # Quantizers' "Original model: <URL>", model cards' "- **Base model:** [X](...)": a
+    # parent without a relation (the name or another sentence may give one).
+    ("original model", r"original model\**:", UNKNOWN),
+    ("base model", r"base model\**:", UNKNOWN),
     ("based on", r"based on(?: a| the)?(?: pre-?trained)?(?= \[)", FINETUNE),
     ("quantiz", r"quantized (?:version|model|weights) of(?: the)?|quantizations? of", QUANTIZED),
     ("quants", r"quants (?:for|of)", QUANTIZED),
@@ -73,6 +79,7 @@ _PHRASE_TABLE: tuple[tuple[str, str, str], ...] = (
     # AdapterHub's cards: "An [adapter](https://adapterhub.ml) for the bert-base-uncased model"
     ("adapter", r"adapter\]\([^)\s]{0,80}\) for(?: the)?", ADAPTER),
     ("lora", r"lora (?:weights|model|fine-?tune) (?:for|of)(?: the)?", ADAPTER),
+    ("adaption", r"adaption weights for", ADAPTER),  # diffusers' DreamBooth LoRA cards
 )
 _PHRASES = tuple((word, re.compile(pattern), rel) for word, pattern, rel in _PHRASE_TABLE)
 _PHRASE_REACH = (40, 60)  # characters a phrase may start before its word and end after it
@@ -123,9 +130,11 @@ def _reference(text: str) -> str | None:
     (its target: the text is often a nickname), a bare Hub URL, or a bare id with a `/`,
     `-` or digit."""
     link = _MD_LINK.match(text)
-    if link:
+    if link and link.group(2):
         target = _HF_LINK.match(link.group(2))
         return _model_page(target.group(1)) if target else None
+    if link:  # mlx-lm's "from [`org/model`]()": the text is the id
+        text = link.group(1)
     url = _HF_LINK.match(text)
     if url:
         return _model_page(url.group(1))
@@ -215,7 +224,7 @@ def _named_parents(body: str, lowered: str) -> dict[tuple[str, str], str]:
         if parent is None:
             return
         key = (parent, evidence)
-        if key not in found or RELATION_ORDER.index(relation) < _rank(found[key]):
+        if key not in found or _rank(relation) < _rank(found[key]):
             found[key] = relation
 
     for end, relation in _phrases(lowered):

@@ -159,6 +159,39 @@ def found(body):
             {("bert-base-uncased", "adapter", "prose")},
             id="AdapterHub's wording",
         ),
+        pytest.param(
+            "The Model [mlx-community/Qwen1.5-0.5B-Chat-4bit](https://huggingface.co/"
+            "mlx-community/Qwen1.5-0.5B-Chat-4bit) was converted to MLX format from "
+            "[`Qwen/Qwen1.5-0.5B-Chat`]() using mlx-lm version **0.0.3**.",
+            {
+                ("Qwen/Qwen1.5-0.5B-Chat", "quantized", "prose"),
+                ("mlx-community/Qwen1.5-0.5B-Chat-4bit", "unknown", "link"),
+            },
+            id="mlx-lm's empty link: its text is the id",
+        ),
+        pytest.param(
+            "This is a finetune of [org/base-7b](https://huggingface.co/org/base-7b). It is "
+            "a fine-tuned [other/m-2](https://huggingface.co/other/m-2) model too.",
+            {("org/base-7b", "finetune", "prose"), ("other/m-2", "finetune", "prose")},
+            id="'a finetune of', 'a fine-tuned [X] model'",
+        ),
+        pytest.param(
+            "Llamacpp imatrix quantizations of Model-7B\n\nOriginal model: "
+            "https://huggingface.co/org/Model-7B\n\n- **Base model:** "
+            "[other/Base-1](https://huggingface.co/other/Base-1)",
+            {
+                ("Model-7B", "quantized", "prose"),
+                ("org/Model-7B", "unknown", "prose"),
+                ("other/Base-1", "unknown", "prose"),
+            },
+            id="'Original model:' and 'Base model:' name a parent, not the relation",
+        ),
+        pytest.param(
+            "# SDXL LoRA DreamBooth - me/dog\n\nThese are LoRA adaption weights for "
+            "stabilityai/stable-diffusion-xl-base-1.0. The weights were trained on a dog.",
+            {("stabilityai/stable-diffusion-xl-base-1.0", "adapter", "prose")},
+            id="diffusers' DreamBooth LoRA card",
+        ),
         pytest.param("", set(), id="empty"),
     ],
 )
@@ -344,7 +377,7 @@ def test_relation_comes_from_the_strongest_evidence():
         ),
         pytest.param(
             "A finetune of https://huggingface.co/org/x, trained on y",
-            {("org/x", "unknown", "link")},
+            {("org/x", "finetune", "prose")},
             id="comma",
         ),
         pytest.param(
