@@ -308,10 +308,24 @@ def _phrases(lowered: str) -> list[tuple[int, str]]:
         at = lowered.find(word)
         while at != -1:
             for match in phrase.finditer(lowered, max(0, at - before), at + after):
-                if not lowered.endswith(_NEGATIONS, 0, match.start()):
-                    found.setdefault(match.end(), relation)
+                if lowered.endswith(_NEGATIONS, 0, match.start()):
+                    continue
+                if relation == UNKNOWN and _in_heading(lowered, match.start()):
+                    continue  # "# WangchanBERTa base model: `wangchanberta-base-wiki-newmm`"
+                found.setdefault(match.end(), relation)
             at = lowered.find(word, at + len(word))
     return sorted(found.items())
+
+
+def _in_heading(lowered: str, at: int) -> bool:
+    """Whether position `at` is on a markdown heading line: there "base model:" describes
+    the model's size and names the model itself, not a parent.
+
+    >>> _in_heading("x\\n## roberta base model: a", 12), _in_heading("- base model: a", 2)
+    (True, False)
+    """
+    line_start = lowered.rfind("\n", 0, at) + 1
+    return lowered[line_start:at].lstrip(" \t").startswith("#")
 
 
 def _merge_lists(body: str, lowered: str) -> Iterator[str]:

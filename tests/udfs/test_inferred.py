@@ -187,6 +187,12 @@ def found(body):
             id="'Original model:' and 'Base model:' name a parent, not the relation",
         ),
         pytest.param(
+            "# WangchanBERTa base model: `wangchanberta-base-wiki-newmm`\n\n"
+            "Pretrained RoBERTa BASE model on Thai Wikipedia corpus.",
+            set(),
+            id="'base model:' in a heading is the model's size, not its parent",
+        ),
+        pytest.param(
             "# SDXL LoRA DreamBooth - me/dog\n\nThese are LoRA adaption weights for "
             "stabilityai/stable-diffusion-xl-base-1.0. The weights were trained on a dog.",
             {("stabilityai/stable-diffusion-xl-base-1.0", "adapter", "prose")},
