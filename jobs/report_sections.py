@@ -541,7 +541,7 @@ def top_families(snap: Snapshot, pages: dict[str, str]) -> Section:
 
 
 def largest_families(snap: Snapshot, n: int) -> list[dict[str, Any]]:
-    """The `n` largest families of view all, largest first, ties by id. The table is read
+    """The `n` largest families of the report's view, largest first, ties by id. The table is read
     once, for the most any section asks: it has a row per family of every view (6 million
     at 2M models), and the family pages, the families' table and the growth figure each
     want their own number of the largest."""
@@ -712,7 +712,7 @@ def over_time(snap: Snapshot) -> Section:
         f"{FIRST_MONTH[:4]} or after the snapshot's month ({last}), such dates (1970-01-01, "
         "9999-12-31) being placeholders or typos.",
         figs,
-        notes,
+        [*view_note(snap), *notes],
     )
 
 

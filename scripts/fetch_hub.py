@@ -359,8 +359,8 @@ def first_page_url(options: Options) -> str:
     trending score, changes by the hour: over a long fetch or across a resume, models would
     cross the cursor and be skipped or listed twice. A creation date never changes; models
     created during the fetch sort before the cursor (newest first) and stay out of this
-    snapshot. The Hub's next-page links keep the `sort`, so every page, resumed or not, follows
-    that order.
+    snapshot. The Hub's next-page links keep the `sort`, so every page follows that order,
+    resumed or not (a fetch saved by a fetch_hub that sent no `sort` resumes in its own order).
     """
     limit = min(options.page_size, options.limit or options.page_size)
     expand = [*EXPAND, "siblings"] if options.files else EXPAND

@@ -50,7 +50,8 @@ _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^ {0,3}\1[ \t]*$
 # A line start is the newline before it (the body is read with one in front), not `^` under
 # MULTILINE: a pattern that opens with a literal character is tried only where that
 # character is, not at every position of the card (a quarter of the time).
-_HEADING_RE = re.compile(r"\n {0,3}#{1,6}[ \t]+(.*)")
+ATX_HEADING = r" {0,3}#{1,6}[ \t]"  # a heading line's start, after its newline
+_HEADING_RE = re.compile(r"\n" + ATX_HEADING + r"[ \t]*(.*)")
 _LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _HTML_TAG_RE = re.compile(r"<[^>]*>")
 _HEADING_NOISE_RE = re.compile(r"\[optional\]|[*_`~]|^\s*\d+(?:\.\d+)*[.)]?\s+")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from udfs.cards import split_front_matter
+from udfs.cards import ATX_HEADING, split_front_matter
 from udfs.parents import normalize_repo_id
 
 PROSE, CONFIG, LINK, NAME, SAME_NAME, NEAR_DUPLICATE = (
@@ -55,14 +55,16 @@ _BARE_ID = re.compile(r"`?([^\W_][\w.-]*(?:/[\w.-]+)?)`?")
 # tried on a short window around it: regex alternations over a whole card are slow.
 _QUANT_FORMAT = r"(?:gguf|ggml|gptq|awq|exl2|mlx|bnb|int4|int8|[248]-?bit)(?: format)?"
 _PHRASE_TABLE: tuple[tuple[str, str, str], ...] = (
-    ("tuned", r"fine[- ]?tuned (?:version|checkpoint|variant) of(?: the)?(?: model)?", FINETUNE),
+    # One pattern per word, its wordings as alternatives that cannot start alike: each
+    # pattern is tried around every place its word is (`_phrases`), thousands in a card set.
     (
-        "tuned",
-        r"fine[- ]?tuned (?:from|on top of)(?: model)?(?: \[optional\])?(?:\*\*)?:?",
+        "tune",
+        r"fine[- ]?tuned (?:version|checkpoint|variant) of(?: the)?(?: model)?"
+        r"|fine[- ]?tuned (?:from|on top of)(?: model)?(?: \[optional\])?(?:\*\*)?:?"
+        r"|fine[- ]?tuned(?= \[)"  # "is a fine-tuned [X](...) model"
+        r"|fine[- ]?tunes? (?:checkpoint )?of(?: the)?",
         FINETUNE,
     ),
-    ("tuned", r"fine[- ]?tuned(?= \[)", FINETUNE),  # "is a fine-tuned [X](...) model"
-    ("tune", r"fine[- ]?tunes? (?:checkpoint )?of(?: the)?", FINETUNE),
     ("trained", r"trained (?:on top of|from)(?: the)?", FINETUNE),
     # Quantizers' "Original model: <URL>", model cards' "- **Base model:** [X](...)": a
     # parent without a relation (the name or another sentence may give one).
@@ -75,9 +77,13 @@ _PHRASE_TABLE: tuple[tuple[str, str, str], ...] = (
     ("version", _QUANT_FORMAT + r" (?:con)?versions? (?:for|of)", QUANTIZED),
     ("weights", _QUANT_FORMAT + r" weights (?:for|of)", QUANTIZED),
     ("convert", r"converted to (?:gguf|mlx|ggml)(?: format)? from", QUANTIZED),
-    ("adapter", r"adapters? (?:for|of|on top of|trained on top of)(?: the)?", ADAPTER),
-    # AdapterHub's cards: "An [adapter](https://adapterhub.ml) for the bert-base-uncased model"
-    ("adapter", r"adapter\]\([^)\s]{0,80}\) for(?: the)?", ADAPTER),
+    # and AdapterHub's "An [adapter](https://adapterhub.ml) for the bert-base-uncased model"
+    (
+        "adapter",
+        r"adapters? (?:for|of|on top of|trained on top of)(?: the)?"
+        r"|adapter\]\([^)\s]{0,80}\) for(?: the)?",
+        ADAPTER,
+    ),
     ("lora", r"lora (?:weights|model|fine-?tune) (?:for|of)(?: the)?", ADAPTER),
     ("adaption", r"adaption weights for", ADAPTER),  # diffusers' DreamBooth LoRA cards
 )
@@ -89,7 +95,11 @@ _NEGATIONS = ("non-", "non ", "not ")
 # Where a card starts quoting its parent's card (quantizers and converters paste it below
 # their own text): llama.cpp-era tools' marker, or a heading naming the original's card.
 _QUOTE_MARKER = "<!-- original-model-card start -->"
-_QUOTE_HEADING = re.compile(r"#{1,6}[ \t]*[*_]*original model(?:'s)? card")
+_QUOTE_HEADING = re.compile(ATX_HEADING + r"[ \t]*[*_]*original model(?:'s)? card")
+_HEADING_START = re.compile(ATX_HEADING)
+# How far back from a phrase a line start is looked for: a heading is short, and looking
+# back to the start of a long line for every phrase on it took quadratic time.
+_HEADING_REACH = 200
 # mergekit's "The following models were included in the merge:" and its variants, found in
 # the lowercased card; a list of up to _MAX_MERGE_ITEMS items on the next lines follows.
 _MERGE_PHRASE = re.compile(
@@ -133,8 +143,10 @@ def _reference(text: str) -> str | None:
     if link and link.group(2):
         target = _HF_LINK.match(link.group(2))
         return _model_page(target.group(1)) if target else None
-    if link:  # mlx-lm's "from [`org/model`]()": the text is the id
+    if link and "/" in link.group(1):  # mlx-lm's "from [`org/model`]()": the text is the id
         text = link.group(1)
+    elif link:
+        return None
     url = _HF_LINK.match(text)
     if url:
         return _model_page(url.group(1))
@@ -255,14 +267,26 @@ def _quoted_card_start(lowered: str) -> int | None:
     >>> _quoted_card_start("x\\n<!-- original-model-card start -->\\n"), _quoted_card_start("x")
     (2, None)
     """
-    marker = lowered.find(_QUOTE_MARKER)
-    at = lowered.find("original model")
-    while at != -1 and (marker == -1 or at < marker):
-        line_start = lowered.rfind("\n", 0, at) + 1
-        if _QUOTE_HEADING.match(lowered, line_start, at + len("original model card") + 8):
+    at = lowered.find("original")
+    while at != -1:
+        if at >= len("<!-- ") and lowered.startswith(_QUOTE_MARKER, at - len("<!-- ")):
+            return at - len("<!-- ")
+        line_start = _line_start(lowered, at)
+        if line_start is not None and _QUOTE_HEADING.match(
+            lowered, line_start, at + len("original model's card")
+        ):
             return line_start
-        at = lowered.find("original model", at + 1)
-    return marker if marker != -1 else None
+        at = lowered.find("original", at + 1)
+    return None
+
+
+def _line_start(lowered: str, at: int) -> int | None:
+    """The start of the line holding position `at`, if it is at most _HEADING_REACH back."""
+    reach = max(0, at - _HEADING_REACH)
+    newline = lowered.rfind("\n", reach, at)
+    if newline == -1 and reach > 0:
+        return None
+    return newline + 1
 
 
 def _hub_links(body: str) -> Iterator[re.Match[str]]:
@@ -324,8 +348,8 @@ def _in_heading(lowered: str, at: int) -> bool:
     >>> _in_heading("x\\n## roberta base model: a", 12), _in_heading("- base model: a", 2)
     (True, False)
     """
-    line_start = lowered.rfind("\n", 0, at) + 1
-    return lowered[line_start:at].lstrip(" \t").startswith("#")
+    line_start = _line_start(lowered, at)
+    return line_start is not None and _HEADING_START.match(lowered, line_start, at) is not None
 
 
 def _merge_lists(body: str, lowered: str) -> Iterator[str]:

@@ -36,7 +36,7 @@ DATASET_TAG = "dataset:"
 
 _LICENSE_KEY_RE = re.compile(r"[\s_,]+")
 _LICENSE_ID_RE = re.compile(r"(?=[^a-z]*[a-z])[a-z0-9][a-z0-9.+-]*")  # a slug with a letter
-_LANGUAGE_SPLIT_RE = re.compile(r"[\s,;/|]+")
+_LANGUAGE_LIST_RE = re.compile(r"[,;/|]")  # between the items of one language value
 _LANGUAGE_TAG_RE = re.compile(r"[a-z]{2}(?:[-_][a-z0-9]{2,4})?")
 # ISO 639-1 codes that are also short English words, read as words in a phrase.
 _CODES_THAT_ARE_WORDS = frozenset(["or", "to", "in", "is", "as", "it", "an", "be", "so", "my"])
@@ -509,12 +509,14 @@ def normalize_languages(
     """ISO 639-1 codes from the YAML `language` value and from tags; sorted, unique.
 
     YAML values may be codes, codes with a region (en-US), ISO 639-2/3 codes or English
-    names from the table, several in one string ("French, Spanish"); in a string of several
-    words, English words that are also codes ("English or French", the template's "ISO
-    639-1 code for your language, or `multilingual`") are words. `language: no` reaches
-    us as the boolean False (YAML 1.1) and means Norwegian. Tags count as `language:xx` or
-    as a bare code (the Hub's older form), unless the card's own YAML `tags` (`card_tags`)
-    put it there: `sg` is Singapore there, `eu` the European Union. Junk is dropped.
+    names from the table, several in one string ("French, Spanish", "en|fr"); in an item
+    of several words, English words that are also codes ("English or French", the
+    template's "ISO 639-1 code for your language, or `multilingual`") are words, while a
+    list of codes ("it, en") stays codes. `language: no` reaches us as the boolean False
+    (YAML 1.1) and means Norwegian. Tags count as `language:xx` or as a bare code (the
+    Hub's older form), except a bare tag the card's own YAML `tags` (`card_tags`) put there
+    when the card declares a language: `sg` is Singapore there, `eu` the European Union.
+    Junk is dropped.
 
     >>> normalize_languages(["en-US", "French Spanish", "eng", "??"], ["language:de", "fr", "tf"])
     ['de', 'en', 'es', 'fr']
@@ -522,23 +524,33 @@ def normalize_languages(
     (['multilingual'], ['no'])
     >>> normalize_languages("English or French", ["sg", "en"], card_tags=["sg"])
     ['en', 'fr']
+    >>> normalize_languages(None, ["cs"], card_tags=["cs"]), normalize_languages("it, en", [])
+    (['cs'], ['en', 'it'])
     """
     table = table or default_language_table()
     found: set[str] = set()
     if value is False or (isinstance(value, list) and any(item is False for item in value)):
         found.add("no")
+    declared_value = False
     for text in text_list(value):
-        tokens = _LANGUAGE_SPLIT_RE.split(text)
-        words = _CODES_THAT_ARE_WORDS if len(tokens) > 1 else frozenset()
-        for token in tokens:
-            code = _language(token, table) if token and token.lower() not in words else None
-            if code is not None:
-                found.add(code)
-    own_tags = set(text_list(card_tags))
+        for piece in _LANGUAGE_LIST_RE.split(text):
+            tokens = piece.split()
+            words = _CODES_THAT_ARE_WORDS if len(tokens) > 1 else frozenset()
+            for token in tokens:
+                code = _language(token, table) if token.lower() not in words else None
+                if code is not None:
+                    found.add(code)
+                    declared_value = True
+    # With a declared language, the card's own bare tags are tags (`sg`: Singapore);
+    # without one, a bare code among them is the only language the card gives.
+    own_tags = set(text_list(card_tags)) if declared_value else set()
     for tag in text_list(tags):
-        if tag in own_tags:
+        if tag.startswith(LANGUAGE_TAG):
+            declared = tag[len(LANGUAGE_TAG) :]
+        elif tag in own_tags:
             continue
-        declared = tag[len(LANGUAGE_TAG) :] if tag.startswith(LANGUAGE_TAG) else tag
+        else:
+            declared = tag
         lowered = declared.lower()
         if lowered == MULTILINGUAL:
             found.add(lowered)

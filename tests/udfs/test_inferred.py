@@ -170,6 +170,11 @@ def found(body):
             id="mlx-lm's empty link: its text is the id",
         ),
         pytest.param(
+            "Base model: [`2023 release`]() of the series.",
+            set(),
+            id="an empty link's text that is no namespaced id is nothing",
+        ),
+        pytest.param(
             "This is a finetune of [org/base-7b](https://huggingface.co/org/base-7b). It is "
             "a fine-tuned [other/m-2](https://huggingface.co/other/m-2) model too.",
             {("org/base-7b", "finetune", "prose"), ("other/m-2", "finetune", "prose")},
@@ -538,6 +543,16 @@ MERGE_LIST = "The following models were included in the merge:\n* a/x\n* b/y\n\n
             " ".join(f"https://hf.co/org/m{i}" for i in range(60_000)),
             {(f"org/m{i}", "unknown", "link") for i in range(60_000)},
             id="many links",
+        ),
+        pytest.param(
+            "base model: org/x " * 100_000,
+            {("org/x", "unknown", "prose")},
+            id="a line of relation-less wordings, each checked for a heading",
+        ),
+        pytest.param(
+            "quants of a/b. " + "original model " * 100_000,
+            {("a/b", "quantized", "prose")},
+            id="a line of 'original model', each checked for a quote's heading",
         ),
     ],
 )

@@ -173,23 +173,30 @@ def test_normalize_languages(value, tags, expected):
         ("English to Korean", [], None, ["en", "ko"]),
         ("ISO 639-1 code for your language, or `multilingual`", [], None, []),
         (["it", "is"], [], None, ["is", "it"]),  # one code per item: Italian, Icelandic
+        ("it, en", [], None, ["en", "it"]),
+        ("de|it/is;or", [], None, ["de", "is", "it", "or"]),
         ("en", ["en", "sg", "singapore"], ["sg", "singapore"], ["en"]),
-        (None, ["eu", "da", "language:da"], ["eu", "da"], ["da"]),
-        (None, ["en", "fr"], "fr", ["en"]),
+        ("en", ["eu", "da", "language:da", "en"], ["eu", "da", "language:da"], ["da", "en"]),
+        ("en", ["en", "fr"], "fr", ["en"]),
+        (None, ["cs", "bert"], ["cs", "bert"], ["cs"]),
     ],
     ids=[
         "or",
         "to",
         "the card template's placeholder",
         "codes alone stay codes",
-        "a card's own tag is not a language",
+        "a list of codes stays codes",
+        "items split on , ; / |",
+        "a card's own tag is not a language when the card declares one",
         "language: tags still count",
         "card tags as one string",
+        "without a declared language, the card's own code tag is its language",
     ],
 )
 def test_words_and_a_cards_own_tags_are_not_languages(value, tags, card_tags, expected):
-    """Cards of the 2022 slice: jpelhaw's template placeholder gave Oriya, zanelim/singbert's
-    `sg` tag (Singapore) Sango, TransQuest's `da` (direct assessment) Danish."""
+    """Cards of the 2022 slice: jpelhaw's template placeholder gave Oriya, a declared
+    language's card with a `sg` tag (Singapore) Sango; UWB-AIR/Czert's only language is its
+    own `cs` tag."""
     assert normalize_languages(value, tags, card_tags) == expected
 
 
