@@ -14,8 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jobs import figures
+from jobs.lineage import PLUS_INFERRED
 from jobs.report_html import Figure, Section, table
-from jobs.report_sections import ALL, INFERRED_VIEW, Snapshot, view_note
+from jobs.report_sections import ALL, Snapshot, added_by_view, view_note
 from jobs.tables import id_in
 from udfs.normalize import license_category
 from udfs.tree_layout import Member, layout_tree
@@ -80,14 +81,13 @@ def family_rows(snap: Snapshot, family_ids: Sequence[str]) -> dict[str, FamilyRo
     edges = snap.read(
         "edges", EDGE_COLUMNS, pc.field("child_id").isin(member_ids) & pc.field("parent_known")
     )
-    if snap.view == INFERRED_VIEW and snap.inference_threshold is not None:
-        added = snap.read(  # the edges the view adds, as `jobs.inference.view_edges` does
+    if snap.view == PLUS_INFERRED and snap.inference_threshold is not None:
+        added = snap.read(
             "inferred_edges",
             EDGE_COLUMNS,
             pc.field("child_id").isin(member_ids)
             & pc.field("parent_known")
-            & (pc.field("confidence") >= snap.inference_threshold)
-            & ~pc.field("child_declares"),
+            & added_by_view(snap.inference_threshold),
         )
         edges = pa.concat_tables([edges, added.cast(edges.schema)])
     found = {}

@@ -12,7 +12,13 @@ import pyarrow.compute as pc
 
 from jobs import figures
 from jobs.report_html import Section, counted, escape, table_or_note
-from jobs.report_sections import NO_FAMILIES, Snapshot, family_size_counts, largest_sizes
+from jobs.report_sections import (
+    NO_FAMILIES,
+    Snapshot,
+    added_by_view,
+    family_size_counts,
+    largest_sizes,
+)
 
 DECLARED_VIEW, INFERRED_VIEW = "all", "all_plus_inferred"
 TOP_SIZES = 5
@@ -42,9 +48,7 @@ def undocumented_lineage(snap: Snapshot) -> Section:
     if threshold is None:
         threshold = snap.inference_threshold
     # Only the edges the view adds reach Python: the scan filters them (millions at 2M).
-    added = (pc.field("confidence") >= (threshold if threshold is not None else 2.0)) & ~pc.field(
-        "child_declares"
-    )
+    added = added_by_view(threshold if threshold is not None else 2.0)
     undeclared = snap.rows("inferred_edges", ["child_id", "evidence"], added)
     parents = snap.read("models", ["base_models"]).column("base_models")
     declaring = pc.sum(pc.greater(pc.list_value_length(parents), 0)).as_py() or 0

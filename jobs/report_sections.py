@@ -21,13 +21,12 @@ import pyarrow.compute as pc
 from jobs import figures
 from jobs.cli import UserError
 from jobs.config import ReportConfig
-from jobs.lineage import VIEWS
+from jobs.lineage import PLUS_INFERRED, VIEWS
 from jobs.report_html import Figure, Section, escape, link, table, table_or_note
 from jobs.tables import TABLE_STAGES, MissingTable, id_in, read_ids, read_partition
 from udfs.cards import split_front_matter
 
 ALL = "all"
-INFERRED_VIEW = "all_plus_inferred"
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "unknown")
 TOP_FAMILY_ROWS = 20  # the families' table lists at least this many
 PAIR_TYPES = ("siblings", "parent_child", "grandparent_grandchild", "same_family_random", "random")
@@ -75,12 +74,18 @@ def tree_view(snap: Snapshot) -> str:
     try:
         declared = snap.read("edges", ["child_id"]).num_rows
         inferred = snap.read(
-            "families", ["size"], (pc.field("view") == INFERRED_VIEW) & (pc.field("size") > 1)
+            "families", ["size"], (pc.field("view") == PLUS_INFERRED) & (pc.field("size") > 1)
         ).num_rows
     except MissingTable:
         return ALL
     known = snap.inference_threshold is not None  # the threshold the view was built with
-    return INFERRED_VIEW if known and declared == 0 and inferred > 0 else ALL
+    return PLUS_INFERRED if known and declared == 0 and inferred > 0 else ALL
+
+
+def added_by_view(threshold: float) -> pc.Expression:
+    """The `inferred_edges` rows view `all_plus_inferred` adds, as `jobs.inference.view_edges`
+    selects them: at or above the threshold, of children that declare no parent."""
+    return (pc.field("confidence") >= threshold) & ~pc.field("child_declares")
 
 
 def view_note(snap: Snapshot) -> list[str]:
