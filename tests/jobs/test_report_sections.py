@@ -180,6 +180,9 @@ EDGES = pa.schema(
 INFERRED_EDGES = pa.schema(
     [
         ("child_id", pa.string()),
+        ("parent_id", pa.string()),
+        ("relation", pa.string()),
+        ("parent_known", pa.bool_()),
         ("evidence", pa.list_(pa.string())),
         ("confidence", pa.float64()),
         ("child_declares", pa.bool_()),
@@ -506,16 +509,7 @@ def nothing_declared(output: Path) -> None:
             }
             for c, p, r, x, d in inferred
         ],
-        pa.schema(
-            [
-                ("child_id", pa.string()),
-                ("parent_id", pa.string()),
-                ("relation", pa.string()),
-                ("parent_known", pa.bool_()),
-                ("confidence", pa.float64()),
-                ("child_declares", pa.bool_()),
-            ]
-        ),
+        INFERRED_EDGES,
     )
     ids = [parent, child, "weak/one", "says/own"]
     family = {"all": {m: m for m in ids}, "all_plus_inferred": {m: m for m in ids}}
@@ -561,15 +555,7 @@ def nothing_declared(output: Path) -> None:
                 "mutation_rate": 0.0,
             }
         ],
-        pa.schema(
-            [
-                ("view", pa.string()),
-                ("relation", pa.string()),
-                ("trait", pa.string()),
-                ("n_edges", pa.int64()),
-                ("mutation_rate", pa.float64()),
-            ]
-        ),
+        REPORTED["mutation"],
     )
 
 
